@@ -1,0 +1,1 @@
+"""The platform's Pulumi components: one ``ComponentResource`` per file, none reads ``pulumi.Config``."""

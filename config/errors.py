@@ -1,0 +1,108 @@
+"""One clear error for bad stack configuration: file, key path, value and what is allowed.
+
+Pydantic's ``ValidationError`` is turned into a :class:`ConfigError` whose lines each read::
+
+    Pulumi.dev.yaml: quantumvest-infra:network.cidr = '10.0.300.0/24': not a valid IPv4 network ...
+
+``ConfigError`` subclasses ``pulumi.RunError`` so that ``pulumi up`` prints the message without a
+Python traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import pydantic
+from pulumi.errors import RunError
+
+from components.args import FieldProblem
+
+PROJECT = "quantumvest-infra"
+
+
+class ConfigError(RunError, ValueError):
+    """Stack configuration rejected before any resource is registered."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+
+
+def key_path(loc: tuple[Any, ...]) -> str:
+    """``("network", "private_subnets", 1)`` → ``quantumvest-infra:network.private_subnets[1]``."""
+    if not loc:
+        return f"{PROJECT}:"
+    head, *rest = loc
+    out = f"{PROJECT}:{head}"
+    for part in rest:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _allowed_keys(model: type[pydantic.BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
+    """The field names of the model found at ``loc`` (for 'unknown key' messages)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or not (
+            isinstance(current, type) and issubclass(current, pydantic.BaseModel)
+        ):
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            return None
+        current = _model_in(field.annotation)
+    if isinstance(current, type) and issubclass(current, pydantic.BaseModel):
+        return sorted(current.model_fields)
+    return None
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model inside an annotation such as ``Foo``, ``Foo | None``, ``list[Foo]``, ``dict[str, Foo]``."""
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def format_validation_error(
+    err: pydantic.ValidationError, source: str, data: Any, model: type[pydantic.BaseModel]
+) -> ConfigError:
+    """Turn a pydantic error on ``data`` (the merged config mapping) into a :class:`ConfigError`."""
+    problems: list[str] = []
+    for e in err.errors(include_url=False):
+        loc = tuple(e["loc"])
+        cause = (e.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldProblem):
+            path = key_path(loc) if loc else f"{PROJECT}:"
+            if cause.subpath:
+                path += ("." if loc and not cause.subpath.startswith("[") else "") + cause.subpath
+            problems.append(f"{path} = {cause.value!r}: {cause.allowed}")
+            continue
+        path = key_path(loc)
+        if e["type"] == "extra_forbidden":
+            allowed = _allowed_keys(model, loc[:-1]) or []
+            hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
+            problems.append(f"{path}: unknown key{did_you_mean}; allowed keys here: {', '.join(allowed)}")
+            continue
+        if e["type"] == "missing":
+            problems.append(f"{path}: required key is missing")
+            continue
+        value = _lookup(data, loc)
+        message = str(cause) if cause is not None else e["msg"]
+        problems.append(f"{path} = {value!r}: {message}")
+    return ConfigError(source, problems)

@@ -1,0 +1,256 @@
+"""Run the program, or one component, under Pulumi's mock engine and return the resource graph.
+
+The mock monitor is wrapped so that each ``RegisterResource`` request is recorded as sent: inputs as
+plain Python values (integral numbers back to ``int``, secrets unwrapped and their paths flagged),
+dependencies, parent, provider, and the resource options that ``MockResourceArgs`` drops
+(``protect``, ``retain_on_delete``, ``ignore_changes``, ``delete_before_replace``, aliases).
+
+Invokes the program makes get realistic answers (:mod:`tools.harness.invokes`); an invoke the harness
+does not know raises, so a program never runs on silently empty data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import runpy
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from tools.harness.graph import Graph, Resource
+from tools.harness.invokes import answer_invoke
+from tools.harness.outputs import synthesize_outputs
+
+PROJECT = "quantumvest-infra"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+_SIG = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+_OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+_ASSET_SIGS = {"c44067f5952c0a294b673a41bacd8c17": "asset", "0def7320c3a5731c473e5ecbe522c990": "archive"}
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def plain(value: Any, path: str, secrets: set[str]) -> Any:
+    """A deserialized property value as plain Python; records the paths of secret values."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [plain(v, f"{path}[{i}]", secrets) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        sig = value.get(_SIG)
+        if sig == _SECRET_SIG:
+            secrets.add(path)
+            return plain(value.get("value"), path, secrets)
+        if sig == _RESOURCE_SIG:
+            return value.get("id") or value.get("urn")
+        if sig == _OUTPUT_SIG:
+            if value.get("secret"):
+                secrets.add(path)
+            return plain(value.get("value"), path, secrets)
+        if sig in _ASSET_SIGS:
+            return {"__" + _ASSET_SIGS[sig]: {k: v for k, v in value.items() if k != _SIG}}
+        return {k: plain(v, f"{path}.{k}" if path else k, secrets) for k, v in value.items()}
+    if value == UNKNOWN:
+        return None
+    return value
+
+
+def _json_or_value(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Answers resource registrations with deterministic ids and realistic outputs."""
+
+    def __init__(self, recorder: RecordingMonitor) -> None:
+        self.recorder = recorder
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        if not args.custom:
+            return None, {}
+        region = self.recorder.region_for(args.provider)
+        seed = hashlib.sha256(f"{args.typ}::{args.name}".encode()).hexdigest()[:12]
+        if args.typ.startswith("pulumi:providers:"):
+            return f"provider-{seed}", dict(args.inputs)
+        resource_id, state = synthesize_outputs(args.typ, args.name, dict(args.inputs), region, seed)
+        return resource_id, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
+        return answer_invoke(args.token, dict(args.args), self.recorder.region_for(args.provider)), []
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The mock monitor, recording every request as the engine would receive it."""
+
+    def __init__(self, default_region: str) -> None:
+        super().__init__(RecordingMocks(self))
+        self.default_region = default_region
+        self.records: list[Resource] = []
+        self.component_outputs: dict[str, dict[str, Any]] = {}
+        self._regions: dict[str, str] = {}
+
+    def region_for(self, provider_ref: str | None) -> str:
+        if not provider_ref:
+            return self.default_region
+        return self._regions.get(provider_ref.rsplit("::", 1)[0], self.default_region)
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        secrets: set[str] = set()
+        raw = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
+        inputs = plain(raw, "", secrets)
+        provider = request.provider.rsplit("::", 1)[0] if request.provider else None
+        if request.type.startswith("pulumi:providers:"):
+            inputs = {k: _json_or_value(v) for k, v in inputs.items()}  # providers take nested config as JSON
+            if isinstance(inputs.get("region"), str):
+                self._regions[response.urn] = inputs["region"]
+        options: dict[str, Any] = {
+            "protect": request.protect if request.HasField("protect") else False,
+            "retain_on_delete": request.retainOnDelete if request.HasField("retainOnDelete") else False,
+            "ignore_changes": list(request.ignoreChanges),
+            "delete_before_replace": request.deleteBeforeReplace,
+            "replace_on_changes": list(request.replaceOnChanges),
+            "additional_secret_outputs": list(request.additionalSecretOutputs),
+            "aliases": [json_format.MessageToDict(a) for a in request.aliases] + list(request.aliasURNs),
+        }
+        registered = self.resources.get(response.urn)
+        self.records.append(
+            Resource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                parent=request.parent or None,
+                provider=provider,
+                dependencies=list(request.dependencies),
+                property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                inputs=inputs,
+                secret_paths=secrets,
+                options=options,
+                outputs=plain(dict(registered.state), "", set()) if registered else {},
+                id=registered.id if registered else None,
+            )
+        )
+        return response
+
+    def RegisterResourceOutputs(self, request):
+        secrets: set[str] = set()
+        raw = json_format.MessageToDict(request.outputs, preserving_proto_field_name=True)
+        self.component_outputs[request.urn] = plain(raw, "", secrets)
+        return super().RegisterResourceOutputs(request)
+
+
+def _reset_runtime() -> None:
+    """Forget the previous run's root stack, so several runs can share one process."""
+    pulumi_settings.ROOT.set(None)
+
+
+def run(
+    program: Callable[[], Any],
+    stack: str = "test",
+    region: str = "us-east-1",
+    config: dict[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+) -> Graph:
+    """Run ``program`` under the recording mocks and return its graph (stack outputs included)."""
+    _reset_runtime()
+    monitor = RecordingMonitor(region)
+    set_all_config(config or {}, secret_keys or [])
+    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    root = pulumi_settings.get_root_resource()
+
+    async def _outputs() -> tuple[dict[str, Any], set[str]]:
+        values: dict[str, Any] = {}
+        secret: set[str] = set()
+        for key, value in dict(root.outputs).items():
+            out = pulumi.Output.from_input(value)
+            values[key] = plain(await out.future(), key, set())
+            if await out.is_secret():
+                secret.add(key)
+        return values, secret
+
+    def body() -> None:
+        program()
+
+    _sync_await(run_pulumi_func(body))
+    outputs, secret_outputs = _sync_await(_outputs())
+    return Graph(
+        stack=stack,
+        resources=monitor.records,
+        outputs=outputs,
+        secret_outputs=secret_outputs,
+        component_outputs=monitor.component_outputs,
+    )
+
+
+def stack_file(stack: str) -> Path:
+    """``Pulumi.<stack>.yaml`` in the repository root (a path is accepted as is)."""
+    candidate = Path(stack)
+    if candidate.suffix in (".yaml", ".yml"):
+        return candidate
+    return REPO_ROOT / f"Pulumi.{stack}.yaml"
+
+
+def engine_config(path: Path) -> tuple[dict[str, str], list[str]]:
+    """The config map the engine would hand the program for a stack file (secrets as placeholders)."""
+    import json
+
+    import yaml
+
+    from config.secrets import OFFLINE_SECRET_PLACEHOLDER, is_secure_value, unwrap_secure
+
+    document = yaml.safe_load(path.read_text()) or {}
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in (document.get("config") or {}).items():
+        if is_secure_value(value):
+            config[key] = OFFLINE_SECRET_PLACEHOLDER
+            secret_keys.append(key)
+            continue
+        if json.dumps(value, default=str) != json.dumps(unwrap_secure(value), default=str):
+            secret_keys.append(key)
+        value = unwrap_secure(value)
+        config[key] = value if isinstance(value, str) else json.dumps(value, default=str)
+    return config, secret_keys
+
+
+def run_stack(stack: str) -> Graph:
+    """Run ``__main__.py`` for a stack exactly as ``pulumi up`` would, under the recording mocks."""
+    from config import load_stack_file
+
+    path = stack_file(stack)
+    settings = load_stack_file(path)  # fails fast, naming the file, before the engine starts
+    config, secret_keys = engine_config(path)
+    name = path.stem.split(".", 1)[1] if path.stem.startswith("Pulumi.") else path.stem
+
+    def program() -> None:
+        cwd = os.getcwd()
+        sys.path.insert(0, str(REPO_ROOT))
+        try:
+            os.chdir(REPO_ROOT)
+            runpy.run_path(str(REPO_ROOT / "__main__.py"), run_name="__pulumi_program__")
+        finally:
+            os.chdir(cwd)
+            sys.path.remove(str(REPO_ROOT))
+
+    return run(program, stack=name, region=settings.platform.region, config=config, secret_keys=secret_keys)

@@ -1,0 +1,72 @@
+"""Realistic answers to the invokes the program makes; anything else raises.
+
+Availability zones are those AWS listed for each region (opt-in-not-required zones, 2026); the
+account is the documentation account id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ACCOUNT_ID = "123456789012"
+
+#: Standard (not opt-in) AZ suffixes per region.
+REGION_AZS: dict[str, str] = {
+    "us-east-1": "abcdef",
+    "us-east-2": "abc",
+    "us-west-1": "ac",
+    "us-west-2": "abcd",
+    "eu-west-1": "abc",
+    "eu-central-1": "abc",
+    "ap-southeast-1": "abc",
+}
+
+
+class UnknownInvokeError(RuntimeError):
+    """The program called a function the harness cannot answer realistically."""
+
+
+def availability_zones(region: str) -> dict[str, Any]:
+    suffixes = REGION_AZS.get(region)
+    if suffixes is None:
+        raise UnknownInvokeError(f"the harness has no availability-zone list for region {region!r}")
+    short = region.replace("-", "")[:2] + region.split("-")[1][:2] if "-" in region else region
+    return {
+        "id": region,
+        "names": [f"{region}{s}" for s in suffixes],
+        "zoneIds": [f"{short}-az{i + 1}" for i in range(len(suffixes))],
+        "groupNames": [region] * len(suffixes),
+        "state": "available",
+    }
+
+
+def answer_invoke(token: str, args: dict[str, Any], region: str) -> dict[str, Any]:
+    """The mock answer to one invoke, in the region of the provider it was made through."""
+    if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+        return availability_zones(region)
+    if token == "aws:index/getCallerIdentity:getCallerIdentity":
+        return {
+            "accountId": ACCOUNT_ID,
+            "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline",
+            "userId": "AIDAOFFLINE",
+            "id": ACCOUNT_ID,
+        }
+    if token == "aws:index/getPartition:getPartition":
+        return {
+            "partition": "aws",
+            "dnsSuffix": "amazonaws.com",
+            "reverseDnsPrefix": "com.amazonaws",
+            "id": "aws",
+        }
+    if token == "aws:index/getRegion:getRegion":
+        return {
+            "name": region,
+            "region": region,
+            "endpoint": f"ec2.{region}.amazonaws.com",
+            "description": region,
+            "id": region,
+        }
+    raise UnknownInvokeError(
+        f"invoke {token} is not answered by the offline harness (tools/harness/invokes.py); "
+        "add a realistic answer there rather than letting it return nothing"
+    )
