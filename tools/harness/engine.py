@@ -23,10 +23,12 @@ from typing import Any
 import pulumi
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from tools.harness.graph import Graph, Resource
 from tools.harness.invokes import answer_invoke
@@ -113,9 +115,26 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return self._regions.get(provider_ref.rsplit("::", 1)[0], self.default_region)
 
     def RegisterResource(self, request):
-        response = super().RegisterResource(request)
+        """The mock monitor's registration, plus what the real engine does with additionalSecretOutputs."""
+        urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
-            return response
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        _ensure_event_loop()
+        resource_args = pulumi.runtime.MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=rpc.deserialize_properties(request.object),
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+        )
+        id_, state = self.mocks.new_resource(resource_args)
+        for key in request.additionalSecretOutputs:
+            if key in state:
+                state[key] = {_SIG: _SECRET_SIG, "value": state[key]}
+        obj_proto = _sync_await(rpc.serialize_properties(state, {}))
+        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_, state)
+        response = resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj_proto)
         secrets: set[str] = set()
         raw = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
         inputs = plain(raw, "", secrets)
