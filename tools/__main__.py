@@ -13,6 +13,10 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     summary = commands.add_parser("summary", help="run a stack offline and print what it would create")
     summary.add_argument("stack", help="dev, staging, prod, or a path to a Pulumi.<stack>.yaml")
+    rehearse = commands.add_parser(
+        "rehearse", help="rehearse `pulumi up` of a stack against emulated AWS (moto)"
+    )
+    rehearse.add_argument("stack", help="dev, staging, prod, or a path to a Pulumi.<stack>.yaml")
     args = parser.parse_args(argv)
     try:
         if args.command == "summary":
@@ -20,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
             from tools.summary import summarize
 
             print(summarize(run_stack(args.stack)))
+        if args.command == "rehearse":
+            from tools.rehearse.cli import main as rehearse_main
+
+            return rehearse_main(args.stack)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -99,11 +99,16 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return answer_invoke(args.token, dict(args.args), self.recorder.region_for(args.provider)), []
 
 
+MocksFactory = Callable[["RecordingMonitor"], pulumi.runtime.Mocks]
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The mock monitor, recording every request as the engine would receive it."""
 
-    def __init__(self, default_region: str) -> None:
-        super().__init__(RecordingMocks(self))
+    def __init__(self, default_region: str, mocks_factory: MocksFactory | None = None) -> None:
+        #: Called with each record as it registers (the tools print progress from it).
+        self.on_register: Callable[[Resource], None] | None = None
+        super().__init__((mocks_factory or RecordingMocks)(self))
         self.default_region = default_region
         self.records: list[Resource] = []
         self.component_outputs: dict[str, dict[str, Any]] = {}
@@ -170,6 +175,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 id=registered.id if registered else None,
             )
         )
+        if self.on_register is not None:
+            self.on_register(self.records[-1])
         return response
 
     def RegisterResourceOutputs(self, request):
@@ -180,8 +187,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 
 def _reset_runtime() -> None:
-    """Forget the previous run's root stack, so several runs can share one process."""
+    """Forget the previous run's root stack and pending work, so several runs can share one process
+    (a run that failed leaves tasks behind that would otherwise fail the next one)."""
     pulumi_settings.ROOT.set(None)
+    pulumi_settings.SETTINGS.rpc_manager.clear()
+    pulumi_settings.SETTINGS.outputs.clear()
 
 
 def run(
@@ -190,10 +200,11 @@ def run(
     region: str = "us-east-1",
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
+    mocks_factory: MocksFactory | None = None,
 ) -> Graph:
     """Run ``program`` under the recording mocks and return its graph (stack outputs included)."""
     _reset_runtime()
-    monitor = RecordingMonitor(region)
+    monitor = RecordingMonitor(region, mocks_factory)
     set_all_config(config or {}, secret_keys or [])
     pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     root = pulumi_settings.get_root_resource()
@@ -253,7 +264,7 @@ def engine_config(path: Path) -> tuple[dict[str, str], list[str]]:
     return config, secret_keys
 
 
-def run_stack(stack: str) -> Graph:
+def run_stack(stack: str, mocks_factory: MocksFactory | None = None) -> Graph:
     """Run ``__main__.py`` for a stack exactly as ``pulumi up`` would, under the recording mocks."""
     from config import load_stack_file
 
@@ -272,4 +283,11 @@ def run_stack(stack: str) -> Graph:
             os.chdir(cwd)
             sys.path.remove(str(REPO_ROOT))
 
-    return run(program, stack=name, region=settings.platform.region, config=config, secret_keys=secret_keys)
+    return run(
+        program,
+        stack=name,
+        region=settings.platform.region,
+        config=config,
+        secret_keys=secret_keys,
+        mocks_factory=mocks_factory,
+    )

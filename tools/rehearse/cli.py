@@ -1,0 +1,40 @@
+"""``python -m tools rehearse STACK``: ``pulumi up`` rehearsed against emulated AWS, nothing to set up."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from tools.harness.graph import COMPONENT_PREFIX, Resource
+from tools.rehearse.engine import ACCOUNT_ID, RehearsalError, emulated_account, rehearse_stack
+from tools.rehearse.inventory import inventory
+
+
+def _progress(record: Resource) -> None:
+    if record.type.startswith(COMPONENT_PREFIX):
+        print(f"  ▸ {record.name} ({record.type.rsplit(':', 1)[1]})", flush=True)
+
+
+def main(stack: str) -> int:
+    """Rehearse ``stack``; print what exists afterwards, or one line per AWS error. Returns the exit code."""
+    print(f"Rehearsing {stack} in emulated AWS (moto, in process, account {ACCOUNT_ID})", flush=True)
+    started = time.perf_counter()
+    with emulated_account():
+        try:
+            rehearsal = rehearse_stack(stack, progress=_progress)
+        except RehearsalError as err:
+            for error in err.errors:
+                print(f"error: {error.line()}", file=sys.stderr)
+            return 1
+        elapsed = time.perf_counter() - started
+        report = rehearsal.report
+        created, validated = sum(report.created.values()), sum(report.validated.values())
+        print(
+            f"\nDone in {elapsed:.1f} s: {created} resources of {len(report.created)} types created in moto, "
+            f"{validated} of {len(report.validated)} types validated against the AWS API model only"
+        )
+        if report.validated:
+            print("  validated only: " + ", ".join(sorted(report.validated)))
+        print("\nWhat exists in the emulated account (queried back through the AWS APIs):")
+        print("\n".join(inventory(rehearsal.regions)))
+    return 0

@@ -1,0 +1,78 @@
+"""What a handler needs to act in the emulated account: clients per region, names, and clear errors."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import botocore.exceptions
+
+ACCOUNT_ID = "123456789012"
+
+
+class AwsCallError(Exception):
+    """An AWS API call the rehearsal made was refused: the call, its parameters and AWS's error code."""
+
+    def __init__(self, operation: str, params: dict[str, Any], code: str, message: str) -> None:
+        self.operation = operation
+        self.params = params
+        self.code = code
+        self.message = message
+        shown = ", ".join(f"{k}={_short(v)}" for k, v in params.items())
+        super().__init__(f"{operation}({shown}) → {code}: {message}")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+@dataclass
+class Ctx:
+    """The emulated account as one resource's handler sees it (region of that resource's provider)."""
+
+    region: str
+    name: str
+    seed: str
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        key = (service, region or self.region)
+        if key not in self._clients:
+            self._clients[key] = boto3.client(service, region_name=key[1])
+        return self._clients[key]
+
+    def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        """Call ``operation`` (snake_case, boto3 style); AWS errors become :class:`AwsCallError`."""
+        params = {k: v for k, v in params.items() if v is not None}
+        try:
+            return getattr(self.client(service), operation)(**params)
+        except botocore.exceptions.ClientError as err:
+            error = err.response.get("Error", {})
+            raise AwsCallError(
+                _camel(operation), params, error.get("Code", "Unknown"), error.get("Message", "")
+            ) from None
+        except botocore.exceptions.ParamValidationError as err:
+            raise AwsCallError(_camel(operation), params, "ParamValidation", str(err)) from None
+
+    def auto_name(self, max_length: int = 255, lower: bool = False) -> str:
+        """Pulumi's auto-name: the logical name plus a 7-character suffix (deterministic here)."""
+        suffix = hashlib.sha256(self.name.encode()).hexdigest()[:7]
+        base = self.name[: max_length - 8]
+        value = f"{base}-{suffix}"
+        return value.lower() if lower else value
+
+    def arn(self, service: str, resource: str, region: str | None = None) -> str:
+        scope = "" if service in ("iam", "s3", "cloudfront", "route53") else (region or self.region)
+        return f"arn:aws:{service}:{scope}:{ACCOUNT_ID}:{resource}"
+
+
+def _camel(snake: str) -> str:
+    return "".join(part.capitalize() for part in snake.split("_"))
+
+
+def tags(inputs: dict[str, Any]) -> list[dict[str, str]]:
+    """The resource's tags in the EC2-style list form."""
+    return [{"Key": k, "Value": str(v)} for k, v in (inputs.get("tags") or {}).items()]

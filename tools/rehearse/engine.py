@@ -1,0 +1,202 @@
+"""A mock engine backed by moto: each AWS resource the program registers is created in an in-process
+emulated account, so AWS-side validation and real ids apply; types moto lacks are validated against
+botocore's service model and their outputs synthesized.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.session
+import pulumi
+from botocore.validate import ParamValidator
+from moto import mock_aws
+
+from tools.harness.engine import RecordingMocks, RecordingMonitor, plain, run_stack
+from tools.harness.graph import Graph, Resource
+from tools.harness.outputs import synthesize_outputs
+from tools.rehearse.context import ACCOUNT_ID, AwsCallError, Ctx
+from tools.rehearse.handlers import CREATORS, VALIDATIONS
+
+#: Types that are not AWS resources: Pulumi providers, components, Kubernetes and random values.
+NOT_AWS_PREFIXES = ("pulumi:", "kubernetes:", "random:", "quantumvest:")
+
+
+@dataclass
+class AwsError:
+    """One refusal: which resource, which input (the call with its parameters), AWS's error code."""
+
+    resource: str
+    type: str
+    call: str
+    code: str
+    message: str
+
+    def line(self) -> str:
+        return f"{self.resource} ({self.type}): {self.call} → {self.code}: {self.message}"
+
+
+class RehearsalError(Exception):
+    """AWS refused part of the stack; ``errors`` says which resource, input and error code."""
+
+    def __init__(self, errors: list[AwsError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(e.line() for e in errors))
+
+
+class UncoveredTypeError(Exception):
+    """A resource type is neither created in moto nor validated against the AWS API model."""
+
+
+@dataclass
+class Report:
+    """What happened per type: created in moto, or only validated against the API model."""
+
+    created: dict[str, int] = field(default_factory=dict)
+    validated: dict[str, int] = field(default_factory=dict)
+    errors: list[AwsError] = field(default_factory=list)
+
+
+_session = botocore.session.get_session()
+_validator = ParamValidator()
+
+
+def validate_request(service: str, operation: str, params: dict[str, Any]) -> None:
+    """Client-side validation of ``params`` against the operation's input shape (nothing is sent)."""
+    shape = _session.get_service_model(service).operation_model(operation).input_shape
+    report = _validator.validate(params, shape)
+    if report.has_errors():
+        raise AwsCallError(operation, params, "ParamValidation", report.generate_report())
+
+
+class MotoMocks(RecordingMocks):
+    """Answers registrations by creating the resource in moto (or validating the request)."""
+
+    def __init__(self, recorder: RecordingMonitor) -> None:
+        super().__init__(recorder)
+        self.report = Report()
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        if not args.custom or args.typ.startswith(NOT_AWS_PREFIXES):
+            return super().new_resource(args)
+        region = self.recorder.region_for(args.provider)
+        seed = hashlib.sha256(f"{args.typ}::{args.name}".encode()).hexdigest()[:12]
+        ctx = Ctx(region=region, name=args.name, seed=seed)
+        inputs = plain(dict(args.inputs), "", set())  # the engine's numbers are floats; AWS wants ints
+        try:
+            if args.typ in CREATORS:
+                resource_id, extra = CREATORS[args.typ](ctx, inputs)
+                self.report.created[args.typ] = self.report.created.get(args.typ, 0) + 1
+                state = {**inputs, **{k: v for k, v in extra.items() if v is not None}}
+                state.setdefault("id", resource_id)
+                return resource_id, state
+            if args.typ in VALIDATIONS:
+                validation = VALIDATIONS[args.typ]
+                validate_request(validation.service, validation.operation, validation.params(ctx, inputs))
+                self.report.validated[args.typ] = self.report.validated.get(args.typ, 0) + 1
+                return synthesize_outputs(args.typ, args.name, inputs, region, seed)
+        except AwsCallError as err:
+            self.report.errors.append(
+                AwsError(args.name, args.typ, str(err).split(" → ")[0], err.code, err.message)
+            )
+            raise
+        raise UncoveredTypeError(
+            f"{args.name} ({args.typ}): no moto creator or API-model validation in tools/rehearse/handlers"
+        )
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
+        region = self.recorder.region_for(args.provider)
+        ctx = Ctx(region=region, name="invoke", seed="0")
+        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            zones = ctx.client("ec2").describe_availability_zones(
+                Filters=[{"Name": "state", "Values": ["available"]}]
+            )["AvailabilityZones"]
+            return {
+                "id": region,
+                "names": [z["ZoneName"] for z in zones],
+                "zoneIds": [z["ZoneId"] for z in zones],
+                "state": "available",
+            }, []
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            identity = ctx.client("sts").get_caller_identity()
+            return {
+                "accountId": identity["Account"],
+                "arn": identity["Arn"],
+                "userId": identity["UserId"],
+                "id": identity["Account"],
+            }, []
+        return super().call(args)
+
+
+@dataclass
+class Rehearsal:
+    """A finished rehearsal: the graph, what was created or validated, and the emulated account."""
+
+    graph: Graph
+    report: Report
+    regions: list[str]
+
+
+def rehearse(
+    run_program: Callable[[Callable], Graph], progress: Callable[[Resource], None] | None = None
+) -> Rehearsal:
+    """Run a program (given a mocks factory) inside a fresh emulated account and return what happened.
+
+    The caller queries the account (boto3 clients) before leaving :func:`emulated_account`.
+    """
+    holder: dict[str, MotoMocks] = {}
+
+    def factory(recorder: RecordingMonitor) -> MotoMocks:
+        holder["mocks"] = MotoMocks(recorder)
+        recorder.on_register = progress
+        return holder["mocks"]
+
+    try:
+        graph = run_program(factory)
+    except Exception as err:
+        mocks = holder.get("mocks")
+        if mocks and mocks.report.errors:
+            raise RehearsalError(mocks.report.errors) from None
+        if isinstance(err, UncoveredTypeError):
+            raise
+        raise
+    regions = sorted(
+        {r.inputs["region"] for r in graph.of_type("pulumi:providers:aws") if r.inputs.get("region")}
+    )
+    return Rehearsal(graph=graph, report=holder["mocks"].report, regions=regions)
+
+
+def emulated_account() -> Any:
+    """A fresh, empty emulated AWS account (moto), with AWS managed IAM policies loaded."""
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        os.environ[key] = value
+    return mock_aws()
+
+
+def rehearse_stack(stack: str, progress: Callable[[Resource], None] | None = None) -> Rehearsal:
+    """Rehearse ``pulumi up`` of a stack in emulated AWS (call inside :func:`emulated_account`)."""
+    return rehearse(lambda factory: run_stack(stack, mocks_factory=factory), progress)
+
+
+__all__ = [
+    "ACCOUNT_ID",
+    "AwsError",
+    "Rehearsal",
+    "RehearsalError",
+    "Report",
+    "UncoveredTypeError",
+    "emulated_account",
+    "rehearse",
+    "rehearse_stack",
+    "validate_request",
+]
