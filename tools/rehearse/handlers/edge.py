@@ -1,0 +1,148 @@
+"""The edge: CloudFront origin access control (moto), ACM certificates (moto), and — validated
+against the API models — CloudFront distributions and Route 53 records (the hosted zone is the
+user's, outside the program, so it does not exist in an empty emulated account)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tools.rehearse.context import Ctx
+from tools.rehearse.handlers import creates, validates
+
+Outputs = dict[str, Any]
+
+
+@creates("aws:cloudfront/originAccessControl:OriginAccessControl")
+def origin_access_control(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
+    created = ctx.call(
+        "cloudfront",
+        "create_origin_access_control",
+        OriginAccessControlConfig={
+            "Name": i.get("name") or ctx.auto_name(64),
+            "Description": i.get("description", ""),
+            "SigningProtocol": i["signingProtocol"],
+            "SigningBehavior": i["signingBehavior"],
+            "OriginAccessControlOriginType": i["originAccessControlOriginType"],
+        },
+    )["OriginAccessControl"]
+    return created["Id"], {"etag": "E1"}
+
+
+def _items(values: list[Any] | None) -> dict[str, Any]:
+    values = values or []
+    return {"Quantity": len(values), "Items": values} if values else {"Quantity": 0}
+
+
+@validates("aws:cloudfront/distribution:Distribution", "cloudfront", "CreateDistribution")
+def distribution(ctx: Ctx, i: Outputs) -> dict[str, Any]:
+    origins = [
+        {
+            k: v
+            for k, v in {
+                "Id": o["originId"],
+                "DomainName": o["domainName"],
+                "OriginAccessControlId": o.get("originAccessControlId"),
+                "OriginPath": o.get("originPath", ""),
+                "S3OriginConfig": {"OriginAccessIdentity": ""} if o.get("originAccessControlId") else None,
+            }.items()
+            if v is not None
+        }
+        for o in i.get("origins") or []
+    ]
+    behaviour = i.get("defaultCacheBehavior") or {}
+    certificate = i.get("viewerCertificate") or {}
+    logging = i.get("loggingConfig") or {}
+    config: dict[str, Any] = {
+        "CallerReference": ctx.seed,
+        "Comment": i.get("comment", ""),
+        "Enabled": bool(i.get("enabled", True)),
+        "Origins": {"Quantity": len(origins), "Items": origins},
+        "DefaultCacheBehavior": {
+            k: v
+            for k, v in {
+                "TargetOriginId": behaviour.get("targetOriginId"),
+                "ViewerProtocolPolicy": behaviour.get("viewerProtocolPolicy"),
+                "AllowedMethods": {
+                    **_items(behaviour.get("allowedMethods")),
+                    "CachedMethods": _items(behaviour.get("cachedMethods")),
+                },
+                "Compress": behaviour.get("compress"),
+                "CachePolicyId": behaviour.get("cachePolicyId"),
+                "ResponseHeadersPolicyId": behaviour.get("responseHeadersPolicyId"),
+            }.items()
+            if v is not None
+        },
+        "Aliases": _items(i.get("aliases")),
+        "DefaultRootObject": i.get("defaultRootObject", ""),
+        "PriceClass": i.get("priceClass"),
+        "HttpVersion": i.get("httpVersion"),
+        "IsIPV6Enabled": i.get("isIpv6Enabled"),
+        "WebACLId": i.get("webAclId"),
+        "ViewerCertificate": {
+            k: v
+            for k, v in {
+                "CloudFrontDefaultCertificate": certificate.get("cloudfrontDefaultCertificate"),
+                "ACMCertificateArn": certificate.get("acmCertificateArn"),
+                "SSLSupportMethod": certificate.get("sslSupportMethod"),
+                "MinimumProtocolVersion": certificate.get("minimumProtocolVersion"),
+            }.items()
+            if v is not None
+        },
+        "Restrictions": {"GeoRestriction": {"RestrictionType": "none", "Quantity": 0}},
+    }
+    if logging.get("bucket"):
+        config["Logging"] = {
+            "Enabled": True,
+            "IncludeCookies": bool(logging.get("includeCookies", False)),
+            "Bucket": logging["bucket"],
+            "Prefix": logging.get("prefix", ""),
+        }
+    return {"DistributionConfig": {k: v for k, v in config.items() if v is not None}}
+
+
+@creates("aws:acm/certificate:Certificate")
+def certificate(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
+    arn = ctx.call(
+        "acm",
+        "request_certificate",
+        DomainName=i["domainName"],
+        ValidationMethod=i.get("validationMethod", "DNS"),
+        SubjectAlternativeNames=i.get("subjectAlternativeNames") or None,
+        KeyAlgorithm=i.get("keyAlgorithm"),
+    )["CertificateArn"]
+    described = ctx.call("acm", "describe_certificate", CertificateArn=arn)["Certificate"]
+    options = [
+        {
+            "domainName": o["DomainName"],
+            "resourceRecordName": (o.get("ResourceRecord") or {}).get("Name", f"_x.{o['DomainName']}."),
+            "resourceRecordType": (o.get("ResourceRecord") or {}).get("Type", "CNAME"),
+            "resourceRecordValue": (o.get("ResourceRecord") or {}).get("Value", "_y.acm-validations.aws."),
+        }
+        for o in described.get("DomainValidationOptions") or []
+    ]
+    return arn, {"arn": arn, "domainValidationOptions": options, "status": described.get("Status")}
+
+
+@creates("aws:acm/certificateValidation:CertificateValidation")
+def certificate_validation(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
+    ctx.call("acm", "describe_certificate", CertificateArn=i["certificateArn"])  # the certificate must exist
+    return i["certificateArn"], {}
+
+
+@validates("aws:route53/record:Record", "route53", "ChangeResourceRecordSets")
+def record(ctx: Ctx, i: Outputs) -> dict[str, Any]:
+    record_set: dict[str, Any] = {"Name": i["name"], "Type": i["type"]}
+    if i.get("aliases"):
+        alias = i["aliases"][0]
+        record_set["AliasTarget"] = {
+            "HostedZoneId": alias["zoneId"],
+            "DNSName": alias["name"],
+            "EvaluateTargetHealth": bool(alias.get("evaluateTargetHealth", False)),
+        }
+    else:
+        record_set["TTL"] = i.get("ttl")
+        record_set["ResourceRecords"] = [{"Value": v} for v in i.get("records") or []]
+    return {
+        "HostedZoneId": i["zoneId"],
+        "ChangeBatch": {"Changes": [{"Action": "UPSERT", "ResourceRecordSet": record_set}]},
+    }

@@ -1,0 +1,120 @@
+"""RDS for PostgreSQL in moto: parameter groups, the primary, same-region and cross-region replicas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tools.rehearse.context import Ctx
+from tools.rehearse.handlers import creates
+
+Outputs = dict[str, Any]
+
+
+@creates("aws:rds/parameterGroup:ParameterGroup")
+def parameter_group(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
+    name = i.get("name") or (
+        i["namePrefix"] + ctx.seed if i.get("namePrefix") else ctx.auto_name(255, lower=True)
+    )
+    created = ctx.call(
+        "rds",
+        "create_db_parameter_group",
+        DBParameterGroupName=name,
+        DBParameterGroupFamily=i["family"],
+        Description=i.get("description", "Managed by Pulumi"),
+    )["DBParameterGroup"]
+    parameters = [
+        {
+            "ParameterName": p["name"],
+            "ParameterValue": str(p["value"]),
+            "ApplyMethod": p.get("applyMethod", "immediate"),
+        }
+        for p in i.get("parameters") or []
+    ]
+    if parameters:
+        ctx.call("rds", "modify_db_parameter_group", DBParameterGroupName=name, Parameters=parameters)
+    return name, {"arn": created["DBParameterGroupArn"], "name": name}
+
+
+def _common(i: Outputs) -> dict[str, Any]:
+    return {
+        "DBInstanceClass": i.get("instanceClass"),
+        "StorageType": i.get("storageType"),
+        "Iops": i.get("iops"),
+        "VpcSecurityGroupIds": i.get("vpcSecurityGroupIds"),
+        "PubliclyAccessible": i.get("publiclyAccessible"),
+        "MultiAZ": i.get("multiAz"),
+        "AutoMinorVersionUpgrade": i.get("autoMinorVersionUpgrade"),
+        "CopyTagsToSnapshot": i.get("copyTagsToSnapshot"),
+        "DeletionProtection": i.get("deletionProtection"),
+        "EnablePerformanceInsights": i.get("performanceInsightsEnabled"),
+        "PerformanceInsightsKMSKeyId": i.get("performanceInsightsKmsKeyId"),
+        "MonitoringInterval": i.get("monitoringInterval"),
+        "MonitoringRoleArn": i.get("monitoringRoleArn"),
+        "EnableCloudwatchLogsExports": i.get("enabledCloudwatchLogsExports"),
+        "EnableIAMDatabaseAuthentication": i.get("iamDatabaseAuthenticationEnabled"),
+        "DBParameterGroupName": i.get("parameterGroupName"),
+        "Port": i.get("port"),
+        "KmsKeyId": i.get("kmsKeyId"),
+        "Tags": [{"Key": k, "Value": v} for k, v in (i.get("tags") or {}).items()] or None,
+    }
+
+
+@creates("aws:rds/instance:Instance")
+def instance(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
+    identifier = i.get("identifier") or (
+        (i["identifierPrefix"] + ctx.seed)[:63]
+        if i.get("identifierPrefix")
+        else ctx.auto_name(63, lower=True)
+    )
+    source = i.get("replicateSourceDb")
+    if source:
+        cross_region = source.startswith("arn:") and source.split(":")[3] != ctx.region
+        created = ctx.call(
+            "rds",
+            "create_db_instance_read_replica",
+            DBInstanceIdentifier=identifier,
+            SourceDBInstanceIdentifier=source,
+            DBSubnetGroupName=i.get("dbSubnetGroupName") if cross_region else None,
+            SourceRegion=source.split(":")[3] if cross_region else None,
+            **{k: v for k, v in _common(i).items() if k not in ("MultiAZ",) or not cross_region},
+        )["DBInstance"]
+    else:
+        created = ctx.call(
+            "rds",
+            "create_db_instance",
+            DBInstanceIdentifier=identifier,
+            Engine=i.get("engine"),
+            EngineVersion=i.get("engineVersion"),
+            AllocatedStorage=i.get("allocatedStorage"),
+            MaxAllocatedStorage=i.get("maxAllocatedStorage"),
+            DBName=i.get("dbName"),
+            MasterUsername=i.get("username"),
+            MasterUserPassword=i.get("password"),
+            ManageMasterUserPassword=i.get("manageMasterUserPassword"),
+            MasterUserSecretKmsKeyId=i.get("masterUserSecretKmsKeyId"),
+            StorageEncrypted=i.get("storageEncrypted"),
+            DBSubnetGroupName=i.get("dbSubnetGroupName"),
+            BackupRetentionPeriod=i.get("backupRetentionPeriod"),
+            PreferredBackupWindow=i.get("backupWindow"),
+            PreferredMaintenanceWindow=i.get("maintenanceWindow"),
+            **_common(i),
+        )["DBInstance"]
+    endpoint = created.get("Endpoint") or {}
+    secret = created.get("MasterUserSecret")
+    return identifier, {
+        "arn": created["DBInstanceArn"],
+        "identifier": identifier,
+        "address": endpoint.get("Address"),
+        "port": endpoint.get("Port"),
+        "endpoint": f"{endpoint.get('Address')}:{endpoint.get('Port')}",
+        "resourceId": created.get("DbiResourceId"),
+        "masterUserSecrets": [
+            {
+                "secretArn": secret["SecretArn"],
+                "kmsKeyId": secret.get("KmsKeyId"),
+                "secretStatus": secret.get("SecretStatus"),
+            }
+        ]
+        if secret
+        else [],
+    }
