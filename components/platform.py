@@ -10,6 +10,8 @@ import pulumi_aws as aws
 from pydantic import Field, field_validator
 
 from components.args import Args
+from components.cache import CacheArgs
+from components.database import DatabaseArgs
 from components.network import Network, NetworkArgs
 
 Environment = Literal["dev", "staging", "prod"]
@@ -59,6 +61,8 @@ class PlatformArgs(Args):
 
     platform: PlatformSettings
     network: NetworkArgs = Field(default_factory=NetworkArgs)
+    database: DatabaseArgs = Field(default_factory=DatabaseArgs)
+    cache: CacheArgs = Field(default_factory=CacheArgs)
 
 
 class Platform(pulumi.ComponentResource):

@@ -11,6 +11,7 @@ does not know raises, so a program never runs on silently empty data.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -187,11 +188,22 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 
 def _reset_runtime() -> None:
-    """Forget the previous run's root stack and pending work, so several runs can share one process
-    (a run that failed leaves tasks behind that would otherwise fail the next one)."""
+    """Forget the previous run: its root stack, and the output tasks the SDK tracks for the end of a run.
+
+    ``set_mocks`` gives each run a new RPC manager but keeps ``SETTINGS.outputs``; after a run that
+    failed, its failed and pending outputs would be awaited, and re-raise, at the end of the next run.
+    """
     pulumi_settings.ROOT.set(None)
     pulumi_settings.SETTINGS.rpc_manager.clear()
-    pulumi_settings.SETTINGS.outputs.clear()
+    leftovers = [task for task in pulumi_settings.SETTINGS.outputs if not task.done()]
+    for task in leftovers:
+        task.cancel()
+    if leftovers:
+        _ensure_event_loop().run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+    for task in pulumi_settings.SETTINGS.outputs:
+        if not task.cancelled():
+            task.exception()  # retrieved, so asyncio does not log it as never retrieved
+    pulumi_settings.SETTINGS.outputs = set()
 
 
 def run(
