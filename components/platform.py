@@ -10,6 +10,7 @@ import pulumi_aws as aws
 from pydantic import Field, field_validator
 
 from components.args import Args
+from components.monitoring import MonitoringArgs
 from components.network import Network, NetworkArgs
 
 Environment = Literal["dev", "staging", "prod"]
@@ -59,6 +60,7 @@ class PlatformArgs(Args):
 
     platform: PlatformSettings
     network: NetworkArgs = Field(default_factory=NetworkArgs)
+    monitoring: MonitoringArgs = Field(default_factory=MonitoringArgs)
 
 
 class Platform(pulumi.ComponentResource):
