@@ -12,6 +12,7 @@ from pydantic import Field, field_validator
 from components.args import Args
 from components.cache import CacheArgs
 from components.database import DatabaseArgs
+from components.monitoring import MonitoringArgs
 from components.network import Network, NetworkArgs
 
 Environment = Literal["dev", "staging", "prod"]
@@ -63,6 +64,7 @@ class PlatformArgs(Args):
     network: NetworkArgs = Field(default_factory=NetworkArgs)
     database: DatabaseArgs = Field(default_factory=DatabaseArgs)
     cache: CacheArgs = Field(default_factory=CacheArgs)
+    monitoring: MonitoringArgs = Field(default_factory=MonitoringArgs)
 
 
 class Platform(pulumi.ComponentResource):
