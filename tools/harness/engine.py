@@ -11,6 +11,7 @@ does not know raises, so a program never runs on silently empty data.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -180,7 +181,22 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 
 def _reset_runtime() -> None:
-    """Forget the previous run's root stack, so several runs can share one process."""
+    """Forget the previous run's root stack, so several runs can share one process.
+
+    A run that failed (an expected error in a test) leaves tasks pending on the event loop; they would
+    resume inside the next run and fail it with the old error, so they are cancelled here.
+    """
+    loop = _ensure_event_loop()
+    for _ in range(100):  # cancelling can schedule follow-up tasks; repeat until the loop is idle
+        leftovers = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        if not leftovers:
+            break
+        for task in leftovers:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+    # The runtime keeps its outstanding outputs and RPC errors in context variables that outlive a run.
+    pulumi_settings.SETTINGS.outputs = set()
+    pulumi_settings.SETTINGS.rpc_manager.clear()
     pulumi_settings.ROOT.set(None)
 
 
