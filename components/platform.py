@@ -14,6 +14,7 @@ from components.cache import CacheArgs
 from components.database import DatabaseArgs
 from components.monitoring import MonitoringArgs
 from components.network import Network, NetworkArgs
+from components.storage import StorageArgs
 
 Environment = Literal["dev", "staging", "prod"]
 
@@ -65,6 +66,7 @@ class PlatformArgs(Args):
     database: DatabaseArgs = Field(default_factory=DatabaseArgs)
     cache: CacheArgs = Field(default_factory=CacheArgs)
     monitoring: MonitoringArgs = Field(default_factory=MonitoringArgs)
+    storage: StorageArgs = Field(default_factory=StorageArgs)
 
 
 class Platform(pulumi.ComponentResource):

@@ -188,22 +188,27 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 
 def _reset_runtime() -> None:
-    """Forget the previous run: its root stack, and the output tasks the SDK tracks for the end of a run.
+    """Forget the previous run, so several runs can share one process.
 
-    ``set_mocks`` gives each run a new RPC manager but keeps ``SETTINGS.outputs``; after a run that
-    failed, its failed and pending outputs would be awaited, and re-raise, at the end of the next run.
+    A run that failed (an expected error in a test) leaves tasks pending on the event loop and
+    finished-with-error outputs in ``SETTINGS.outputs``; they would resume, or be awaited, inside the
+    next run and fail it with the old error. They are cancelled, their errors retrieved (so asyncio does
+    not log them as never retrieved), and the runtime's per-run state cleared.
     """
-    pulumi_settings.ROOT.set(None)
-    pulumi_settings.SETTINGS.rpc_manager.clear()
-    leftovers = [task for task in pulumi_settings.SETTINGS.outputs if not task.done()]
-    for task in leftovers:
-        task.cancel()
-    if leftovers:
-        _ensure_event_loop().run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+    loop = _ensure_event_loop()
+    for _ in range(100):  # cancelling can schedule follow-up tasks; repeat until the loop is idle
+        leftovers = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        if not leftovers:
+            break
+        for task in leftovers:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
     for task in pulumi_settings.SETTINGS.outputs:
-        if not task.cancelled():
-            task.exception()  # retrieved, so asyncio does not log it as never retrieved
+        if task.done() and not task.cancelled():
+            task.exception()
     pulumi_settings.SETTINGS.outputs = set()
+    pulumi_settings.SETTINGS.rpc_manager.clear()
+    pulumi_settings.ROOT.set(None)
 
 
 def run(

@@ -101,7 +101,9 @@ def synthesize_outputs(
         state.setdefault("arn", f"arn:aws:{service}:{scope}:{ACCOUNT_ID}:{kind}/{resource_id}")
     extra = EXTRA_OUTPUTS.get(type_token)
     if extra:
-        state.update(extra(name, inputs, region, seed))
+        produced = extra(name, inputs, region, seed)
+        state.update(produced)
+        resource_id = produced.get("id", resource_id)  # e.g. a bucket's id is its generated name
     state.setdefault("id", resource_id)
     return resource_id, state
 
