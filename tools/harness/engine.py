@@ -11,6 +11,7 @@ does not know raises, so a program never runs on silently empty data.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -27,6 +28,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.rpc_manager import RPCManager
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
@@ -180,8 +182,23 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 
 def _reset_runtime() -> None:
-    """Forget the previous run's root stack, so several runs can share one process."""
+    """Forget the previous run's root stack and leftovers, so several runs can share one process.
+
+    A run that fails (a test expecting an error) leaves tasks behind: pending ones on the event loop and
+    failed ones in the runtime's set of outstanding outputs, which ``set_mocks`` does not replace. Left
+    alone, the next run awaits them and fails with the previous run's error. Both are cleared here.
+    """
     pulumi_settings.ROOT.set(None)
+    loop = _ensure_event_loop()
+    for _ in range(10):  # a cancelled task may schedule another; a few rounds drain everything
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        if not pending or loop.is_running():
+            break
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    pulumi_settings.SETTINGS.outputs = set()
+    pulumi_settings.SETTINGS.rpc_manager = RPCManager()
 
 
 def run(

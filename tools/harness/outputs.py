@@ -89,6 +89,8 @@ def synthesize_outputs(
 ) -> tuple[str, Outputs]:
     """The id and output state for one custom resource."""
     state: Outputs = dict(inputs)
+    if inputs.get("namePrefix") and not inputs.get("name"):
+        state["name"] = f"{inputs['namePrefix']}{seed[:7]}"  # what auto-naming with name_prefix gives
     if type_token in NAME_IS_ID:
         state.setdefault("name", auto_name(name, seed))
         resource_id = state["name"]
@@ -102,7 +104,7 @@ def synthesize_outputs(
     extra = EXTRA_OUTPUTS.get(type_token)
     if extra:
         state.update(extra(name, inputs, region, seed))
-    state.setdefault("id", resource_id)
+    resource_id = state.setdefault("id", resource_id)  # an area may shape the id (a UUID, an ARN)
     return resource_id, state
 
 
