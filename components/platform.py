@@ -7,6 +7,7 @@ from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 from pydantic import Field, field_validator, model_validator
 
 from components.args import Args, FieldProblem
@@ -105,7 +106,11 @@ class Platform(pulumi.ComponentResource):
                 if settings.region == "us-east-1"
                 else self._aws_provider(f"{name}-aws-us-east-1", "us-east-1", settings)
             )
-        on_aws = pulumi.ResourceOptions(parent=self, providers={"aws": self.aws_provider})
+        # Default providers are disabled in every stack file, pulumi-random's included.
+        self.random_provider = random.Provider(f"{name}-random", opts=pulumi.ResourceOptions(parent=self))
+        on_aws = pulumi.ResourceOptions(
+            parent=self, providers={"aws": self.aws_provider, "random": self.random_provider}
+        )
 
         self.security = Security(
             f"{name}-security",

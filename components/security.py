@@ -39,8 +39,10 @@ def derive_prefix(*parts: str) -> str:
     """A physical-name prefix from free-form parts (``"quantumvest", "Dev_2"`` → ``quantumvest-dev-2``):
     lowercase, ``[a-z0-9-]``, at most 40 characters (room for suffixes within AWS's name limits)."""
     cleaned = re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).lower())
-    cleaned = re.sub(r"-{2,}", "-", cleaned).strip("-")[:40].rstrip("-")
-    return cleaned or "platform"
+    cleaned = re.sub(r"-{2,}", "-", cleaned).strip("-")
+    if not cleaned or cleaned.startswith("aws"):  # KMS reserves alias/aws*
+        cleaned = f"p-{cleaned}".rstrip("-")
+    return cleaned[:40].rstrip("-")
 
 
 class KeysArgs(Args):

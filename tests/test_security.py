@@ -225,6 +225,8 @@ def test_guardduty_features_follow_their_switches() -> None:
         (("quantumvest", "prod"), "quantumvest-prod"),
         (("QV", "Dev_2.x"), "qv-dev-2-x"),
         (("a" * 60,), "a" * 40),
+        (("awsome", "dev"), "p-awsome-dev"),
+        (("--",), "p"),
     ],
 )
 def test_derive_prefix_is_a_lowercase_bounded_label(parts: tuple[str, ...], expected: str) -> None:
@@ -490,3 +492,14 @@ def test_security_children_are_named_after_the_component(graph: Graph) -> None:
     children = graph.children(security.urn)
     assert children
     assert all(child.name.startswith(security.name + "-") for child in children)
+
+
+def test_every_resource_has_an_explicit_provider(graph: Graph) -> None:
+    """Stack files disable default providers (random's too): a resource without one fails at deploy."""
+    explicit = {p.urn for p in graph if p.type.startswith("pulumi:providers:")}
+    for resource in graph:
+        if resource.custom and not resource.type.startswith("pulumi:providers:"):
+            assert resource.provider in explicit, resource.name
+    assert graph.provider_of(graph.of_type("random:index/randomPassword:RandomPassword")[0]).type == (
+        "pulumi:providers:random"
+    )
