@@ -7,13 +7,15 @@ from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import Field, field_validator
+import pulumi_random as random
+from pydantic import Field, field_validator, model_validator
 
-from components.args import Args
+from components.args import Args, FieldProblem
 from components.cache import CacheArgs
 from components.database import DatabaseArgs
 from components.monitoring import MonitoringArgs
 from components.network import Network, NetworkArgs
+from components.security import Security, SecurityArgs, derive_prefix
 from components.storage import StorageArgs
 
 Environment = Literal["dev", "staging", "prod"]
@@ -32,6 +34,12 @@ class PlatformSettings(Args):
     )
     environment: Environment = Field(description="The tier; selects the tier profile of defaults.")
     region: str = Field(default="us-east-1", pattern=_REGION, description="Primary AWS region.")
+    dr_region: str | None = Field(
+        default=None,
+        pattern=_REGION,
+        description="Disaster-recovery region (backup copies, replicas, a data key there); none by default, "
+        "us-west-2 in prod (seed 003). Must differ from the primary region.",
+    )
     owner: str = Field(default="platform-team", min_length=1, max_length=256)
     cost_center: str = Field(default="quantumvest-platform", min_length=1, max_length=256)
     extra_tags: dict[str, str] = Field(default_factory=dict, description="More tags for every AWS resource.")
@@ -45,6 +53,17 @@ class PlatformSettings(Args):
             if len(value) > 256:
                 raise ValueError(f"tag {key!r}: values are at most 256 characters")
         return tags
+
+    @model_validator(mode="after")
+    def _check_dr_region(self) -> PlatformSettings:
+        if self.dr_region is not None and self.dr_region == self.region:
+            raise FieldProblem(
+                "dr_region",
+                self.dr_region,
+                f"must differ from platform.region ({self.region}): a DR copy in the same region survives "
+                "nothing a regional outage takes down",
+            )
+        return self
 
     def default_tags(self) -> dict[str, str]:
         """The tags the AWS provider puts on every resource (cost allocation and ownership)."""
@@ -67,6 +86,7 @@ class PlatformArgs(Args):
     cache: CacheArgs = Field(default_factory=CacheArgs)
     monitoring: MonitoringArgs = Field(default_factory=MonitoringArgs)
     storage: StorageArgs = Field(default_factory=StorageArgs)
+    security: SecurityArgs = Field(default_factory=SecurityArgs)
 
 
 class Platform(pulumi.ComponentResource):
@@ -76,21 +96,53 @@ class Platform(pulumi.ComponentResource):
     """
 
     network: Network
+    security: Security
 
     def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("quantumvest:platform:Platform", name, None, opts)
         settings = args.platform
-        self.aws_provider = aws.Provider(
-            f"{name}-aws",
-            region=settings.region,
+        self.aws_provider = self._aws_provider(f"{name}-aws", settings.region, settings)
+        # The DR region and, for the CDN's web ACL, us-east-1: explicit providers with the same tags.
+        self.dr_provider = (
+            self._aws_provider(f"{name}-aws-dr", settings.dr_region, settings) if settings.dr_region else None
+        )
+        cdn_enabled = False  # merge with Storage: its CDN switch (storage owns it) decides this
+        self.us_east_1_provider: aws.Provider | None = None
+        if cdn_enabled:
+            self.us_east_1_provider = (
+                self.aws_provider
+                if settings.region == "us-east-1"
+                else self._aws_provider(f"{name}-aws-us-east-1", "us-east-1", settings)
+            )
+        # Default providers are disabled in every stack file, pulumi-random's included.
+        self.random_provider = random.Provider(f"{name}-random", opts=pulumi.ResourceOptions(parent=self))
+        on_aws = pulumi.ResourceOptions(
+            parent=self, providers={"aws": self.aws_provider, "random": self.random_provider}
+        )
+
+        self.security = Security(
+            f"{name}-security",
+            security_settings(args, pulumi.get_stack()),
+            dr_provider=self.dr_provider,
+            us_east_1_provider=self.us_east_1_provider,
+            opts=on_aws,
+        )
+        self.network = Network(
+            f"{name}-network", args.network, flow_log_kms_key_arn=self.security.logs_key_arn, opts=on_aws
+        )
+
+        self.register_outputs(
+            {"vpc_id": self.network.vpc_id, "regional_web_acl_arn": self.security.regional_web_acl_arn}
+        )
+
+    def _aws_provider(self, logical_name: str, region: str, settings: PlatformSettings) -> aws.Provider:
+        """An explicit AWS provider for ``region`` carrying the platform's default tags."""
+        return aws.Provider(
+            logical_name,
+            region=region,
             default_tags={"tags": settings.default_tags()},
             opts=pulumi.ResourceOptions(parent=self),
         )
-        on_aws = pulumi.ResourceOptions(parent=self, providers={"aws": self.aws_provider})
-
-        self.network = Network(f"{name}-network", args.network, opts=on_aws)
-
-        self.register_outputs({"vpc_id": self.network.vpc_id})
 
     def stack_outputs(self) -> dict[str, pulumi.Input[object]]:
         """The outputs every stack exports: the contract other stacks read with ``StackReference``."""
@@ -104,4 +156,41 @@ class Platform(pulumi.ComponentResource):
             "databaseSubnetIds": net.database_subnet_ids,
             "dbSubnetGroupName": net.db_subnet_group_name,
             "cacheSubnetGroupName": net.cache_subnet_group_name,
+            **self._security_outputs(),
         }
+
+    def _security_outputs(self) -> dict[str, pulumi.Input[object]]:
+        sec = self.security
+        outputs: dict[str, pulumi.Input[object]] = {
+            "regionalWebAclArn": sec.regional_web_acl_arn,
+            "kmsKeyArns": {
+                "data": sec.data_key_arn,
+                "logs": sec.logs_key_arn,
+                "secrets": sec.secrets_key_arn,
+            },
+            "ecrRepositoryUrls": sec.ecr_repository_urls,
+            "appSecretArns": sec.app_secret_arns,
+        }
+        if sec.cloudfront_web_acl_arn is not None:
+            outputs["cloudfrontWebAclArn"] = sec.cloudfront_web_acl_arn
+        if sec.dr_data_key_arn is not None:
+            outputs["drDataKeyArn"] = sec.dr_data_key_arn
+        if sec.backup_vault_name is not None:
+            outputs["backupVaultName"] = sec.backup_vault_name
+        return outputs
+
+
+def security_settings(args: PlatformArgs, stack: str) -> SecurityArgs:
+    """The security settings with what derives from the platform filled in: the alias prefix
+    (``<platform.name>-<stack>``, unique per stack so two stacks share an account) and the budget's
+    cost-allocation filter (``CostCenter``)."""
+    security = args.security
+    budget = security.budget
+    if not budget.cost_filter_tags:
+        budget = budget.model_copy(update={"cost_filter_tags": {"CostCenter": args.platform.cost_center}})
+    return security.model_copy(
+        update={
+            "alias_prefix": security.alias_prefix or derive_prefix(args.platform.name, stack),
+            "budget": budget,
+        }
+    )

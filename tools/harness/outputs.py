@@ -89,6 +89,8 @@ def synthesize_outputs(
 ) -> tuple[str, Outputs]:
     """The id and output state for one custom resource."""
     state: Outputs = dict(inputs)
+    if inputs.get("namePrefix") and not inputs.get("name"):
+        state["name"] = f"{inputs['namePrefix']}{seed[:7]}"  # what auto-naming with name_prefix gives
     if type_token in NAME_IS_ID:
         state.setdefault("name", auto_name(name, seed))
         resource_id = state["name"]
@@ -101,10 +103,8 @@ def synthesize_outputs(
         state.setdefault("arn", f"arn:aws:{service}:{scope}:{ACCOUNT_ID}:{kind}/{resource_id}")
     extra = EXTRA_OUTPUTS.get(type_token)
     if extra:
-        produced = extra(name, inputs, region, seed)
-        state.update(produced)
-        resource_id = produced.get("id", resource_id)  # e.g. a bucket's id is its generated name
-    state.setdefault("id", resource_id)
+        state.update(extra(name, inputs, region, seed))
+    resource_id = state.setdefault("id", resource_id)  # an area may shape the id (a bucket's name, a UUID)
     return resource_id, state
 
 
