@@ -7,9 +7,12 @@ from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 from pydantic import Field, field_validator
 
 from components.args import Args
+from components.cluster import Cluster, ClusterArgs
+from components.cluster_services import ClusterServices, ClusterServicesArgs
 from components.network import Network, NetworkArgs
 
 Environment = Literal["dev", "staging", "prod"]
@@ -59,6 +62,8 @@ class PlatformArgs(Args):
 
     platform: PlatformSettings
     network: NetworkArgs = Field(default_factory=NetworkArgs)
+    cluster: ClusterArgs = Field(default_factory=ClusterArgs)
+    cluster_services: ClusterServicesArgs = Field(default_factory=ClusterServicesArgs)
 
 
 class Platform(pulumi.ComponentResource):
@@ -68,6 +73,8 @@ class Platform(pulumi.ComponentResource):
     """
 
     network: Network
+    cluster: Cluster
+    cluster_services: ClusterServices
 
     def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("quantumvest:platform:Platform", name, None, opts)
@@ -78,11 +85,40 @@ class Platform(pulumi.ComponentResource):
             default_tags={"tags": settings.default_tags()},
             opts=pulumi.ResourceOptions(parent=self),
         )
-        on_aws = pulumi.ResourceOptions(parent=self, providers={"aws": self.aws_provider})
+        # Default providers are disabled in every stack, so pulumi-random needs an explicit one too.
+        self.random_provider = random.Provider(f"{name}-random", opts=pulumi.ResourceOptions(parent=self))
+        on_aws = pulumi.ResourceOptions(
+            parent=self, providers={"aws": self.aws_provider, "random": self.random_provider}
+        )
 
         self.network = Network(f"{name}-network", args.network, opts=on_aws)
+        net = self.network
 
-        self.register_outputs({"vpc_id": self.network.vpc_id})
+        self.cluster = Cluster(
+            f"{name}-cluster",
+            args.cluster,
+            vpc_id=net.vpc_id,
+            subnet_ids=net.private_subnet_ids,
+            secrets_kms_key_arn=None,  # the cluster creates its own key until the security area wires one
+            opts=on_aws,
+        )
+        cluster = self.cluster
+        self.cluster_services = ClusterServices(
+            f"{name}-cluster-services",
+            args.cluster_services,
+            k8s_provider=cluster.k8s_provider,
+            cluster_name=cluster.cluster_name,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_provider_url=cluster.oidc_provider_url,
+            vpc_id=net.vpc_id,
+            vpc_cidr=net.vpc_cidr,
+            system_node_selector=cluster.system_node_selector,
+            system_tolerations=cluster.system_tolerations,
+            nvidia_device_plugin=cluster.has_gpu_nodes,
+            opts=on_aws,
+        )
+
+        self.register_outputs({"vpc_id": self.network.vpc_id, "cluster_name": self.cluster.cluster_name})
 
     def stack_outputs(self) -> dict[str, pulumi.Input[object]]:
         """The outputs every stack exports: the contract other stacks read with ``StackReference``."""
@@ -96,4 +132,20 @@ class Platform(pulumi.ComponentResource):
             "databaseSubnetIds": net.database_subnet_ids,
             "dbSubnetGroupName": net.db_subnet_group_name,
             "cacheSubnetGroupName": net.cache_subnet_group_name,
+            **self._cluster_outputs(),
+        }
+
+    def _cluster_outputs(self) -> dict[str, pulumi.Input[object]]:
+        cluster = self.cluster
+        return {
+            "clusterName": cluster.cluster_name,
+            "clusterEndpoint": cluster.endpoint,
+            "clusterCertificateAuthority": cluster.certificate_authority_data,
+            "clusterOidcProviderArn": cluster.oidc_provider_arn,
+            "clusterOidcProviderUrl": cluster.oidc_provider_url,
+            "clusterSecurityGroupId": cluster.cluster_security_group_id,
+            "nodeSecurityGroupId": cluster.node_security_group_id,
+            "nodeRoleArn": cluster.node_role_arn,
+            "kubernetesVersion": cluster.kubernetes_version,
+            "kubeconfig": pulumi.Output.secret(cluster.kubeconfig),
         }
