@@ -203,7 +203,7 @@ class NodeGroupArgs(Args):
                 "at least 1 (a group that can never have a node is a mistake; remove it)",
             )
         if not self.min_size <= self.desired_size <= self.max_size:
-            bad = "min_size" if self.min_size > self.max_size else "desired_size"
+            bad = "desired_size" if self.min_size <= self.desired_size else "min_size"
             value = getattr(self, bad)
             raise FieldProblem(
                 bad,
@@ -407,10 +407,10 @@ class ClusterArgs(Args):
 
 def _field(value: Any, name: str) -> Any:
     """An attribute of a provider output object, whether it arrives typed or as a plain mapping."""
-    if isinstance(value, dict):
-        camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), name)
-        return value.get(name, value.get(camel))
-    return getattr(value, name)
+    if hasattr(type(value), name):  # a typed output object: read through its property getter
+        return getattr(value, name)
+    camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), name)
+    return value[camel] if camel in value else value[name]
 
 
 def _slug(role: str) -> str:
