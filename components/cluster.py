@@ -585,11 +585,26 @@ class Cluster(pulumi.ComponentResource):
         system_selector = {NODE_GROUP_LABEL: args.system_node_group}
         system_tolerations = system.tolerations()
 
-        addon_opts = {"cluster": cluster, "args": args, "name": name}
-        early_addons = [
-            self._addon(**addon_opts, addon=addon, depends_on=[], configuration=_ADDON_CONFIG.get(addon, {}))
-            for addon in ADDONS_BEFORE_NODES
-        ]
+        def addon(
+            addon_name: str,
+            configuration: dict[str, Any],
+            depends_on: list[Any],
+            role: aws.iam.Role | None = None,
+        ) -> aws.eks.Addon:
+            """One EKS managed add-on at its pinned version."""
+            return aws.eks.Addon(
+                f"{name}-{addon_name}",
+                cluster_name=cluster.name,
+                addon_name=addon_name,
+                addon_version=args.addon_versions[addon_name],
+                configuration_values=json.dumps(configuration, sort_keys=True) if configuration else None,
+                service_account_role_arn=role.arn if role is not None else None,
+                resolve_conflicts_on_create="OVERWRITE",
+                resolve_conflicts_on_update="OVERWRITE",
+                opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+            )
+
+        early_addons = [addon(a, _ADDON_CONFIG.get(a, {}), depends_on=[]) for a in ADDONS_BEFORE_NODES]
 
         node_groups = [
             self._node_group(
@@ -629,26 +644,9 @@ class Cluster(pulumi.ComponentResource):
             opts=child,
         )
         late_addons = [
-            self._addon(
-                **addon_opts,
-                addon="coredns",
-                depends_on=node_groups,
-                configuration={**placement, "replicaCount": args.coredns_replicas},
-            ),
-            self._addon(
-                **addon_opts,
-                addon="aws-ebs-csi-driver",
-                depends_on=node_groups,
-                configuration={"controller": placement},
-                role=ebs_role,
-            ),
-            self._addon(
-                **addon_opts,
-                addon="aws-efs-csi-driver",
-                depends_on=node_groups,
-                configuration={"controller": placement},
-                role=efs_role,
-            ),
+            addon("coredns", {**placement, "replicaCount": args.coredns_replicas}, depends_on=node_groups),
+            addon("aws-ebs-csi-driver", {"controller": placement}, depends_on=node_groups, role=ebs_role),
+            addon("aws-efs-csi-driver", {"controller": placement}, depends_on=node_groups, role=efs_role),
         ]
 
         # The provider's kubeconfig resolves only once the nodes and the add-ons exist, so everything
@@ -888,30 +886,6 @@ class Cluster(pulumi.ComponentResource):
                 # The cluster autoscaler changes the desired size; a deploy must not reset it.
                 ignore_changes=["scalingConfig.desiredSize"],
             ),
-        )
-
-    def _addon(
-        self,
-        *,
-        cluster: aws.eks.Cluster,
-        args: ClusterArgs,
-        name: str,
-        addon: str,
-        depends_on: list[Any],
-        configuration: dict[str, Any],
-        role: aws.iam.Role | None = None,
-    ) -> aws.eks.Addon:
-        """One EKS managed add-on at its pinned version."""
-        return aws.eks.Addon(
-            f"{name}-{addon}",
-            cluster_name=cluster.name,
-            addon_name=addon,
-            addon_version=args.addon_versions[addon],
-            configuration_values=json.dumps(configuration, sort_keys=True) if configuration else None,
-            service_account_role_arn=role.arn if role is not None else None,
-            resolve_conflicts_on_create="OVERWRITE",
-            resolve_conflicts_on_update="OVERWRITE",
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
         )
 
 
