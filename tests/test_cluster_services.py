@@ -9,6 +9,7 @@ from typing import Any
 import pulumi_kubernetes as k8s
 
 from components.cluster import NODE_GROUP_LABEL
+from components.cluster_service_policies import load_balancer_controller_policy
 from components.cluster_services import ClusterServices, ClusterServicesArgs
 from tools.harness import Graph, Resource, run
 
@@ -162,12 +163,36 @@ def test_default_storage_class_is_encrypted_gp3(graph: Graph) -> None:
 # --- the component alone ------------------------------------------------------------------------------
 
 
-def test_efs_class_and_data_key_when_wired() -> None:
+def test_load_balancer_controller_deletes_and_reconfigures_only_what_it_tagged() -> None:
+    statements = json.loads(load_balancer_controller_policy("aws"))["Statement"]
+    destructive = {
+        "elasticloadbalancing:DeleteLoadBalancer",
+        "elasticloadbalancing:DeleteTargetGroup",
+        "ec2:DeleteSecurityGroup",
+    }
+    for statement in statements:
+        actions = {statement["Action"]} if isinstance(statement["Action"], str) else set(statement["Action"])
+        if actions & destructive:
+            assert statement["Condition"] == {"Null": {"aws:ResourceTag/elbv2.k8s.aws/cluster": "false"}}
+    assert not any(s["Action"] == "*" or "elasticloadbalancing:*" in s["Action"] for s in statements)
+
+
+def test_efs_class_data_key_and_secret_scope_when_wired() -> None:
     graph = _build(
         ClusterServicesArgs(),
         efs_file_system_id="fs-0123456789abcdef0",
         ebs_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/data",
+        secret_arns=["arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"],
+        secrets_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/secrets",
     )
+    eso = json.loads(graph.one("aws:iam/rolePolicy:RolePolicy", "external-secrets-role").inputs["policy"])
+    statements = {s["Sid"]: s for s in eso["Statement"]}
+    assert statements["ReadSecrets"]["Resource"] == [
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+    ]
+    assert statements["DecryptThroughSecretsManager"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}
+    }
     classes = {
         c.inputs["metadata"]["name"]: c.inputs
         for c in graph.of_type("kubernetes:storage.k8s.io/v1:StorageClass")
