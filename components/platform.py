@@ -11,12 +11,14 @@ import pulumi_random as random
 from pydantic import Field, field_validator, model_validator
 
 from components.args import Args, FieldProblem
-from components.cache import CacheArgs
-from components.database import DatabaseArgs
-from components.monitoring import MonitoringArgs
+from components.cache import Cache, CacheArgs
+from components.cluster import Cluster, ClusterArgs
+from components.cluster_services import ClusterServices, ClusterServicesArgs
+from components.database import Database, DatabaseArgs
+from components.monitoring import Monitoring, MonitoringArgs, split_output
 from components.network import Network, NetworkArgs
 from components.security import Security, SecurityArgs, derive_prefix
-from components.storage import StorageArgs
+from components.storage import Storage, StorageArgs
 
 Environment = Literal["dev", "staging", "prod"]
 
@@ -82,11 +84,13 @@ class PlatformArgs(Args):
 
     platform: PlatformSettings
     network: NetworkArgs = Field(default_factory=NetworkArgs)
+    security: SecurityArgs = Field(default_factory=SecurityArgs)
+    cluster: ClusterArgs = Field(default_factory=ClusterArgs)
+    cluster_services: ClusterServicesArgs = Field(default_factory=ClusterServicesArgs)
     database: DatabaseArgs = Field(default_factory=DatabaseArgs)
     cache: CacheArgs = Field(default_factory=CacheArgs)
-    monitoring: MonitoringArgs = Field(default_factory=MonitoringArgs)
     storage: StorageArgs = Field(default_factory=StorageArgs)
-    security: SecurityArgs = Field(default_factory=SecurityArgs)
+    monitoring: MonitoringArgs = Field(default_factory=MonitoringArgs)
 
 
 class Platform(pulumi.ComponentResource):
@@ -97,6 +101,13 @@ class Platform(pulumi.ComponentResource):
 
     network: Network
     security: Security
+    network: Network
+    cluster: Cluster
+    cluster_services: ClusterServices
+    database: Database
+    cache: Cache
+    storage: Storage
+    monitoring: Monitoring
 
     def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("quantumvest:platform:Platform", name, None, opts)
@@ -106,9 +117,8 @@ class Platform(pulumi.ComponentResource):
         self.dr_provider = (
             self._aws_provider(f"{name}-aws-dr", settings.dr_region, settings) if settings.dr_region else None
         )
-        cdn_enabled = False  # merge with Storage: its CDN switch (storage owns it) decides this
         self.us_east_1_provider: aws.Provider | None = None
-        if cdn_enabled:
+        if args.storage.cdn.enabled:  # CloudFront's web ACL and certificate live in us-east-1
             self.us_east_1_provider = (
                 self.aws_provider
                 if settings.region == "us-east-1"
@@ -120,19 +130,122 @@ class Platform(pulumi.ComponentResource):
             parent=self, providers={"aws": self.aws_provider, "random": self.random_provider}
         )
 
-        self.security = Security(
+        sec = self.security = Security(
             f"{name}-security",
             security_settings(args, pulumi.get_stack()),
             dr_provider=self.dr_provider,
             us_east_1_provider=self.us_east_1_provider,
             opts=on_aws,
         )
-        self.network = Network(
-            f"{name}-network", args.network, flow_log_kms_key_arn=self.security.logs_key_arn, opts=on_aws
+        net = self.network = Network(
+            f"{name}-network", args.network, flow_log_kms_key_arn=sec.logs_key_arn, opts=on_aws
+        )
+        private_subnet_ids = split_output(net.private_subnet_ids, args.network.az_count)
+        cluster = self.cluster = Cluster(
+            f"{name}-cluster",
+            args.cluster,
+            vpc_id=net.vpc_id,
+            subnet_ids=net.private_subnet_ids,
+            secrets_kms_key_arn=sec.secrets_key_arn,
+            ebs_kms_key_arn=sec.data_key_arn,
+            logs_kms_key_arn=sec.logs_key_arn,
+            opts=on_aws,
+        )
+        # Pods reach the data tier with the nodes' security group (VPC CNI, no security groups for pods).
+        clients = cluster.node_security_group_id
+        db_dr = self.dr_provider if args.database.dr_region else None
+        database = self.database = Database(
+            f"{name}-database",
+            args.database,
+            subnet_group_name=net.db_subnet_group_name,
+            vpc_id=net.vpc_id,
+            client_security_group_id=clients,
+            kms_key_arn=sec.data_key_arn,
+            secrets_kms_key_arn=sec.secrets_key_arn,
+            logs_kms_key_arn=sec.logs_key_arn,
+            dr_provider=db_dr,
+            dr_kms_key_arn=sec.dr_data_key_arn if db_dr else None,
+            opts=on_aws,
+        )
+        cache = self.cache = Cache(
+            f"{name}-cache",
+            args.cache,
+            subnet_group_name=net.cache_subnet_group_name,
+            vpc_id=net.vpc_id,
+            client_security_group_id=clients,
+            kms_key_arn=sec.data_key_arn,
+            secrets_kms_key_arn=sec.secrets_key_arn,
+            logs_kms_key_arn=sec.logs_key_arn,
+            opts=on_aws,
+        )
+        storage = self.storage = Storage(
+            f"{name}-storage",
+            args.storage,
+            private_subnet_ids=private_subnet_ids,
+            vpc_id=net.vpc_id,
+            client_security_group_id=clients,
+            kms_key_arn=sec.data_key_arn,
+            cloudfront_web_acl_arn=sec.cloudfront_web_acl_arn,
+            dr_provider=self.dr_provider if bool(args.storage.replicated_roles()) else None,
+            dr_kms_key_arn=sec.dr_data_key_arn if bool(args.storage.replicated_roles()) else None,
+            us_east_1_provider=self.us_east_1_provider,
+            opts=on_aws,
+        )
+        services = self.cluster_services = ClusterServices(
+            f"{name}-cluster-services",
+            args.cluster_services,
+            k8s_provider=cluster.k8s_provider,
+            cluster_name=cluster.cluster_name,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_provider_url=cluster.oidc_provider_url,
+            vpc_id=net.vpc_id,
+            vpc_cidr=net.vpc_cidr,
+            system_node_selector=cluster.system_node_selector,
+            system_tolerations=cluster.system_tolerations,
+            ebs_kms_key_arn=sec.data_key_arn,
+            efs_file_system_id=storage.efs_file_system_id,
+            # external-secrets may read exactly these secrets, nothing else in the account.
+            secret_arns=[*sec.app_secret_arns.values(), database.master_secret_arn, cache.auth_secret_arn],
+            secrets_kms_key_arn=sec.secrets_key_arn,
+            nvidia_device_plugin=cluster.has_gpu_nodes,
+            opts=on_aws,
+        )
+        nat_count = {"none": 0, "single": 1, "one_per_az": args.network.az_count}[args.network.nat_strategy]
+        replicas = args.database.read_replica_count
+        db_ids = split_output(database.instance_ids, 1 + replicas)
+        self.monitoring = Monitoring(
+            f"{name}-monitoring",
+            args.monitoring,
+            k8s_provider=cluster.k8s_provider,
+            cluster_name=cluster.cluster_name,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_provider_url=cluster.oidc_provider_url,
+            kms_key_arn=sec.logs_key_arn,
+            secrets_kms_key_arn=sec.secrets_key_arn,
+            db_instance_identifiers=db_ids,
+            db_replica_identifiers=db_ids[1:],
+            cache_member_cluster_ids=split_output(cache.member_cluster_ids, args.cache.num_cache_nodes),
+            nat_gateway_ids=split_output(net.nat_gateway_ids, nat_count),
+            web_acl_name=sec.regional_web_acl_arn.apply(lambda arn: arn.split("/")[-2]),
+            db_endpoint=database.writer_endpoint,
+            db_port=database.port,
+            db_name=database.database_name,
+            db_master_secret_arn=database.master_secret_arn,
+            cache_endpoint=cache.primary_endpoint,
+            cache_port=cache.port,
+            cache_auth_secret_arn=cache.auth_secret_arn,
+            cache_auth_secret_property="auth_token",
+            namespaces=[services.ingress_namespace, "cert-manager", "external-secrets"],
+            k8s_depends_on=[services],
+            opts=on_aws,
         )
 
         self.register_outputs(
-            {"vpc_id": self.network.vpc_id, "regional_web_acl_arn": self.security.regional_web_acl_arn}
+            {
+                "vpc_id": net.vpc_id,
+                "cluster_name": cluster.cluster_name,
+                "regional_web_acl_arn": sec.regional_web_acl_arn,
+            }
         )
 
     def _aws_provider(self, logical_name: str, region: str, settings: PlatformSettings) -> aws.Provider:
@@ -157,6 +270,55 @@ class Platform(pulumi.ComponentResource):
             "dbSubnetGroupName": net.db_subnet_group_name,
             "cacheSubnetGroupName": net.cache_subnet_group_name,
             **self._security_outputs(),
+            **self._cluster_outputs(),
+            **self._data_outputs(),
+            **self._storage_outputs(),
+            "alertTopicArn": self.monitoring.alert_topic_arn,
+            "dashboardName": self.monitoring.dashboard_name,
+            "grafanaServiceName": self.monitoring.grafana_service_name,
+        }
+
+    def _data_outputs(self) -> dict[str, pulumi.Input[object]]:
+        """Endpoints and the ARNs of the secrets holding credentials; never a credential itself."""
+        db, cache = self.database, self.cache
+        return {
+            "databaseWriterEndpoint": db.writer_endpoint,
+            "databaseReaderEndpoints": db.reader_endpoints,
+            "databasePort": db.port,
+            "databaseName": db.database_name,
+            "databaseMasterSecretArn": db.master_secret_arn,
+            "cachePrimaryEndpoint": cache.primary_endpoint,
+            "cacheReaderEndpoint": cache.reader_endpoint,
+            "cachePort": cache.port,
+            "cacheAuthSecretArn": cache.auth_secret_arn,
+        }
+
+    def _storage_outputs(self) -> dict[str, pulumi.Input[object]]:
+        storage = self.storage
+        outputs: dict[str, pulumi.Input[object]] = {
+            "bucketNames": storage.bucket_names,
+            "certificateArns": storage.certificate_arns,
+        }
+        if storage.efs_file_system_id is not None:
+            outputs["efsFileSystemId"] = storage.efs_file_system_id
+            outputs["efsAccessPointId"] = storage.efs_access_point_id
+        if storage.cdn_domain_name is not None:
+            outputs["cdnDomainName"] = storage.cdn_domain_name
+        return outputs
+
+    def _cluster_outputs(self) -> dict[str, pulumi.Input[object]]:
+        cluster = self.cluster
+        return {
+            "clusterName": cluster.cluster_name,
+            "clusterEndpoint": cluster.endpoint,
+            "clusterCertificateAuthority": cluster.certificate_authority_data,
+            "clusterOidcProviderArn": cluster.oidc_provider_arn,
+            "clusterOidcProviderUrl": cluster.oidc_provider_url,
+            "clusterSecurityGroupId": cluster.cluster_security_group_id,
+            "nodeSecurityGroupId": cluster.node_security_group_id,
+            "nodeRoleArn": cluster.node_role_arn,
+            "kubernetesVersion": cluster.kubernetes_version,
+            "kubeconfig": pulumi.Output.secret(cluster.kubeconfig),
         }
 
     def _security_outputs(self) -> dict[str, pulumi.Input[object]]:

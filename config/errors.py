@@ -53,6 +53,7 @@ def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
 def _allowed_keys(model: type[pydantic.BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
     """The field names of the model found at ``loc`` (for 'unknown key' messages)."""
     current: Any = model
+    keyed = False  # the last field was a mapping or list of models: this part is a key, not a field
     for part in loc:
         if isinstance(part, int) or not (
             isinstance(current, type) and issubclass(current, pydantic.BaseModel)
@@ -60,7 +61,11 @@ def _allowed_keys(model: type[pydantic.BaseModel], loc: tuple[Any, ...]) -> list
             continue
         field = current.model_fields.get(part)
         if field is None:
+            if keyed:
+                keyed = False
+                continue
             return None
+        keyed = getattr(field.annotation, "__origin__", None) in (dict, list)
         current = _model_in(field.annotation)
     if isinstance(current, type) and issubclass(current, pydantic.BaseModel):
         return sorted(current.model_fields)

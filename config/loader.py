@@ -37,6 +37,17 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
+def derive_defaults(merged: dict[str, Any]) -> dict[str, Any]:
+    """Defaults that follow another section: the database's DR replica goes to ``platform.dr_region``
+    unless ``database.dr_region`` is given (one DR region for the platform, set in one place)."""
+    platform = merged.get("platform")
+    database = merged.get("database", {})
+    dr_region = platform.get("dr_region") if isinstance(platform, dict) else None
+    if dr_region and isinstance(database, dict) and "dr_region" not in database:
+        merged = {**merged, "database": {**database, "dr_region": dr_region}}
+    return merged
+
+
 def build(
     values: dict[str, Any],
     source: str,
@@ -64,7 +75,7 @@ def build(
             source,
             [f"{PROJECT}:platform.environment = {tier!r}: required; allowed: {', '.join(TIERS)}"],
         )
-    merged = deep_merge(TIER_PROFILES[tier], unwrap_secure(values))
+    merged = derive_defaults(deep_merge(TIER_PROFILES[tier], unwrap_secure(values)))
     try:
         cfg = PlatformArgs.model_validate_json(json.dumps(merged, default=str))
     except pydantic.ValidationError as err:

@@ -188,3 +188,14 @@ def test_missing_stack_file_and_bad_yaml(tmp_path) -> None:
     bad.write_text("config: [unclosed")
     with pytest.raises(ConfigError, match=r"Pulumi.bad.yaml: not valid YAML"):
         load_stack_file(bad)
+
+
+def test_database_dr_replica_follows_the_platform_dr_region(tmp_path) -> None:
+    assert load_stack_file(REPO / "Pulumi.prod.yaml").database.dr_region == "us-west-2"
+    moved = load_with(tmp_path, "prod", {"platform": {"dr_region": "eu-west-1"}})
+    assert moved.database.dr_region == "eu-west-1"
+    message = rejected(tmp_path, "prod", {"database": {"dr_region": "eu-central-1"}})
+    assert (
+        "quantumvest-infra:database.dr_region = 'eu-central-1': must equal platform.dr_region (us-west-2)"
+        in message
+    )

@@ -238,7 +238,8 @@ def test_derive_prefix_is_a_lowercase_bounded_label(parts: tuple[str, ...], expe
 
 def test_every_key_rotates_and_has_an_explicit_policy_without_unconditioned_wildcards(graph: Graph) -> None:
     keys = graph.of_type(KEY)
-    assert len(keys) == (4 if graph.stack == "prod" else 3)  # prod: + the data key in the DR region
+    # data, logs, secrets; + the CDN's logs key in us-east-1 (CDN on in every tier); prod: + a DR data key
+    assert len(keys) == 4 + (graph.stack == "prod")
     for key in keys:
         assert key.inputs["enableKeyRotation"] is True
         assert key.inputs["rotationPeriodInDays"] == 365
@@ -259,7 +260,7 @@ def test_wildcard_check_catches_a_bare_star_principal() -> None:
 
 def test_aliases_name_platform_stack_and_data_class(graph: Graph) -> None:
     aliases = {a.inputs["name"] for a in graph.of_type(ALIAS)}
-    expected = {f"alias/quantumvest-{graph.stack}-{c}" for c in ("data", "logs", "secrets")}
+    expected = {f"alias/quantumvest-{graph.stack}-{c}" for c in ("data", "logs", "secrets", "edge-logs")}
     if graph.stack == "prod":
         expected.add("alias/quantumvest-prod-dr-data")
     assert aliases == expected
@@ -290,7 +291,7 @@ def test_flow_logs_are_encrypted_with_the_logs_key(graph: Graph) -> None:
 
 
 def test_regional_acl_has_rate_rule_managed_groups_visibility_and_logging(graph: Graph) -> None:
-    acl = graph.one(ACL)
+    acl = graph.one(ACL, "regional")
     assert acl.inputs["scope"] == "REGIONAL"
     assert acl.inputs["defaultAction"] == {"allow": {}}
     rules = sorted(acl.inputs["rules"], key=lambda r: r["priority"])
@@ -318,7 +319,7 @@ def test_regional_acl_has_rate_rule_managed_groups_visibility_and_logging(graph:
             config["cloudwatchMetricsEnabled"] and config["sampledRequestsEnabled"] and config["metricName"]
         )
 
-    logging = graph.one(ACL_LOGGING)
+    logging = graph.one(ACL_LOGGING, "regional")
     group = graph.one(LOG_GROUP, "regional-waf-logs")
     assert logging.inputs["resourceArn"] == acl.outputs["arn"]
     assert logging.inputs["logDestinationConfigs"] == [group.outputs["arn"]]
@@ -331,7 +332,7 @@ def test_regional_acl_has_rate_rule_managed_groups_visibility_and_logging(graph:
 
 
 def test_regional_acl_arn_is_a_stack_output(graph: Graph) -> None:
-    assert graph.outputs["regionalWebAclArn"] == graph.one(ACL).outputs["arn"]
+    assert graph.outputs["regionalWebAclArn"] == graph.one(ACL, "regional").outputs["arn"]
     assert ":regional/webacl/" in graph.outputs["regionalWebAclArn"]
 
 
@@ -412,13 +413,20 @@ def test_ecr_repositories_scan_on_push_immutable_kms_and_keep_last_n(graph: Grap
 
 def test_app_secrets_are_generated_encrypted_with_the_secrets_key_and_kept_secret(graph: Graph) -> None:
     secrets_key = graph.named("quantumvest-security-secrets-key")
-    (secret,) = graph.of_type(SECRET)
+    security = graph.one("quantumvest:security:Security")
+    (secret,) = [s for s in graph.of_type(SECRET) if s.parent == security.urn]
     assert secret.inputs["kmsKeyId"] == secrets_key.outputs["arn"]
-    version = graph.one("aws:secretsmanager/secretVersion:SecretVersion")
+    (version,) = [
+        v for v in graph.of_type("aws:secretsmanager/secretVersion:SecretVersion") if v.parent == security.urn
+    ]
     assert version.inputs["secretId"] == secret.id
     assert "secretString" in version.secret_paths
     values = json.loads(version.inputs["secretString"])
-    passwords = {p.outputs["result"] for p in graph.of_type("random:index/randomPassword:RandomPassword")}
+    passwords = {
+        p.outputs["result"]
+        for p in graph.of_type("random:index/randomPassword:RandomPassword")
+        if p.parent == security.urn
+    }
     assert set(values) == {"SECRET_KEY", "JWT_SIGNING_KEY"}
     assert set(values.values()) == passwords and all(len(v) == 64 for v in values.values())
     assert graph.outputs["appSecretArns"] == {"backend": secret.outputs["arn"]}

@@ -27,7 +27,6 @@ PROFILES = {
         "read_replica_count": 1,
         "log_retention_days": 30,
     },
-    "prod": {
-        "dr_region": "us-west-2",
-    },
+    # prod's cross-region replica follows platform.dr_region (config/loader.py derives it).
+    "prod": {},
 }

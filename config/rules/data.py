@@ -83,3 +83,17 @@ RULES = [
     network_admits_the_data_ports,
     admin_cidrs_inside_private_subnets,
 ]
+
+
+def database_dr_region_is_the_platforms(cfg: PlatformArgs) -> Iterator[FieldProblem]:
+    """The platform has one DR provider, in ``platform.dr_region``; a DR replica can only go there."""
+    wanted = cfg.database.dr_region
+    if wanted is not None and wanted not in (cfg.platform.dr_region, cfg.platform.region):
+        yield FieldProblem(
+            "database.dr_region",
+            wanted,
+            f"must equal platform.dr_region ({cfg.platform.dr_region}), the region of the platform's DR provider",
+        )
+
+
+RULES = [*RULES, database_dr_region_is_the_platforms]

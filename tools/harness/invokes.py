@@ -6,6 +6,7 @@ account is the documentation account id.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 ACCOUNT_ID = "123456789012"
@@ -40,6 +41,31 @@ def availability_zones(region: str) -> dict[str, Any]:
     }
 
 
+def hosted_zone(args: dict[str, Any]) -> dict[str, Any]:
+    """A public hosted zone looked up by name (Route 53 ids are 'Z' and up to 32 upper-case characters)."""
+    name = str(args.get("name") or "").rstrip(".")
+    if not name:
+        raise UnknownInvokeError("getZone without a name: the harness only answers look-ups by domain name")
+    zone_id = "Z" + hashlib.sha256(name.encode()).hexdigest()[:20].upper()
+    return {
+        "id": zone_id,
+        "zoneId": zone_id,
+        "name": name,
+        "arn": f"arn:aws:route53:::hostedzone/{zone_id}",
+        "privateZone": False,
+        "callerReference": f"offline-{zone_id}",
+        "comment": "",
+        "nameServers": [
+            f"ns-{i}.awsdns-{i:02d}.{tld}" for i, tld in enumerate(("com", "net", "org", "co.uk"))
+        ],
+        "primaryNameServer": "ns-0.awsdns-00.com",
+        "resourceRecordSetCount": 2,
+        "tags": {},
+        "linkedServiceDescription": "",
+        "linkedServicePrincipal": "",
+    }
+
+
 def answer_invoke(token: str, args: dict[str, Any], region: str) -> dict[str, Any]:
     """The mock answer to one invoke, in the region of the provider it was made through."""
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
@@ -66,6 +92,8 @@ def answer_invoke(token: str, args: dict[str, Any], region: str) -> dict[str, An
             "description": region,
             "id": region,
         }
+    if token == "aws:route53/getZone:getZone":
+        return hosted_zone(args)
     raise UnknownInvokeError(
         f"invoke {token} is not answered by the offline harness (tools/harness/invokes.py); "
         "add a realistic answer there rather than letting it return nothing"

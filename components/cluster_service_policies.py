@@ -1,0 +1,347 @@
+"""IAM permissions of the cluster services that call AWS, each scoped as tightly as the service allows.
+
+Pure functions returning policy JSON (no Pulumi), so the scoping is unit-tested. Resource-level scoping:
+the cluster autoscaler may only resize groups tagged for this cluster; cert-manager and external-dns may
+only change records in the configured hosted zone; external-secrets may only read the secrets listed
+(or this account's secrets in this region) and decrypt through Secrets Manager. The AWS Load Balancer
+Controller's statements follow the controller's published policy for v2.x (it creates and tags load
+balancers, target groups and security groups, and may only modify those carrying its cluster tag).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from components.iam import policy_document
+
+
+def cluster_autoscaler_policy(cluster_name: str) -> str:
+    """Read every group; resize or terminate only groups tagged ``k8s.io/cluster-autoscaler/<cluster>``."""
+    return policy_document(
+        {
+            "Sid": "Discover",
+            "Effect": "Allow",
+            "Action": [
+                "autoscaling:DescribeAutoScalingGroups",
+                "autoscaling:DescribeAutoScalingInstances",
+                "autoscaling:DescribeLaunchConfigurations",
+                "autoscaling:DescribeScalingActivities",
+                "autoscaling:DescribeTags",
+                "ec2:DescribeImages",
+                "ec2:DescribeInstanceTypes",
+                "ec2:DescribeLaunchTemplateVersions",
+                "ec2:GetInstanceTypesFromInstanceRequirements",
+                "eks:DescribeNodegroup",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "ResizeOwnGroupsOnly",
+            "Effect": "Allow",
+            "Action": ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster_name}": "owned"}
+            },
+        },
+    )
+
+
+def route53_dns01_policy(partition: str, zone_id: str) -> str:
+    """cert-manager's DNS-01 solver: TXT records in one hosted zone, and polling its own changes."""
+    return policy_document(
+        {
+            "Sid": "PollChanges",
+            "Effect": "Allow",
+            "Action": "route53:GetChange",
+            "Resource": f"arn:{partition}:route53:::change/*",
+        },
+        {
+            "Sid": "ChallengeRecordsInTheZone",
+            "Effect": "Allow",
+            "Action": "route53:ChangeResourceRecordSets",
+            "Resource": f"arn:{partition}:route53:::hostedzone/{zone_id}",
+            "Condition": {
+                "ForAllValues:StringEquals": {"route53:ChangeResourceRecordSetsRecordTypes": ["TXT"]}
+            },
+        },
+        {
+            "Sid": "ReadTheZone",
+            "Effect": "Allow",
+            "Action": "route53:ListResourceRecordSets",
+            "Resource": f"arn:{partition}:route53:::hostedzone/{zone_id}",
+        },
+        {
+            "Sid": "FindTheZone",
+            "Effect": "Allow",
+            "Action": "route53:ListHostedZonesByName",
+            "Resource": "*",
+        },
+    )
+
+
+def external_dns_policy(partition: str, zone_id: str) -> str:
+    """external-dns: records in one hosted zone; listing zones to find it."""
+    return policy_document(
+        {
+            "Sid": "RecordsInTheZone",
+            "Effect": "Allow",
+            "Action": [
+                "route53:ChangeResourceRecordSets",
+                "route53:ListResourceRecordSets",
+                "route53:ListTagsForResources",
+            ],
+            "Resource": f"arn:{partition}:route53:::hostedzone/{zone_id}",
+        },
+        {
+            "Sid": "ListZones",
+            "Effect": "Allow",
+            "Action": ["route53:ListHostedZones", "route53:ListTagsForResource"],
+            "Resource": "*",
+        },
+    )
+
+
+def external_secrets_policy(secret_arns: Sequence[str], kms_key_arn: str | None, region: str) -> str:
+    """Read (never write) the listed Secrets Manager secrets; decrypt only through Secrets Manager."""
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "ReadSecrets",
+            "Effect": "Allow",
+            "Action": [
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:DescribeSecret",
+                "secretsmanager:GetResourcePolicy",
+                "secretsmanager:ListSecretVersionIds",
+            ],
+            "Resource": list(secret_arns),
+        }
+    ]
+    if kms_key_arn:
+        statements.append(
+            {
+                "Sid": "DecryptThroughSecretsManager",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": kms_key_arn,
+                "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
+            }
+        )
+    return policy_document(*statements)
+
+
+_LB_TAG = "elbv2.k8s.aws/cluster"
+
+
+def load_balancer_controller_policy(partition: str) -> str:
+    """The AWS Load Balancer Controller (v2.x): describe freely; create tagged; change only what it tagged."""
+    elb = f"arn:{partition}:elasticloadbalancing:*:*"
+    owned = {"Null": {f"aws:ResourceTag/{_LB_TAG}": "false"}}
+    return policy_document(
+        {
+            "Sid": "ServiceLinkedRole",
+            "Effect": "Allow",
+            "Action": "iam:CreateServiceLinkedRole",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}},
+        },
+        {
+            "Sid": "Describe",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:DescribeAccountAttributes",
+                "ec2:DescribeAddresses",
+                "ec2:DescribeAvailabilityZones",
+                "ec2:DescribeInternetGateways",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeVpcPeeringConnections",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeInstances",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeTags",
+                "ec2:DescribeRouteTables",
+                "ec2:DescribeIpamPools",
+                "ec2:GetCoipPoolUsage",
+                "ec2:DescribeCoipPools",
+                "ec2:GetSecurityGroupsForVpc",
+                "elasticloadbalancing:DescribeLoadBalancers",
+                "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                "elasticloadbalancing:DescribeListeners",
+                "elasticloadbalancing:DescribeListenerCertificates",
+                "elasticloadbalancing:DescribeListenerAttributes",
+                "elasticloadbalancing:DescribeSSLPolicies",
+                "elasticloadbalancing:DescribeRules",
+                "elasticloadbalancing:DescribeTargetGroups",
+                "elasticloadbalancing:DescribeTargetGroupAttributes",
+                "elasticloadbalancing:DescribeTargetHealth",
+                "elasticloadbalancing:DescribeTags",
+                "elasticloadbalancing:DescribeTrustStores",
+                "elasticloadbalancing:DescribeCapacityReservation",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "CertificatesWafShield",
+            "Effect": "Allow",
+            "Action": [
+                "cognito-idp:DescribeUserPoolClient",
+                "acm:ListCertificates",
+                "acm:DescribeCertificate",
+                "iam:ListServerCertificates",
+                "iam:GetServerCertificate",
+                "waf-regional:GetWebACL",
+                "waf-regional:GetWebACLForResource",
+                "waf-regional:AssociateWebACL",
+                "waf-regional:DisassociateWebACL",
+                "wafv2:GetWebACL",
+                "wafv2:GetWebACLForResource",
+                "wafv2:AssociateWebACL",
+                "wafv2:DisassociateWebACL",
+                "shield:GetSubscriptionState",
+                "shield:DescribeProtection",
+                "shield:CreateProtection",
+                "shield:DeleteProtection",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "SecurityGroupRules",
+            "Effect": "Allow",
+            "Action": ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "CreateSecurityGroup",
+            "Effect": "Allow",
+            "Action": "ec2:CreateSecurityGroup",
+            "Resource": "*",
+        },
+        {
+            "Sid": "TagNewSecurityGroups",
+            "Effect": "Allow",
+            "Action": "ec2:CreateTags",
+            "Resource": f"arn:{partition}:ec2:*:*:security-group/*",
+            "Condition": {
+                "StringEquals": {"ec2:CreateAction": "CreateSecurityGroup"},
+                "Null": {f"aws:RequestTag/{_LB_TAG}": "false"},
+            },
+        },
+        {
+            "Sid": "RetagOwnSecurityGroups",
+            "Effect": "Allow",
+            "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
+            "Resource": f"arn:{partition}:ec2:*:*:security-group/*",
+            "Condition": {
+                "Null": {f"aws:RequestTag/{_LB_TAG}": "true", f"aws:ResourceTag/{_LB_TAG}": "false"}
+            },
+        },
+        {
+            "Sid": "ChangeOwnSecurityGroups",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:AuthorizeSecurityGroupIngress",
+                "ec2:RevokeSecurityGroupIngress",
+                "ec2:DeleteSecurityGroup",
+            ],
+            "Resource": "*",
+            "Condition": owned,
+        },
+        {
+            "Sid": "CreateTaggedLoadBalancers",
+            "Effect": "Allow",
+            "Action": ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
+            "Resource": "*",
+            "Condition": {"Null": {f"aws:RequestTag/{_LB_TAG}": "false"}},
+        },
+        {
+            "Sid": "ListenersAndRules",
+            "Effect": "Allow",
+            "Action": [
+                "elasticloadbalancing:CreateListener",
+                "elasticloadbalancing:DeleteListener",
+                "elasticloadbalancing:CreateRule",
+                "elasticloadbalancing:DeleteRule",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "RetagOwnLoadBalancers",
+            "Effect": "Allow",
+            "Action": ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+            "Resource": [
+                f"{elb}:targetgroup/*/*",
+                f"{elb}:loadbalancer/net/*/*",
+                f"{elb}:loadbalancer/app/*/*",
+            ],
+            "Condition": {
+                "Null": {f"aws:RequestTag/{_LB_TAG}": "true", f"aws:ResourceTag/{_LB_TAG}": "false"}
+            },
+        },
+        {
+            "Sid": "TagListenersAndRules",
+            "Effect": "Allow",
+            "Action": ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+            "Resource": [
+                f"{elb}:listener/net/*/*/*",
+                f"{elb}:listener/app/*/*/*",
+                f"{elb}:listener-rule/net/*/*/*",
+                f"{elb}:listener-rule/app/*/*/*",
+            ],
+        },
+        {
+            "Sid": "ChangeOwnLoadBalancers",
+            "Effect": "Allow",
+            "Action": [
+                "elasticloadbalancing:ModifyLoadBalancerAttributes",
+                "elasticloadbalancing:SetIpAddressType",
+                "elasticloadbalancing:SetSecurityGroups",
+                "elasticloadbalancing:SetSubnets",
+                "elasticloadbalancing:DeleteLoadBalancer",
+                "elasticloadbalancing:ModifyTargetGroup",
+                "elasticloadbalancing:ModifyTargetGroupAttributes",
+                "elasticloadbalancing:DeleteTargetGroup",
+                "elasticloadbalancing:ModifyListenerAttributes",
+                "elasticloadbalancing:ModifyCapacityReservation",
+                "elasticloadbalancing:ModifyIpPools",
+            ],
+            "Resource": "*",
+            "Condition": owned,
+        },
+        {
+            "Sid": "TagOnCreate",
+            "Effect": "Allow",
+            "Action": "elasticloadbalancing:AddTags",
+            "Resource": [
+                f"{elb}:targetgroup/*/*",
+                f"{elb}:loadbalancer/net/*/*",
+                f"{elb}:loadbalancer/app/*/*",
+            ],
+            "Condition": {
+                "StringEquals": {
+                    "elasticloadbalancing:CreateAction": ["CreateTargetGroup", "CreateLoadBalancer"]
+                },
+                "Null": {f"aws:RequestTag/{_LB_TAG}": "false"},
+            },
+        },
+        {
+            "Sid": "Targets",
+            "Effect": "Allow",
+            "Action": ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+            "Resource": f"{elb}:targetgroup/*/*",
+        },
+        {
+            "Sid": "ListenerSettings",
+            "Effect": "Allow",
+            "Action": [
+                "elasticloadbalancing:SetWebAcl",
+                "elasticloadbalancing:ModifyListener",
+                "elasticloadbalancing:AddListenerCertificates",
+                "elasticloadbalancing:RemoveListenerCertificates",
+                "elasticloadbalancing:ModifyRule",
+                "elasticloadbalancing:SetRulePriorities",
+            ],
+            "Resource": "*",
+        },
+    )
