@@ -19,6 +19,7 @@ from moto import mock_aws
 from tools.harness.engine import RecordingMocks, RecordingMonitor, plain, run_stack
 from tools.harness.graph import Graph, Resource
 from tools.harness.outputs import synthesize_outputs
+from tools.rehearse import moto_fixes
 from tools.rehearse.context import ACCOUNT_ID, AwsCallError, Ctx
 from tools.rehearse.handlers import CREATORS, VALIDATIONS
 
@@ -172,6 +173,7 @@ def rehearse(
 
 def emulated_account() -> Any:
     """A fresh, empty emulated AWS account (moto), with AWS managed IAM policies loaded."""
+    moto_fixes.apply()
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",

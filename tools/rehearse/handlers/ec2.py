@@ -199,10 +199,24 @@ def security_group(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
         VpcId=i.get("vpcId"),
         TagSpecifications=_tag_spec("security-group", i),
     )["GroupId"]
-    for rule in i.get("ingress") or []:
+    # Like the AWS provider, remove the allow-all egress rule EC2 adds to a new group: egress is
+    # whatever the program declares (inline here, or as separate egress-rule resources).
+    created = ctx.client("ec2").describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    if created["IpPermissionsEgress"]:
         ctx.call(
-            "ec2", "authorize_security_group_ingress", GroupId=group_id, IpPermissions=[_permission(rule)]
+            "ec2",
+            "revoke_security_group_egress",
+            GroupId=group_id,
+            IpPermissions=created["IpPermissionsEgress"],
         )
+    for direction in ("ingress", "egress"):
+        for rule in i.get(direction) or []:
+            ctx.call(
+                "ec2",
+                f"authorize_security_group_{direction}",
+                GroupId=group_id,
+                IpPermissions=[_permission(rule)],
+            )
     return group_id, {"arn": ctx.arn("ec2", f"security-group/{group_id}"), "name": name}
 
 

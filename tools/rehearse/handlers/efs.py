@@ -24,9 +24,13 @@ def file_system(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
         Tags=[{"Key": k, "Value": v} for k, v in (i.get("tags") or {}).items()] or None,
     )
     fs_id = created["FileSystemId"]
+    api_keys = {
+        "transitionToIa": "TransitionToIA",
+        "transitionToPrimaryStorageClass": "TransitionToPrimaryStorageClass",
+        "transitionToArchive": "TransitionToArchive",
+    }
     policies = [
-        {k[:1].upper() + k[1:]: v for k, v in policy.items() if v}
-        for policy in i.get("lifecyclePolicies") or []
+        {api_keys[k]: v for k, v in policy.items() if v} for policy in i.get("lifecyclePolicies") or []
     ]
     if policies:
         ctx.call("efs", "put_lifecycle_configuration", FileSystemId=fs_id, LifecyclePolicies=policies)
@@ -86,3 +90,15 @@ def backup_policy(ctx: Ctx, i: Outputs) -> dict[str, Any]:
         "FileSystemId": i["fileSystemId"],
         "BackupPolicy": {"Status": (i.get("backupPolicy") or {}).get("status")},
     }
+
+
+@creates("aws:efs/fileSystemPolicy:FileSystemPolicy")
+def file_system_policy(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
+    ctx.call(
+        "efs",
+        "put_file_system_policy",
+        FileSystemId=i["fileSystemId"],
+        Policy=i["policy"],
+        BypassPolicyLockoutSafetyCheck=i.get("bypassPolicyLockoutSafetyCheck"),
+    )
+    return i["fileSystemId"], {}

@@ -42,7 +42,8 @@ def replication_group(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
         "replicationGroupId": group_id,
         "primaryEndpointAddress": primary.get("Address"),
         "readerEndpointAddress": (primary.get("Address") or "").replace("master.", "replica.", 1),
-        "memberClusters": created.get("MemberClusters") or [],
+        # moto 5.2.5 lists one member whatever NumCacheClusters says; AWS names them <group>-001, -002 …
+        "memberClusters": [f"{group_id}-{n:03d}" for n in range(1, int(i.get("numCacheClusters") or 1) + 1)],
         "port": primary.get("Port", 6379),
     }
 

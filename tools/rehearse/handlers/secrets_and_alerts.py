@@ -123,3 +123,11 @@ def dashboard(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
     return i["dashboardName"], {
         "dashboardArn": f"arn:aws:cloudwatch::123456789012:dashboard/{i['dashboardName']}"
     }
+
+
+@creates("aws:sns/topicPolicy:TopicPolicy")
+def topic_policy(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
+    ctx.call(
+        "sns", "set_topic_attributes", TopicArn=i["arn"], AttributeName="Policy", AttributeValue=i["policy"]
+    )
+    return i["arn"], {"owner": "123456789012"}
