@@ -180,8 +180,16 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 
 def _reset_runtime() -> None:
-    """Forget the previous run's root stack, so several runs can share one process."""
+    """Forget the previous run's root stack and output tasks, so several runs can share one process.
+
+    ``set_mocks`` gives each run a fresh RPC manager but not a fresh set of pending output tasks: after a
+    run that failed (an invoke the harness refuses, a validation error), the next run would await the
+    failed run's tasks and re-raise its error.
+    """
     pulumi_settings.ROOT.set(None)
+    for task in list(pulumi_settings.SETTINGS.outputs):
+        task.cancel()
+    pulumi_settings.SETTINGS.outputs = set()
 
 
 def run(
