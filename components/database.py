@@ -394,7 +394,8 @@ class Database(pulumi.ComponentResource):
                     performance_insights_kms_key_id=kms_key_arn if args.performance_insights else None,
                     tags={"Name": f"{name}-replica-{index}", "Role": "reader"},
                     **common,
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=replica_logs),
+                    # Protected like the primary: replacing a replica by accident is a read outage.
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=replica_logs, protect=args.protect),
                 )
             )
 

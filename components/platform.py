@@ -19,6 +19,7 @@ from components.monitoring import Monitoring, MonitoringArgs, split_output
 from components.network import Network, NetworkArgs
 from components.security import Security, SecurityArgs, derive_prefix
 from components.storage import Storage, StorageArgs
+from policy.settings import PolicyArgs
 
 Environment = Literal["dev", "staging", "prod"]
 
@@ -91,6 +92,7 @@ class PlatformArgs(Args):
     cache: CacheArgs = Field(default_factory=CacheArgs)
     storage: StorageArgs = Field(default_factory=StorageArgs)
     monitoring: MonitoringArgs = Field(default_factory=MonitoringArgs)
+    policy: PolicyArgs = Field(default_factory=PolicyArgs)
 
 
 class Platform(pulumi.ComponentResource):
@@ -189,6 +191,9 @@ class Platform(pulumi.ComponentResource):
             dr_provider=self.dr_provider if bool(args.storage.replicated_roles()) else None,
             dr_kms_key_arn=sec.dr_data_key_arn if bool(args.storage.replicated_roles()) else None,
             us_east_1_provider=self.us_east_1_provider,
+            access_logged_buckets=(
+                {"cloudtrail": sec.trail_bucket_name} if sec.trail_bucket_name is not None else None
+            ),
             opts=on_aws,
         )
         services = self.cluster_services = ClusterServices(

@@ -529,8 +529,12 @@ class Security(pulumi.ComponentResource):
         trail_cfg = self._args.cloudtrail
         name, child, trail_name = self._name, self._child, self._trail_name
         assert trail_name is not None
+        # Named under the platform's prefix, which the access-log bucket's policy admits as a source.
         bucket = aws.s3.Bucket(
-            f"{name}-trail-bucket", force_destroy=not self._args.protect, opts=self._stateful
+            f"{name}-trail-bucket",
+            bucket_prefix=f"{self._prefix}-trail-",
+            force_destroy=not self._args.protect,
+            opts=self._stateful,
         )
         aws.s3.BucketPublicAccessBlock(
             f"{name}-trail-bucket-public-access",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from components.args import Args, FieldProblem
 from components.buckets import (
+    ACCESS_LOG_PREFIX,
     BUCKET_PREFIX_MAX,
     RESERVED_NAME_STARTS,
     ROLE_PATTERN,
@@ -188,6 +189,7 @@ class Storage(pulumi.ComponentResource):
         dr_provider: pulumi.ProviderResource | None = None,
         dr_kms_key_arn: pulumi.Input[str] | None = None,
         us_east_1_provider: pulumi.ProviderResource | None = None,
+        access_logged_buckets: Mapping[str, pulumi.Input[str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``private_subnet_ids`` is a list (one id per AZ, e.g. ``[net.private_subnet_ids[i] for i in …]``):
@@ -270,6 +272,20 @@ class Storage(pulumi.ComponentResource):
             )
             self.efs_file_system_id = shared.file_system.id
             self.efs_access_point_id = shared.access_point.id
+
+        # Buckets other areas own (the CloudTrail bucket) log into the same access-log bucket; their names
+        # must start with bucket_prefix, which the log bucket's policy admits.
+        for label, bucket_name in (access_logged_buckets or {}).items():
+            aws.s3.BucketLogging(
+                f"{name}-{label}-access-logging",
+                bucket=bucket_name,
+                target_bucket=log_bucket.name,
+                target_prefix=f"{ACCESS_LOG_PREFIX}/{label}/",
+                target_object_key_format={"partitioned_prefix": {"partition_date_source": "EventTime"}},
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=[log_bucket.policy] if log_bucket.policy else []
+                ),
+            )
 
         self.bucket_names = {role: bucket.name for role, bucket in buckets.items()}
         self.bucket_arns = {role: bucket.arn for role, bucket in buckets.items()}

@@ -1,0 +1,32 @@
+"""The guardrails: one set of rules, run by ``pulumi preview --policy-pack policy``, by pytest over the
+offline graph, and by the ``plan`` tool.
+
+``policy/__main__.py`` is the CrossGuard entry point (it starts the analyzer server and blocks), so
+nothing imports it; everything else lives in plain modules:
+
+* :func:`evaluate` / :func:`evaluate_stack` — findings for a graph or a stack file;
+* :data:`RULES` — the rules (``policy/rules/<area>.py``), each a plain function with metadata;
+* :func:`format_findings`, :func:`rule_table` — text for terminals and the README.
+"""
+
+from policy.engine import evaluate, evaluate_stack
+from policy.model import Enforcement, Finding, Rule, Subject, Tiering
+from policy.report import format_findings, rule_table
+from policy.rules import RULES, RULES_BY_ID
+from policy.settings import PolicyArgs, PolicyException
+
+__all__ = [
+    "RULES",
+    "RULES_BY_ID",
+    "Enforcement",
+    "Finding",
+    "PolicyArgs",
+    "PolicyException",
+    "Rule",
+    "Subject",
+    "Tiering",
+    "evaluate",
+    "evaluate_stack",
+    "format_findings",
+    "rule_table",
+]

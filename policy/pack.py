@@ -1,0 +1,266 @@
+"""The CrossGuard adapters: the same rules as :mod:`policy.engine`, as pulumi-policy ``Policy`` objects.
+
+* a **resource** rule becomes a ``ResourceValidationPolicy``: it runs before each resource is created
+  or updated, on the inputs the engine sends, so a violation stops ``pulumi up`` before the change;
+* a **stack** or **config** rule becomes a ``StackValidationPolicy``: it runs once over every resource
+  of the stack (their state, with property dependencies linking them), after the preview.
+
+The tier (and with it each rule's enforcement level) and the exceptions come from the stack being
+previewed: its ``Pulumi.<stack>.yaml`` next to ``policy/`` (the same file the offline tools read), else
+the config the engine hands the pack; a stack that cannot be identified is judged as prod.
+Values unknown during a preview make a rule report "can't run during preview" (advisory), as the SDK
+does, instead of a false violation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, _DictProxy, _is_unknown, _ListProxy
+
+from policy.engine import apply_exceptions, check_subject, config_findings, resource_findings
+from policy.model import TIERS, ConfigView, Context, Finding, Rule, Subject
+from policy.rules import RULES
+from policy.settings import PolicyArgs, PolicyException
+from policy.unknown import wrap
+from policy.view import StackView
+
+PACK_NAME = "quantumvest-guardrails"
+PROJECT = "quantumvest-infra"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class PackContext:
+    """What the pack knows about the stack under preview."""
+
+    stack: str
+    environment: str
+    exceptions: tuple[PolicyException, ...] = ()
+    config: ConfigView = field(default_factory=ConfigView)
+    today: date | None = None
+
+    def day(self) -> date:
+        return self.today or date.today()
+
+
+# --- reading the stack under preview ---------------------------------------------------------------
+
+
+def _current_stack() -> str:
+    try:
+        import pulumi
+
+        return pulumi.get_stack()
+    except Exception:
+        import os
+
+        return os.environ.get("PULUMI_STACK", "")
+
+
+def _runtime_values() -> tuple[dict[str, Any], frozenset[str]]:
+    """The project's config values the engine handed the pack (section → value) and the secret sections.
+
+    The engine hands over secrets decrypted; if it does not say which keys were secret, every section
+    is treated as secret, so a decrypted password is never mistaken for plain text in the stack file.
+    """
+    import os
+
+    from pulumi.runtime import config as runtime_config
+
+    every = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    values: dict[str, Any] = {}
+    secret: set[str] = set()
+    for key, raw in every.items():
+        if not key.startswith(f"{PROJECT}:"):
+            continue
+        section = key.split(":", 1)[1]
+        try:
+            values[section] = json.loads(raw) if isinstance(raw, str) else raw
+        except json.JSONDecodeError:
+            values[section] = raw
+        if runtime_config.is_config_secret(key):
+            secret.add(section)
+    if "PULUMI_CONFIG_SECRET_KEYS" not in os.environ:
+        secret = set(values)
+    return values, frozenset(secret)
+
+
+def pack_context(stack: str | None = None, root: Path = REPO_ROOT, today: date | None = None) -> PackContext:
+    """The tier, exceptions and raw config of ``stack`` (default: the stack under preview)."""
+    from config import ConfigError
+    from config.loader import build, read_stack_file
+
+    stack = stack if stack is not None else _current_stack()
+    path = root / f"Pulumi.{stack}.yaml"
+    secret_sections: frozenset[str] = frozenset()
+    if stack and path.is_file():
+        values, _ = read_stack_file(path)
+        source = path.name
+    else:
+        values, secret_sections = _runtime_values()
+        source = f"Pulumi.{stack or '<stack>'}.yaml"
+    problems: list[str] = []
+    environment = stack if stack in TIERS else "prod"
+    exceptions: tuple[PolicyException, ...] = ()
+    platform = values.get("platform")
+    if isinstance(platform, dict) and platform.get("environment") in TIERS:
+        environment = str(platform["environment"])
+    try:
+        settings = build(values, source, secret_sections) if values else None
+    except ConfigError as err:
+        problems.append(f"the stack configuration is rejected: {err}")
+        settings = None
+        try:
+            exceptions = tuple(
+                PolicyArgs.model_validate_json(json.dumps(values.get("policy") or {})).exceptions
+            )
+        except ValueError:
+            exceptions = ()
+    if settings is not None:
+        environment = settings.platform.environment
+        exceptions = tuple(settings.policy.exceptions)
+    config = ConfigView(
+        source=source,
+        values=values,
+        secret_sections=secret_sections,
+        exceptions=exceptions,
+        problems=problems,
+    )
+    return PackContext(
+        stack=stack, environment=environment, exceptions=exceptions, config=config, today=today
+    )
+
+
+# --- turning the SDK's arguments into subjects -----------------------------------------------------
+
+
+def plain(value: Any) -> Any:
+    """The SDK's unknown-checking proxies unwrapped into dicts and lists (unknown sentinels kept)."""
+    if isinstance(value, _DictProxy | _ListProxy):
+        value = value["__target"]
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def known(props: Any) -> Any:
+    """Plain properties in which reading an unknown value raises ``Undetermined``."""
+    return wrap(plain(props), _is_unknown)
+
+
+def subject_from_args(args: ResourceValidationArgs) -> Subject:
+    """The resource under validation, with its inputs as the rules read them."""
+    inputs = known(args.props)
+    return Subject(
+        type=args.resource_type,
+        name=args.name,
+        urn=args.urn,
+        inputs=inputs,
+        outputs=inputs,
+        options={"protect": bool(args.opts.protect), "ignore_changes": list(args.opts.ignore_changes)},
+        parent=args.opts.parent,
+    )
+
+
+def subject_from_resource(resource: PolicyResource) -> Subject:
+    """One resource of the stack (its state), linked to others through its property dependencies."""
+    props = known(resource.props)
+    identity = dict.get(props, "id") if isinstance(props, dict) else None
+    return Subject(
+        type=resource.resource_type,
+        name=resource.name,
+        urn=resource.urn,
+        inputs=props,
+        outputs=props,
+        options={"protect": bool(resource.opts.protect)},
+        property_dependencies={k: [d.urn for d in v] for k, v in resource.property_dependencies.items()},
+        parent=resource.parent.urn if resource.parent is not None else None,
+        id=identity if isinstance(identity, str) else None,
+    )
+
+
+# --- reporting -----------------------------------------------------------------------------------
+
+
+def _report(findings: Sequence[Finding], report_violation: ReportViolation, with_urn: bool) -> None:
+    """Report determined, unexcepted findings; then say which could not be judged yet (advisory)."""
+    undetermined = [f for f in findings if f.undetermined]
+    for finding in findings:
+        if finding.excepted_by is None and not finding.undetermined:
+            report_violation(finding.message, finding.resource_urn if with_urn else None)
+    if undetermined:
+        unknown = UnknownValueError(UNKNOWN_STRING_VALUE, [])
+        unknown.message = "; ".join(f"{f.resource_name}: {f.message}" for f in undetermined)
+        raise unknown  # the SDK reports it as "can't run policy ... during preview" (advisory)
+
+
+def resource_policy(rule: Rule, pack: PackContext) -> ResourceValidationPolicy:
+    """A resource rule as a ``ResourceValidationPolicy`` (runs before each create/update)."""
+    types = frozenset(rule.types)
+
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        if args.resource_type not in types:
+            return
+        subject = subject_from_args(args)
+        ctx = Context(
+            environment=pack.environment, today=pack.day(), stack=StackView([subject]), config=pack.config
+        )
+        findings = apply_exceptions(check_subject(rule, subject, ctx), pack.exceptions, pack.day())
+        _report(findings, report_violation, with_urn=False)
+
+    return ResourceValidationPolicy(validate=validate, **_metadata(rule, pack))
+
+
+def stack_policy(rule: Rule, pack: PackContext) -> StackValidationPolicy:
+    """A stack or config rule as a ``StackValidationPolicy`` (runs over the whole stack)."""
+
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        view = StackView(subject_from_resource(r) for r in args.resources)
+        ctx = Context(environment=pack.environment, today=pack.day(), stack=view, config=pack.config)
+        if rule.scope == "config":
+            # Only the stale-exception check needs every other rule's findings.
+            found = (
+                apply_exceptions(resource_findings(RULES, ctx), pack.exceptions, pack.day())
+                if pack.exceptions
+                else []
+            )
+            findings = config_findings([rule], replace(ctx, findings=tuple(found)))
+        else:
+            findings = apply_exceptions(resource_findings([rule], ctx), pack.exceptions, pack.day())
+        _report(findings, report_violation, with_urn=True)
+
+    return StackValidationPolicy(validate=validate, **_metadata(rule, pack))
+
+
+def _metadata(rule: Rule, pack: PackContext) -> dict[str, Any]:
+    ids = ", ".join(i for i in rule.external_ids if i != "—")
+    return {
+        "name": rule.id,
+        "description": rule.description,
+        "enforcement_level": EnforcementLevel(rule.enforcement(pack.environment).value),
+        "remediation_steps": rule.remediation,
+        "tags": [rule.area, rule.tiering.value, *([ids] if ids else [])],
+    }
+
+
+def policies(pack: PackContext, rules: Sequence[Rule] = RULES) -> list[Policy]:
+    """Every rule as a CrossGuard policy, at its enforcement level for ``pack.environment``."""
+    return [resource_policy(r, pack) if r.scope == "resource" else stack_policy(r, pack) for r in rules]

@@ -1,0 +1,82 @@
+"""Findings as text, the README's rule table, and a small command line for CI.
+
+``python -m policy.report dev staging prod`` evaluates each stack offline, prints the findings and exits
+1 if any is blocking (mandatory, determined, not excepted). ``python -m policy.report --table`` prints
+the rule table the README carries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from policy.model import Finding, Rule
+
+
+def format_findings(findings: Iterable[Finding], stack: str | None = None) -> str:
+    """A summary line, then one line per finding (blocking ones first) with its remediation."""
+    findings = list(findings)
+    blocking = [f for f in findings if f.blocking]
+    others = [f for f in findings if not f.blocking]
+    title = f"Policy ({stack}): " if stack else "Policy: "
+    counts = {
+        "blocking": len(blocking),
+        "advisory": sum(1 for f in others if f.excepted_by is None and not f.undetermined),
+        "excepted": sum(1 for f in others if f.excepted_by is not None),
+        "undetermined": sum(1 for f in others if f.undetermined),
+    }
+    lines = [title + ", ".join(f"{n} {k}" for k, n in counts.items())]
+    for finding in blocking + others:
+        lines.append(f"  {finding.line()}")
+        if finding.excepted_by is not None:
+            e = finding.excepted_by
+            lines.append(f"      excepted until {e.expires.isoformat()}: {e.reason}")
+        elif finding.blocking:
+            lines.append(f"      fix: {finding.remediation}")
+    return "\n".join(lines)
+
+
+def rule_table(rules: Sequence[Rule] | None = None) -> str:
+    """The Markdown table of rules: id, description, external ids, enforcement, scope."""
+    if rules is None:
+        from policy.rules import RULES
+
+        rules = RULES
+    lines = [
+        "| id | rule | covers | enforcement | checks |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rules:
+        ids = ", ".join(i for i in r.external_ids if i != "—") or "— (not covered by the tools)"
+        lines.append(f"| `{r.id}` | {r.description} | {ids} | {r.tiering.summary} | {r.scope} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m policy.report", description=__doc__)
+    parser.add_argument("stacks", nargs="*", help="dev, staging, prod, or paths to Pulumi.<stack>.yaml")
+    parser.add_argument("--today", type=date.fromisoformat, help="judge expiry as of this date (YYYY-MM-DD)")
+    parser.add_argument("--table", action="store_true", help="print the README's rule table and exit")
+    args = parser.parse_args(argv)
+    if args.table:
+        print(rule_table())
+        return 0
+    from config import ConfigError
+    from policy.engine import evaluate_stack
+
+    failed = False
+    for stack in args.stacks or ["dev", "staging", "prod"]:
+        try:
+            findings = evaluate_stack(stack, today=args.today)
+        except ConfigError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        print(format_findings(findings, stack))
+        failed = failed or any(f.blocking for f in findings)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,250 @@
+"""Guardrails for the public entry points: the ALB (an Ingress of class ``alb``, or a raw load
+balancer), its WAF web ACL, and CloudFront.
+
+The platform's public ALB is created by the AWS Load Balancer Controller from an Ingress, so its WAF
+association and TLS settings are Ingress annotations
+(https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from policy.model import Context, ResourceLike
+from policy.rules.base import as_list, dig, has, present, rule
+from policy.rules.tokens import (
+    CLOUDFRONT_DISTRIBUTION,
+    K8S_INGRESS,
+    K8S_INGRESS_CLASS,
+    LISTENERS,
+    LOAD_BALANCERS,
+    WEB_ACL,
+    WEB_ACL_ASSOCIATION,
+    WEB_ACL_LOGGING,
+)
+from policy.unknown import Undetermined
+from policy.view import StackView
+
+ALB = "alb.ingress.kubernetes.io/"
+ALB_CONTROLLER = "ingress.k8s.aws/alb"
+
+#: ELB security policies that allow TLS 1.2 and later only (TLS-1-2, FS-1-2, TLS13-1-2/1-3 families).
+TLS12_POLICY = re.compile(r"^ELBSecurityPolicy-(TLS-1-2|FS-1-2|TLS13-1-[23])")
+WAFV2_ARN = re.compile(r"^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional/webacl/")
+#: CloudFront minimum protocol versions of TLS 1.2 and later.
+CLOUDFRONT_TLS12 = re.compile(r"^TLSv1\.[23]")
+
+#: Managed rule groups every web ACL runs, and why.
+REQUIRED_MANAGED_GROUPS = {
+    "AWSManagedRulesCommonRuleSet": "OWASP top-10 baseline",
+    "AWSManagedRulesKnownBadInputsRuleSet": "known-bad inputs incl. Log4Shell (CKV_AWS_192)",
+}
+
+
+def alb_classes(stack: StackView) -> set[str]:
+    """Ingress class names served by the AWS Load Balancer Controller (``alb`` plus declared ones)."""
+    names = {"alb"}
+    for ingress_class in stack.of_type(K8S_INGRESS_CLASS):
+        if dig(ingress_class.inputs, "spec.controller") == ALB_CONTROLLER:
+            name = dig(ingress_class.inputs, "metadata.name")
+            if name:
+                names.add(str(name))
+    return names
+
+
+def annotations(r: ResourceLike) -> dict[str, Any]:
+    found = dig(r.inputs, "metadata.annotations", {})
+    return found if isinstance(found, dict) else {}
+
+
+def is_alb_ingress(r: ResourceLike, stack: StackView) -> bool:
+    class_name = dig(r.inputs, "spec.ingressClassName") or annotations(r).get("kubernetes.io/ingress.class")
+    return str(class_name) in alb_classes(stack)
+
+
+def is_internet_facing(r: ResourceLike) -> bool:
+    if r.type == K8S_INGRESS:
+        return annotations(r).get(f"{ALB}scheme") == "internet-facing"
+    if r.type in LOAD_BALANCERS:
+        return r.inputs.get("internal") is not True and str(
+            r.inputs.get("loadBalancerType") or "application"
+        ) == ("application")
+    return r.type == CLOUDFRONT_DISTRIBUTION
+
+
+@rule(
+    "alb-behind-waf",
+    "Every public entry point (internet-facing ALB, CloudFront) is behind a WAF web ACL",
+    ids=("CKV2_AWS_28", "CKV_AWS_68"),
+    types=(K8S_INGRESS, *LOAD_BALANCERS, CLOUDFRONT_DISTRIBUTION),
+    remediation="Annotate the alb Ingress with alb.ingress.kubernetes.io/wafv2-acl-arn = the Security "
+    "component's regional_web_acl_arn (CloudFront: web_acl_id = cloudfront_web_acl_arn).",
+    scope="stack",
+)
+def alb_behind_waf(r: ResourceLike, ctx: Context) -> Iterator[str]:
+    stack = ctx.stack
+    if r.type == K8S_INGRESS:
+        if not (is_alb_ingress(r, stack) and is_internet_facing(r)):
+            return
+        notes, key = annotations(r), f"{ALB}wafv2-acl-arn"
+        if key not in notes:
+            yield f"internet-facing ALB Ingress has no {key} annotation"
+            return
+        try:
+            acl = str(notes[key] or "")
+        except Undetermined:
+            return  # the ACL's ARN is known once it exists; the annotation is there
+        matching = [a for a in stack.of_type(WEB_ACL) if acl in stack.identities(a)]
+        if not matching and not WAFV2_ARN.match(acl):
+            yield f"{key} is not a WAFv2 web ACL ARN ({acl or 'empty'})"
+        for web_acl in matching:
+            if str(web_acl.inputs.get("scope")) != "REGIONAL":
+                yield f"{key} names {web_acl.name}, a {web_acl.inputs.get('scope')} ACL; an ALB needs a REGIONAL one"
+        return
+    if r.type in LOAD_BALANCERS:
+        if is_internet_facing(r) and not stack.referrers(r, "resourceArn", WEB_ACL_ASSOCIATION):
+            yield "internet-facing application load balancer has no WAFv2 web ACL association"
+        return
+    if not present(r, "webAclId"):
+        yield "CloudFront distribution has no web ACL (webAclId)"
+
+
+@rule(
+    "waf-logging",
+    "Every WAF web ACL logs its decisions",
+    ids=("CKV2_AWS_31",),
+    types=WEB_ACL,
+    remediation="Add an aws.wafv2.WebAclLoggingConfiguration to a log group named 'aws-waf-logs-…'.",
+    scope="stack",
+)
+def waf_logging(acl: ResourceLike, ctx: Context) -> Iterator[str]:
+    if not ctx.stack.referrers(acl, "resourceArn", WEB_ACL_LOGGING):
+        yield "the web ACL has no logging configuration"
+
+
+def _acl_rules(acl: ResourceLike) -> list[dict[str, Any]]:
+    """The ACL's rules from ``rules`` (camelCase) or ``ruleJson`` (the API's PascalCase JSON)."""
+    rules = [r for r in as_list(acl.inputs.get("rules")) if isinstance(r, dict)]
+    raw = acl.inputs.get("ruleJson")
+    if isinstance(raw, str) and raw.strip():
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            parsed = []
+        rules.extend(_camel(r) for r in as_list(parsed) if isinstance(r, dict))
+    return rules
+
+
+def _camel(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {(k[:1].lower() + k[1:]): _camel(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_camel(v) for v in value]
+    return value
+
+
+def _statements(statement: Any) -> Iterator[dict[str, Any]]:
+    """A statement and the statements nested in and/or/not/rate-based scope-downs."""
+    if not isinstance(statement, dict):
+        return
+    yield statement
+    for key in ("andStatement", "orStatement"):
+        for inner in as_list(dig(statement, f"{key}.statements")):
+            yield from _statements(inner)
+    yield from _statements(dig(statement, "notStatement.statement"))
+
+
+@rule(
+    "waf-managed-rules",
+    "Web ACLs run the AWS common and known-bad-inputs rule sets and a rate limit",
+    ids=("CKV_AWS_192",),
+    types=WEB_ACL,
+    remediation="Add managed rule groups AWSManagedRulesCommonRuleSet and AWSManagedRulesKnownBadInputsRuleSet "
+    "and a rate_based_statement rule (per-IP limit).",
+)
+def waf_managed_rules(acl: ResourceLike, ctx: Context) -> Iterator[str]:
+    found: set[str] = set()
+    rate_limited = False
+    for entry in _acl_rules(acl):
+        for statement in _statements(entry.get("statement")):
+            name = dig(statement, "managedRuleGroupStatement.name")
+            if name and str(dig(statement, "managedRuleGroupStatement.vendorName") or "AWS") == "AWS":
+                found.add(str(name))
+            if dig(statement, "rateBasedStatement.limit") is not None:
+                rate_limited = True
+    for group, why in REQUIRED_MANAGED_GROUPS.items():
+        if group not in found:
+            yield f"managed rule group {group} ({why}) is missing"
+    if not rate_limited:
+        yield "no rate-based rule: one client can flood the API"
+
+
+@rule(
+    "alb-https-tls12",
+    "Public HTTP redirects to HTTPS, and HTTPS accepts TLS 1.2 or later only",
+    ids=("CKV2_AWS_20", "CKV_AWS_103", "CKV_AWS_34", "CKV_AWS_174"),
+    types=(K8S_INGRESS, *LISTENERS, CLOUDFRONT_DISTRIBUTION),
+    remediation="ALB Ingress: listen-ports HTTPS 443, ssl-redirect '443', ssl-policy "
+    "ELBSecurityPolicy-TLS13-1-2-2021-06. Listener: HTTP redirects to HTTPS; HTTPS sets that ssl_policy. "
+    "CloudFront: viewer_protocol_policy redirect-to-https, minimum_protocol_version TLSv1.2_2021.",
+    scope="stack",
+)
+def alb_https_tls12(r: ResourceLike, ctx: Context) -> Iterator[str]:
+    if r.type == K8S_INGRESS:
+        if is_alb_ingress(r, ctx.stack):
+            yield from _ingress_tls(annotations(r))
+    elif r.type in LISTENERS:
+        yield from _listener_tls(r)
+    else:
+        yield from _cloudfront_tls(r)
+
+
+def _ingress_tls(notes: dict[str, Any]) -> Iterator[str]:
+    try:
+        ports = json.loads(str(notes.get(f"{ALB}listen-ports") or '[{"HTTP": 80}]'))
+    except ValueError:
+        ports = []
+    protocols = {str(k).upper() for entry in as_list(ports) if isinstance(entry, dict) for k in entry}
+    if "HTTPS" not in protocols:
+        yield f"the ALB has no HTTPS listener ({ALB}listen-ports)"
+    if "HTTP" in protocols and not notes.get(f"{ALB}ssl-redirect"):
+        yield f"HTTP is not redirected to HTTPS ({ALB}ssl-redirect is not set)"
+    policy = str(notes.get(f"{ALB}ssl-policy") or "")
+    if "HTTPS" in protocols and not TLS12_POLICY.match(policy):
+        shown = policy or "not set, so the controller's default ELBSecurityPolicy-2016-08 (TLS 1.0)"
+        yield f"ssl-policy is {shown}; use a TLS 1.2+ policy"
+
+
+def _listener_tls(listener: ResourceLike) -> Iterator[str]:
+    protocol = str(listener.inputs.get("protocol") or "HTTP").upper()
+    if protocol == "HTTP":
+        actions = [a for a in as_list(listener.inputs.get("defaultActions")) if isinstance(a, dict)]
+        redirects = [
+            a for a in actions if a.get("type") == "redirect" and dig(a, "redirect.protocol") == "HTTPS"
+        ]
+        if not actions or len(redirects) != len(actions):
+            yield "the HTTP listener serves traffic instead of redirecting to HTTPS"
+    elif protocol in ("HTTPS", "TLS"):
+        policy = str(listener.inputs.get("sslPolicy") or "")
+        if not TLS12_POLICY.match(policy):
+            yield f"sslPolicy is {policy or 'not set (ELBSecurityPolicy-2016-08)'}; use a TLS 1.2+ policy"
+
+
+def _cloudfront_tls(distribution: ResourceLike) -> Iterator[str]:
+    behaviors = [
+        dig(distribution.inputs, "defaultCacheBehavior"),
+        *as_list(distribution.inputs.get("orderedCacheBehaviors")),
+    ]
+    for behavior in behaviors:
+        if isinstance(behavior, dict) and behavior.get("viewerProtocolPolicy") == "allow-all":
+            yield f"a cache behavior ({behavior.get('pathPattern', 'default')}) serves plain HTTP (allow-all)"
+    certificate = dig(distribution.inputs, "viewerCertificate", {})
+    if isinstance(certificate, dict) and (
+        has(certificate, "acmCertificateArn") or has(certificate, "iamCertificateId")
+    ):
+        version = str(certificate.get("minimumProtocolVersion") or "TLSv1")
+        if not CLOUDFRONT_TLS12.match(version):
+            yield f"minimumProtocolVersion is {version}; use TLSv1.2_2021"
