@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 
 from components.args import Args
 from components.network import Network, NetworkArgs
+from components.workloads import WorkloadsArgs
 
 Environment = Literal["dev", "staging", "prod"]
 
@@ -59,6 +60,7 @@ class PlatformArgs(Args):
 
     platform: PlatformSettings
     network: NetworkArgs = Field(default_factory=NetworkArgs)
+    workloads: WorkloadsArgs = Field(default_factory=WorkloadsArgs)
 
 
 class Platform(pulumi.ComponentResource):
