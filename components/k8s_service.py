@@ -40,7 +40,7 @@ _CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 
 DNS_LABEL_HELP = (
     "not a valid DNS-1123 label: 1-63 characters, lower-case letters, digits and '-', starting with a "
-    "letter and ending with a letter or digit (Kubernetes names Services, Deployments and namespaces this way)"
+    "letter (Service names follow RFC 1035) and ending with a letter or digit"
 )
 
 

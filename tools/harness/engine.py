@@ -11,6 +11,7 @@ does not know raises, so a program never runs on silently empty data.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -180,8 +181,24 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 
 def _reset_runtime() -> None:
-    """Forget the previous run's root stack, so several runs can share one process."""
+    """Forget the previous run's root stack, so several runs can share one process.
+
+    A run that failed (a test expecting an error) leaves tasks pending on the shared event loop and in
+    the runtime's set of outstanding outputs, which ``set_mocks`` does not reset: the next run would
+    await them and fail with the old error. Cancel them and forget them first.
+    """
     pulumi_settings.ROOT.set(None)
+    loop = _ensure_event_loop()
+    for _ in range(100):  # cancelling a task can schedule others; repeat until none is left
+        leftover = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        if not leftover or loop.is_running():
+            break
+        for task in leftover:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
+    outputs = pulumi_settings.SETTINGS.outputs
+    if outputs:
+        outputs.clear()
 
 
 def run(
