@@ -598,9 +598,9 @@ class ServiceWiring:
     zone_spread: str
     oidc_provider_arn: pulumi.Input[str]
     oidc_provider_url: pulumi.Input[str]
+    region: pulumi.Input[str]
     bucket_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     bucket_kms_key_arn: pulumi.Input[str] | None = None
-    region: pulumi.Input[str] = "us-east-1"
     efs_volume_handle: pulumi.Input[str] | None = None
     cors_origins: Sequence[str] = ()
 
