@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.monitoring_irsa import irsa_role
+from components.irsa import irsa_role
 
 #: external-secrets serves v1 since 0.16.2 and only v1 since 0.17.
 EXTERNAL_SECRETS_API = "external-secrets.io/v1"
@@ -87,6 +87,7 @@ def create_secret_store(
     name: str,
     *,
     namespace: pulumi.Input[str],
+    namespace_name: str,
     region: pulumi.Input[str],
     secret_arns: list[pulumi.Input[str]],
     kms_key_arn: pulumi.Input[str] | None,
@@ -98,7 +99,7 @@ def create_secret_store(
     """The IRSA role, its service account and a SecretStore authenticating as it (JWT)."""
     role = irsa_role(
         f"{name}-secrets-reader",
-        namespace=namespace,
+        namespace=namespace_name,
         service_account=SECRET_STORE_SERVICE_ACCOUNT,
         oidc_provider_arn=oidc_provider_arn,
         oidc_provider_url=oidc_provider_url,

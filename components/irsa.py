@@ -38,7 +38,7 @@ def irsa_trust_policy(
     Both conditions are ``StringEquals`` (never ``StringLike``): ``sub`` pins the one service account,
     ``aud`` pins the STS audience so a token minted for another audience cannot be replayed here.
     """
-    issuer = oidc_provider_url.removeprefix("https://")
+    issuer = oidc_provider_url.removeprefix("https://").rstrip("/")
     return json.dumps(
         {
             "Version": "2012-10-17",

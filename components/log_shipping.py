@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.monitoring_irsa import irsa_role
+from components.irsa import irsa_role
 
 RELEASE_NAME = "aws-for-fluent-bit"
 SERVICE_ACCOUNT = "aws-for-fluent-bit"
@@ -108,6 +108,7 @@ def create_fluent_bit(
     *,
     groups: Mapping[str, aws.cloudwatch.LogGroup],
     namespace: pulumi.Input[str],
+    namespace_name: str,
     region: pulumi.Input[str],
     chart_version: str,
     oidc_provider_arn: pulumi.Input[str],
@@ -118,7 +119,7 @@ def create_fluent_bit(
     """The IRSA role and the aws-for-fluent-bit release writing to ``groups``."""
     role = irsa_role(
         f"{name}-fluent-bit",
-        namespace=namespace,
+        namespace=namespace_name,
         service_account=SERVICE_ACCOUNT,
         oidc_provider_arn=oidc_provider_arn,
         oidc_provider_url=oidc_provider_url,

@@ -24,8 +24,8 @@ from components.alarms import PERIOD_SECONDS, AlarmSpec, AlarmThresholds, alarm_
 from components.args import Args, FieldProblem, RetentionDays
 from components.cloudwatch_dashboard import dashboard_body
 from components.dashboards import DASHBOARDS, SIDECAR_LABEL, dashboard_json
+from components.irsa import irsa_role
 from components.kube_prometheus import ChartVersions, PrometheusSettings
-from components.monitoring_irsa import irsa_role
 from components.prometheus_rules import rule_groups
 
 # An address as mail systems accept it in practice: one @, a dotted domain, no spaces.
@@ -457,6 +457,7 @@ class Monitoring(pulumi.ComponentResource):
             name,
             groups=groups,
             namespace=logging_ns.metadata.name,
+            namespace_name=args.logging_namespace,
             region=region,
             chart_version=args.charts.aws_for_fluent_bit,
             oidc_provider_arn=oidc_provider_arn,
@@ -472,6 +473,7 @@ class Monitoring(pulumi.ComponentResource):
             store = exporters.create_secret_store(
                 name,
                 namespace=ns_name,
+                namespace_name=args.namespace,
                 region=region,
                 secret_arns=[
                     arn

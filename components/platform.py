@@ -19,6 +19,7 @@ from components.monitoring import Monitoring, MonitoringArgs, split_output
 from components.network import Network, NetworkArgs
 from components.security import Security, SecurityArgs, derive_prefix
 from components.storage import Storage, StorageArgs
+from components.workloads import Workloads, WorkloadsArgs
 from policy.settings import PolicyArgs
 
 Environment = Literal["dev", "staging", "prod"]
@@ -93,6 +94,7 @@ class PlatformArgs(Args):
     storage: StorageArgs = Field(default_factory=StorageArgs)
     monitoring: MonitoringArgs = Field(default_factory=MonitoringArgs)
     policy: PolicyArgs = Field(default_factory=PolicyArgs)
+    workloads: WorkloadsArgs = Field(default_factory=WorkloadsArgs)
 
 
 class Platform(pulumi.ComponentResource):
@@ -110,6 +112,7 @@ class Platform(pulumi.ComponentResource):
     cache: Cache
     storage: Storage
     monitoring: Monitoring
+    workloads: Workloads
 
     def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("quantumvest:platform:Platform", name, None, opts)
@@ -240,9 +243,47 @@ class Platform(pulumi.ComponentResource):
             cache_port=cache.port,
             cache_auth_secret_arn=cache.auth_secret_arn,
             cache_auth_secret_property="auth_token",
-            namespaces=[services.ingress_namespace, "cert-manager", "external-secrets"],
+            namespaces=[
+                args.workloads.namespace,
+                services.ingress_namespace,
+                "cert-manager",
+                "external-secrets",
+            ],
             k8s_depends_on=[services],
             opts=on_aws,
+        )
+
+        regional_certificates = [
+            arn for host, arn in storage.certificate_arns.items() if host in args.storage.dns.regional_hosts
+        ]
+        self.workloads = Workloads(
+            f"{name}-workloads",
+            args.workloads,
+            k8s_provider=cluster.k8s_provider,
+            kubernetes_version=cluster.kubernetes_version,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_provider_url=cluster.oidc_provider_url,
+            database_subnet_cidrs=net.subnet_cidrs["database"],
+            db_endpoint=database.writer_endpoint,
+            db_port=database.port,
+            db_master_secret_arn=database.master_secret_arn,
+            cache_endpoint=cache.primary_endpoint,
+            cache_port=cache.port,
+            cache_auth_secret_arn=cache.auth_secret_arn,
+            cache_auth_secret_property="auth_token",
+            regional_web_acl_arn=sec.regional_web_acl_arn,
+            # The ALB takes several certificates as a comma-separated list; none: ACM discovery by host.
+            certificate_arn=pulumi.Output.all(*regional_certificates).apply(",".join)
+            if regional_certificates
+            else None,
+            bucket_names=storage.bucket_names,
+            bucket_kms_key_arn=sec.data_key_arn,
+            ecr_repository_urls=sec.ecr_repository_urls,
+            app_secret_arns=sec.app_secret_arns,
+            secrets_kms_key_arn=sec.secrets_key_arn,
+            efs_file_system_id=storage.efs_file_system_id,
+            efs_access_point_id=storage.efs_access_point_id,
+            opts=pulumi.ResourceOptions.merge(on_aws, pulumi.ResourceOptions(depends_on=[services])),
         )
 
         self.register_outputs(
@@ -281,6 +322,8 @@ class Platform(pulumi.ComponentResource):
             "alertTopicArn": self.monitoring.alert_topic_arn,
             "dashboardName": self.monitoring.dashboard_name,
             "grafanaServiceName": self.monitoring.grafana_service_name,
+            "appNamespace": self.workloads.namespace,
+            "ingressHosts": self.workloads.ingress_hosts,
         }
 
     def _data_outputs(self) -> dict[str, pulumi.Input[object]]:

@@ -157,7 +157,7 @@ class EcrArgs(Args):
     """Container image repositories, one per application service."""
 
     repositories: list[str] = Field(
-        default_factory=lambda: ["backend", "frontend", "model"],
+        default_factory=lambda: ["backend", "frontend", "model-serving"],
         description="Application services that get a repository (seeds 000/001: backend, frontend, model).",
     )
     keep_images: int = Field(

@@ -63,6 +63,8 @@ def _set(root: Any, parts: list[str | int], value: Any) -> None:
             del node[last]
         else:
             node.pop(last, None)
+    elif isinstance(last, int) and isinstance(node, list) and last >= len(node):
+        node.append(value)  # adding an entry (a leaked secret env) to a shorter list
     else:
         node[last] = value
 
@@ -514,7 +516,12 @@ HARDENINGS: tuple[Hardening, ...] = (
         t.K8S_NETWORK_POLICY,
         None,
         "no default-deny NetworkPolicy",
-        applies=lambda g, r: r.inputs.get("spec", {}).get("podSelector") in (None, {}),
+        # a default deny selects every pod and allows nothing (allow-DNS policies also select every pod)
+        applies=lambda g, r: (
+            r.inputs.get("spec", {}).get("podSelector") in (None, {})
+            and not r.inputs.get("spec", {}).get("ingress")
+            and not r.inputs.get("spec", {}).get("egress")
+        ),
     ),
     Hardening(
         "k8s-network-policy",

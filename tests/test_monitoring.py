@@ -12,8 +12,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
+from components.irsa import irsa_trust_policy as trust_policy
 from components.monitoring import Monitoring, MonitoringArgs, split_output
-from components.monitoring_irsa import trust_policy
 from config import load_stack_file
 from tests.helpers import REPO
 from tools.harness import Graph, Resource, run

@@ -391,7 +391,7 @@ def test_guardduty_detector_with_eks_s3_and_rds_protection(graph: Graph) -> None
 def test_ecr_repositories_scan_on_push_immutable_kms_and_keep_last_n(graph: Graph) -> None:
     repos = graph.of_type(REPO)
     assert sorted(r.inputs["name"] for r in repos) == [
-        f"quantumvest-{graph.stack}/{service}" for service in ("backend", "frontend", "model")
+        f"quantumvest-{graph.stack}/{service}" for service in ("backend", "frontend", "model-serving")
     ]
     data_key = graph.named("quantumvest-security-data-key")
     for repo in repos:

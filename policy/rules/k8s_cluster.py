@@ -125,7 +125,8 @@ def k8s_hpa_target(hpa: ResourceLike, ctx: Context) -> Iterator[str]:
         for w in _in_namespace(ctx.stack, _token_for_kind(str(kind)), namespace(hpa))
         if dig(w.inputs, "metadata.name") == name
     ]
-    if not candidates and not ctx.stack.referenced(hpa, "spec", *K8S_REPLICATED):
+    # A known name must match a workload; only an unknown one (preview) falls back to the dependency.
+    if not candidates and (isinstance(name, str) or not ctx.stack.referenced(hpa, "spec", *K8S_REPLICATED)):
         yield f"scaleTargetRef {kind}/{name} names no workload in namespace {namespace(hpa)}"
     if not as_list(dig(hpa.inputs, "spec.metrics")):
         yield "no metrics: the autoscaler falls back to 80% CPU silently"

@@ -1,0 +1,729 @@
+"""The platform's services on Kubernetes: namespaces, secrets, config, services, ingress, the edge ALB.
+
+Driven by the ``workloads`` config section (``WorkloadsArgs``): the namespace, the public domain, the
+services list (tier defaults give seed 000/001/004's backend, frontend, model serving and Celery
+workers), the namespace quota and container defaults, the edge and the database bootstrap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+from pydantic import Field, field_validator, model_validator
+
+from components.args import Args, FieldProblem
+from components.db_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs, host_of
+from components.k8s_namespace import RESERVED_NAMESPACES, ContainerDefaults, K8sNamespace, NamespaceQuota
+from components.k8s_pod import labels
+from components.k8s_quantity import format_cpu, format_memory, parse_quantity
+from components.k8s_secret_store import ExternalSecretSpec, SecretsManagerStore
+from components.k8s_service import DnsLabel, K8sService, ServiceArgs, ServiceWiring, resolve_host
+from components.workloads_seed import seed_services
+
+_DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
+
+#: ConfigMap keys every namespace's ``app-configmap`` holds (plus ``bucket-<role>`` and ``config_data``).
+FIXED_CONFIG_KEYS = ("domain", "aws-region", "database-host", "database-port", "redis-host", "redis-port")
+
+APP_CONFIG_MAP = "app-configmap"
+APP_SECRETS = "app-secrets"
+SECURITY_HEADERS = "security-headers"
+
+
+class EdgeArgs(Args):
+    """The public entry: one ALB (AWS Load Balancer Controller) in front of ingress-nginx (DESIGN.md)."""
+
+    ingress_nginx_namespace: DnsLabel = Field(
+        default="ingress-nginx",
+        description="Where the cluster's ingress-nginx runs; the ALB Ingress lives there.",
+    )
+    ingress_nginx_service: DnsLabel = Field(
+        default="ingress-nginx-controller", description="ingress-nginx's Service, the ALB's target (pod IPs)."
+    )
+    ingress_nginx_pod_labels: dict[str, str] = Field(
+        default_factory=lambda: {"app.kubernetes.io/name": "ingress-nginx"},
+        description="Labels of ingress-nginx's pods, admitted by the services' network policies.",
+    )
+    cluster_issuer: str = Field(
+        default="letsencrypt-prod",
+        min_length=1,
+        description="cert-manager ClusterIssuer of the nginx certificates (seed 000).",
+    )
+    ssl_policy: str = Field(
+        default="ELBSecurityPolicy-TLS13-1-2-2021-06",
+        pattern=r"^ELBSecurityPolicy-[A-Za-z0-9-]+$",
+        description="TLS 1.3 and 1.2 only, AWS's recommended policy.",
+    )
+    idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
+    deletion_protection: bool = Field(default=True, description="ALB deletion protection (off in dev).")
+    access_logs_bucket: str | None = Field(
+        default="logs",
+        description="Bucket role (storage side) receiving ALB access logs; None turns them off.",
+    )
+    security_headers: dict[str, str] = Field(
+        default_factory=lambda: {
+            "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "DENY",
+            "Referrer-Policy": "strict-origin-when-cross-origin",
+            "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+        },
+        description="Response headers ingress-nginx adds (its 'custom-headers' annotation; the controller's "
+        "global-allowed-response-headers must list them).",
+    )
+
+    @field_validator("security_headers")
+    @classmethod
+    def _check_headers(cls, headers: dict[str, str]) -> dict[str, str]:
+        for name in headers:
+            if not _HEADER_NAME.match(name):
+                raise ValueError(f"header name {name!r}: letters, digits and '-' only")
+        return headers
+
+
+def _default_services() -> list[ServiceArgs]:
+    return [ServiceArgs.model_validate(s) for s in seed_services()]
+
+
+class WorkloadsArgs(Args):
+    """Settings of the platform's services on Kubernetes. Defaults are prod's (seed sizes)."""
+
+    namespace: DnsLabel = Field(
+        default="quantumvest",
+        description="The application namespace; the bootstrap Job gets '<namespace>-db-bootstrap'.",
+    )
+    domain: str = Field(
+        default="quantumvest.com",
+        description="Public domain; ingress hosts are labels under it (seed 000: api., www.).",
+    )
+    image_tag: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+        description="The release every service runs unless it pins its own tag or digest; the tier profiles "
+        "name the current release and the pipeline overrides it. No default: staging and prod must name one.",
+    )
+    services: list[ServiceArgs] = Field(
+        default_factory=_default_services, description="The services (seeds 000/001/004)."
+    )
+    quota: NamespaceQuota = Field(default_factory=NamespaceQuota)
+    container_defaults: ContainerDefaults = Field(default_factory=ContainerDefaults)
+    zone_spread: Literal["DoNotSchedule", "ScheduleAnyway"] = Field(
+        default="DoNotSchedule",
+        description="Zone spread is a hard rule in prod; dev may pack pods into one zone.",
+    )
+    monitoring_namespace: DnsLabel | None = Field(
+        default="monitoring",
+        description="Prometheus's namespace, admitted to every service port for scraping.",
+    )
+    config_data: dict[str, str] = Field(
+        default_factory=lambda: {"api-url": "https://api.{domain}"},
+        description="More non-secret ConfigMap entries; '{domain}' is replaced by the domain.",
+    )
+    edge: EdgeArgs = Field(default_factory=EdgeArgs)
+    database_bootstrap: DatabaseBootstrapArgs = Field(default_factory=DatabaseBootstrapArgs)
+
+    @field_validator("domain")
+    @classmethod
+    def _check_domain(cls, domain: str) -> str:
+        if not _DOMAIN.match(domain):
+            raise ValueError("a lower-case DNS name with at least two labels, e.g. 'quantumvest.com'")
+        return domain
+
+    @field_validator("namespace")
+    @classmethod
+    def _check_namespace(cls, namespace: str) -> str:
+        if namespace in RESERVED_NAMESPACES or namespace.startswith("kube-"):
+            raise ValueError("reserved by Kubernetes; applications get their own namespace (CKV_K8S_21)")
+        if len(namespace) > 50:
+            raise ValueError("at most 50 characters (the bootstrap namespace appends '-db-bootstrap')")
+        return namespace
+
+    def host(self, host: str) -> str:
+        """The full name of an ingress host (``api`` → ``api.<domain>``)."""
+        return resolve_host(host, self.domain)
+
+    def config_keys(self) -> set[str]:
+        """ConfigMap keys known without the wiring (``bucket-<role>`` keys are checked at construction)."""
+        return {*FIXED_CONFIG_KEYS, *self.config_data}
+
+    @model_validator(mode="after")
+    def _check(self) -> WorkloadsArgs:
+        names = [s.name for s in self.services]
+        for index, name in enumerate(names):
+            first = names.index(name)
+            if first != index:
+                raise FieldProblem(
+                    f"services[{index}].name",
+                    name,
+                    f"services[{first}] already has this name; service names must be unique",
+                )
+        self._check_hosts()
+        self._check_references(set(names))
+        self._check_capacity()
+        return self
+
+    def _in_domain(self, host: str) -> bool:
+        return "." not in host or host == self.domain or host.endswith(f".{self.domain}")
+
+    def _check_hosts(self) -> None:
+        routes: dict[tuple[str, str], str] = {}
+        for i, svc in enumerate(self.services):
+            for j, route in enumerate(svc.ingress):
+                where = f"services[{i}].ingress[{j}]"
+                if not self._in_domain(route.host):
+                    raise FieldProblem(
+                        f"{where}.host",
+                        route.host,
+                        f"outside the configured domain '{self.domain}'; use a label ('api') or a name ending "
+                        f"in '.{self.domain}'",
+                    )
+                key = (self.host(route.host), route.path)
+                if key in routes:
+                    raise FieldProblem(
+                        f"{where}.path", route.path, f"{key[0]}{key[1]} is already routed by {routes[key]}"
+                    )
+                routes[key] = where
+            for j, origin in enumerate(svc.cors_allow_origins):
+                if not self._in_domain(origin):
+                    raise FieldProblem(
+                        f"services[{i}].cors_allow_origins[{j}]",
+                        origin,
+                        f"outside the configured domain '{self.domain}'",
+                    )
+
+    def _check_references(self, names: set[str]) -> None:
+        databases = {d.replace("_", "-") for d in self.database_bootstrap.databases}
+        keys = self.config_keys()
+        for i, svc in enumerate(self.services):
+            for j, caller in enumerate(svc.allow_from):
+                if caller not in names or caller == svc.name:
+                    raise FieldProblem(
+                        f"services[{i}].allow_from[{j}]",
+                        caller,
+                        f"not another service ({', '.join(sorted(names - {svc.name}))})",
+                    )
+            for env_name, key in svc.config_env.items():
+                if key not in keys and not key.startswith("bucket-"):
+                    raise FieldProblem(
+                        f"services[{i}].config_env.{env_name}",
+                        key,
+                        f"no such ConfigMap key; known: {', '.join(sorted(keys))}, bucket-<role>",
+                    )
+            for env_name, key in svc.secret_env.items():
+                if key.startswith("database-url-") and key.removeprefix("database-url-") not in databases:
+                    raise FieldProblem(
+                        f"services[{i}].secret_env.{env_name}",
+                        key,
+                        f"no such database; app-secrets has database-url-<db> for {', '.join(sorted(databases))}",
+                    )
+
+    def _check_capacity(self) -> None:
+        """The quota must hold every service at its autoscaling maximum plus a rollout's surge, and every
+        container must fit the LimitRange (else pods are rejected at admission, at the worst moment)."""
+        ceiling = self.container_defaults.max
+        for i, svc in enumerate(self.services):
+            for kind, fmt in (("cpu", format_cpu), ("memory", format_memory)):
+                limit = getattr(svc.resources.limits, kind)
+                if parse_quantity(limit) > parse_quantity(getattr(ceiling, kind)):
+                    raise FieldProblem(
+                        f"services[{i}].resources.limits.{kind}",
+                        limit,
+                        f"above the namespace's largest container ({fmt(parse_quantity(getattr(ceiling, kind)))}, "
+                        f"container_defaults.max.{kind})",
+                    )
+        for scope in ("requests", "limits"):
+            for kind, fmt in (("cpu", format_cpu), ("memory", format_memory)):
+                need = sum(
+                    (
+                        s.peak_replicas * parse_quantity(getattr(getattr(s.resources, scope), kind))
+                        for s in self.services
+                    ),
+                    start=parse_quantity("0"),
+                )
+                key = f"{scope}_{kind}"
+                have = getattr(self.quota, key)
+                if parse_quantity(have) < need:
+                    raise FieldProblem(
+                        f"quota.{key}",
+                        have,
+                        f"the services need {fmt(need)} at their autoscaling maximum plus rollout surge; "
+                        "raise the quota or lower max_replicas",
+                    )
+        pods = sum(s.peak_replicas for s in self.services)
+        if self.quota.pods < pods:
+            raise FieldProblem("quota.pods", self.quota.pods, f"the services need {pods} pods at their peak")
+        gpus = sum(s.peak_replicas * s.resources.gpu for s in self.services)
+        if self.quota.gpus < gpus:
+            raise FieldProblem("quota.gpus", self.quota.gpus, f"the services need {gpus} GPUs at their peak")
+
+
+def connection_templates(
+    db_host: str,
+    db_port: int,
+    databases: Sequence[str],
+    app_database: str,
+    sslmode: str,
+    cache_host: str,
+    cache_port: int,
+) -> dict[str, str]:
+    """external-secrets templates for the connection URLs; the credentials are filled in in-cluster.
+
+    ``{{ .db_password }}`` and friends are Go template references to the fetched values: no secret
+    passes through Pulumi here, only endpoints. The Redis token is URL-escaped (it may hold ``#`` or
+    ``&``); the database password is alphanumeric by construction.
+    """
+
+    def postgres(db: str) -> str:
+        return (
+            "postgresql://{{ .db_username }}:{{ .db_password }}@"
+            + f"{db_host}:{db_port}/{db}?sslmode={sslmode}"
+        )
+
+    out = {"database-url": postgres(app_database)}
+    for db in databases:
+        out[f"database-url-{db.replace('_', '-')}"] = postgres(db)
+    out["redis-url"] = "rediss://:{{ .redis_auth_token | urlquery }}@" + f"{cache_host}:{cache_port}/0"
+    return out
+
+
+def alb_annotations(
+    edge: EdgeArgs,
+    certificate_arn: pulumi.Input[str] | None,
+    web_acl_arn: pulumi.Input[str],
+    access_logs_bucket: pulumi.Input[str] | None,
+) -> dict[str, pulumi.Input[str]]:
+    """AWS Load Balancer Controller annotations: public ALB, ACM, WAF, HTTP→HTTPS, HTTPS to nginx."""
+    attributes: list[pulumi.Input[str]] = [
+        f"deletion_protection.enabled={str(edge.deletion_protection).lower()}",
+        "routing.http.drop_invalid_header_fields.enabled=true",
+        f"idle_timeout.timeout_seconds={edge.idle_timeout_seconds}",
+    ]
+    if access_logs_bucket is not None:
+        attributes += [
+            "access_logs.s3.enabled=true",
+            pulumi.Output.concat("access_logs.s3.bucket=", access_logs_bucket),
+            "access_logs.s3.prefix=alb",
+        ]
+    # Without an explicit certificate the controller discovers the ACM certificates matching the
+    # Ingress's TLS hosts (certificate discovery), so a stack without a Route 53 zone still gets HTTPS.
+    certificate = (
+        {"alb.ingress.kubernetes.io/certificate-arn": certificate_arn} if certificate_arn is not None else {}
+    )
+    return {
+        "alb.ingress.kubernetes.io/scheme": "internet-facing",
+        "alb.ingress.kubernetes.io/target-type": "ip",
+        "alb.ingress.kubernetes.io/listen-ports": json.dumps([{"HTTP": 80}, {"HTTPS": 443}]),
+        "alb.ingress.kubernetes.io/ssl-redirect": "443",
+        **certificate,
+        "alb.ingress.kubernetes.io/ssl-policy": edge.ssl_policy,
+        "alb.ingress.kubernetes.io/wafv2-acl-arn": web_acl_arn,
+        "alb.ingress.kubernetes.io/backend-protocol": "HTTPS",
+        "alb.ingress.kubernetes.io/healthcheck-protocol": "HTTPS",
+        "alb.ingress.kubernetes.io/healthcheck-path": "/healthz",
+        "alb.ingress.kubernetes.io/success-codes": "200",
+        "alb.ingress.kubernetes.io/load-balancer-attributes": pulumi.Output.all(*attributes).apply(",".join),
+    }
+
+
+def _config_hash(data: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class Workloads(pulumi.ComponentResource):
+    """The platform's services on Kubernetes, hardened, autoscaled and isolated.
+
+    Creates, through the cluster's Kubernetes provider: the application namespace and the bootstrap
+    namespace, each with its baseline (``K8sNamespace``: PSS restricted, quota, limits, default deny,
+    DNS); the database bootstrap (``DatabaseBootstrap``); a namespaced SecretStore and the
+    ExternalSecrets the services read (``app-secrets`` with the connection URLs, and each service's
+    application secrets from the security side); the ``app-configmap`` (endpoints, bucket names, URLs)
+    and the security-headers ConfigMap; one ``K8sService`` per configured service; and the one Ingress
+    of class ``alb`` in ingress-nginx's namespace carrying the WAF ACL, the ACM certificate and the
+    HTTP→HTTPS redirect. IRSA roles (AWS) for the secret readers and for services with AWS access.
+    """
+
+    namespace: pulumi.Output[str]
+    ingress_hosts: list[str]
+    load_balancer_hostname: pulumi.Output[str]
+    app_db_credentials_secret_arn: pulumi.Output[str]
+    service_role_arns: dict[str, pulumi.Output[str]]
+
+    def __init__(
+        self,
+        name: str,
+        args: WorkloadsArgs,
+        *,
+        k8s_provider: k8s.Provider,
+        oidc_provider_arn: pulumi.Input[str],
+        oidc_provider_url: pulumi.Input[str],
+        database_subnet_cidrs: Sequence[str],
+        db_endpoint: pulumi.Input[str],
+        db_master_secret_arn: pulumi.Input[str],
+        cache_endpoint: pulumi.Input[str],
+        cache_auth_secret_arn: pulumi.Input[str],
+        regional_web_acl_arn: pulumi.Input[str],
+        certificate_arn: pulumi.Input[str] | None,
+        db_port: pulumi.Input[int] = 5432,
+        cache_port: pulumi.Input[int] = 6379,
+        cache_auth_secret_property: str | None = None,
+        bucket_names: Mapping[str, pulumi.Input[str]] | None = None,
+        bucket_kms_key_arn: pulumi.Input[str] | None = None,
+        ecr_repository_urls: Mapping[str, pulumi.Input[str]] | None = None,
+        app_secret_arns: Mapping[str, pulumi.Input[str]] | None = None,
+        secrets_kms_key_arn: pulumi.Input[str] | None = None,
+        decrypt_kms_key_arns: Sequence[pulumi.Input[str]] = (),
+        efs_file_system_id: pulumi.Input[str] | None = None,
+        efs_access_point_id: pulumi.Input[str] | None = None,
+        kubernetes_version: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        # Every Kubernetes object below goes through the cluster's provider (children inherit it).
+        opts = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(providers={"kubernetes": k8s_provider})
+        )
+        super().__init__("quantumvest:workloads:Workloads", name, None, opts)
+        bucket_names = dict(bucket_names or {})
+        ecr_repository_urls = dict(ecr_repository_urls or {})
+        app_secret_arns = dict(app_secret_arns or {})
+        check_wiring(args, bucket_names, ecr_repository_urls)
+        on_k8s = pulumi.ResourceOptions(parent=self)
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        region = aws.get_region_output(opts=invoke).region
+        partition = aws.get_partition_output(opts=invoke).partition
+        pss_version = f"v{'.'.join(kubernetes_version.split('.')[:2])}" if kubernetes_version else "latest"
+        db_host = pulumi.Output.from_input(db_endpoint).apply(host_of)
+        cache_host = pulumi.Output.from_input(cache_endpoint).apply(host_of)
+        database_cidrs = list(database_subnet_cidrs)
+        if not database_cidrs:
+            raise ValueError(
+                "database_subnet_cidrs is empty: the services' egress to Postgres and Redis needs them"
+            )
+
+        app_ns = K8sNamespace(
+            f"{name}-app",
+            namespace=args.namespace,
+            quota=args.quota,
+            container_defaults=args.container_defaults,
+            pod_security_version=pss_version,
+            opts=on_k8s,
+        )
+        bootstrap_namespace = f"{args.namespace}-db-bootstrap"
+        bootstrap_ns = K8sNamespace(
+            f"{name}-bootstrap",
+            namespace=bootstrap_namespace,
+            quota=args.database_bootstrap.quota,
+            container_defaults=ContainerDefaults(),
+            pod_security_version=pss_version,
+            opts=on_k8s,
+        )
+        bootstrap = DatabaseBootstrap(
+            f"{name}-db-bootstrap",
+            args.database_bootstrap,
+            namespace=bootstrap_ns.name,
+            namespace_name=bootstrap_namespace,
+            db_endpoint=db_endpoint,
+            db_port=db_port,
+            db_master_secret_arn=db_master_secret_arn,
+            database_subnet_cidrs=database_cidrs,
+            region=region,
+            oidc_provider_arn=oidc_provider_arn,
+            oidc_provider_url=oidc_provider_url,
+            secrets_kms_key_arn=secrets_kms_key_arn,
+            decrypt_kms_key_arns=decrypt_kms_key_arns,
+            opts=on_k8s,
+        )
+        self.app_db_credentials_secret_arn = bootstrap.app_credentials_secret_arn
+
+        store = self._secret_store(
+            name,
+            args,
+            namespace=app_ns.name,
+            app_credentials_arn=bootstrap.app_credentials_secret_arn,
+            cache_auth_secret_arn=cache_auth_secret_arn,
+            cache_auth_secret_property=cache_auth_secret_property,
+            app_secret_arns=app_secret_arns,
+            db_host=db_host,
+            db_port=db_port,
+            cache_host=cache_host,
+            cache_port=cache_port,
+            kms_keys=[k for k in [secrets_kms_key_arn, *decrypt_kms_key_arns] if k is not None],
+            region=region,
+            oidc=(oidc_provider_arn, oidc_provider_url),
+            opts=on_k8s,
+        )
+
+        config_data: dict[str, pulumi.Input[str]] = {
+            "domain": args.domain,
+            "aws-region": region,
+            "database-host": db_host,
+            "database-port": pulumi.Output.from_input(db_port).apply(str),
+            "redis-host": cache_host,
+            "redis-port": pulumi.Output.from_input(cache_port).apply(str),
+            **{f"bucket-{role}": bucket for role, bucket in sorted(bucket_names.items())},
+            **{key: value.replace("{domain}", args.domain) for key, value in args.config_data.items()},
+        }
+        config_map = k8s.core.v1.ConfigMap(
+            f"{name}-config",
+            metadata={
+                "name": APP_CONFIG_MAP,
+                "namespace": app_ns.name,
+                "labels": labels(APP_CONFIG_MAP, "config"),
+            },
+            data=config_data,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        config_hash = pulumi.Output.all(config_data).apply(lambda v: _config_hash(v[0]))
+        k8s.core.v1.ConfigMap(
+            f"{name}-security-headers",
+            metadata={
+                "name": SECURITY_HEADERS,
+                "namespace": app_ns.name,
+                "labels": labels(SECURITY_HEADERS, "ingress"),
+            },
+            data=dict(args.edge.security_headers),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+        bucket_arns = {
+            role: pulumi.Output.concat("arn:", partition, ":s3:::", bucket)
+            for role, bucket in bucket_names.items()
+        }
+        efs_handle = (
+            pulumi.Output.concat(efs_file_system_id, "::", efs_access_point_id)
+            if efs_file_system_id is not None and efs_access_point_id is not None
+            else None
+        )
+        issued: set[str] = set()
+        self.service_role_arns = {}
+        for svc in args.services:
+            certificate_routes = set()
+            for index, route in enumerate(svc.ingress):
+                fqdn = args.host(route.host)
+                if fqdn not in issued:
+                    issued.add(fqdn)
+                    certificate_routes.add(index)
+            wiring = ServiceWiring(
+                namespace=app_ns.name,
+                namespace_name=args.namespace,
+                domain=args.domain,
+                image=_image(svc, args.image_tag, ecr_repository_urls),
+                config_map_name=APP_CONFIG_MAP,
+                app_secrets_name=APP_SECRETS,
+                own_secrets_name=f"{svc.name}-secrets" if svc.name in app_secret_arns else None,
+                config_hash=config_hash,
+                cluster_issuer=args.edge.cluster_issuer,
+                certificate_routes=frozenset(certificate_routes),
+                security_headers_config_map=f"{args.namespace}/{SECURITY_HEADERS}",
+                ingress_controller_namespace=args.edge.ingress_nginx_namespace,
+                ingress_controller_pod_labels=args.edge.ingress_nginx_pod_labels,
+                monitoring_namespace=args.monitoring_namespace,
+                database_cidrs=database_cidrs,
+                db_port=db_port,
+                cache_port=cache_port,
+                callees=[
+                    (other.name, other.listen_port)
+                    for other in args.services
+                    if svc.name in other.allow_from and other.listen_port is not None
+                ],
+                zone_spread=args.zone_spread,
+                oidc_provider_arn=oidc_provider_arn,
+                oidc_provider_url=oidc_provider_url,
+                bucket_arns={role: bucket_arns[role] for role in svc.aws.buckets},
+                bucket_kms_key_arn=bucket_kms_key_arn,
+                region=region,
+                efs_volume_handle=efs_handle,
+                cors_origins=[args.host(origin) for origin in svc.cors_allow_origins],
+            )
+            service = K8sService(
+                f"{name}-{svc.name}",
+                svc,
+                wiring,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[store, config_map]),
+            )
+            if service.role_arn is not None:
+                self.service_role_arns[svc.name] = service.role_arn
+
+        self.ingress_hosts = sorted({args.host(r.host) for s in args.services for r in s.ingress})
+        self.namespace = app_ns.name
+        self.load_balancer_hostname = self._edge(
+            name,
+            args,
+            certificate_arn=certificate_arn,
+            web_acl_arn=regional_web_acl_arn,
+            access_logs_bucket=bucket_names.get(args.edge.access_logs_bucket or ""),
+        )
+        self.register_outputs(
+            {
+                "namespace": self.namespace,
+                "ingress_hosts": self.ingress_hosts,
+                "load_balancer_hostname": self.load_balancer_hostname,
+                "app_db_credentials_secret_arn": self.app_db_credentials_secret_arn,
+                "service_role_arns": self.service_role_arns,
+            }
+        )
+
+    def _secret_store(
+        self,
+        name: str,
+        args: WorkloadsArgs,
+        *,
+        namespace: pulumi.Input[str],
+        app_credentials_arn: pulumi.Input[str],
+        cache_auth_secret_arn: pulumi.Input[str],
+        cache_auth_secret_property: str | None,
+        app_secret_arns: Mapping[str, pulumi.Input[str]],
+        db_host: pulumi.Input[str],
+        db_port: pulumi.Input[int],
+        cache_host: pulumi.Input[str],
+        cache_port: pulumi.Input[int],
+        kms_keys: Sequence[pulumi.Input[str]],
+        region: pulumi.Input[str],
+        oidc: tuple[pulumi.Input[str], pulumi.Input[str]],
+        opts: pulumi.ResourceOptions,
+    ) -> SecretsManagerStore:
+        """The app namespace's SecretStore and its ExternalSecrets (connection URLs; per-service secrets)."""
+        boot = args.database_bootstrap
+        templates = pulumi.Output.all(db_host, db_port, cache_host, cache_port).apply(
+            lambda v: connection_templates(
+                v[0], v[1], boot.databases, boot.app_database, boot.sslmode, v[2], v[3]
+            )
+        )
+        token_ref: dict[str, Any] = {"key": cache_auth_secret_arn}
+        if cache_auth_secret_property:
+            token_ref["property"] = cache_auth_secret_property
+        specs = [
+            ExternalSecretSpec(
+                target=APP_SECRETS,
+                data=[
+                    {
+                        "secretKey": "db_username",
+                        "remoteRef": {"key": app_credentials_arn, "property": "username"},
+                    },
+                    {
+                        "secretKey": "db_password",
+                        "remoteRef": {"key": app_credentials_arn, "property": "password"},
+                    },
+                    {"secretKey": "redis_auth_token", "remoteRef": token_ref},
+                ],
+                template_data=templates,
+            )
+        ]
+        used = [svc.name for svc in args.services if svc.name in app_secret_arns]
+        specs += [
+            ExternalSecretSpec(
+                target=f"{svc}-secrets", data_from=[{"extract": {"key": app_secret_arns[svc]}}]
+            )
+            for svc in used
+        ]
+        return SecretsManagerStore(
+            f"{name}-secrets",
+            namespace=namespace,
+            namespace_name=args.namespace,
+            secret_arns=[app_credentials_arn, cache_auth_secret_arn, *(app_secret_arns[s] for s in used)],
+            kms_key_arns=kms_keys,
+            region=region,
+            oidc_provider_arn=oidc[0],
+            oidc_provider_url=oidc[1],
+            secrets=specs,
+            opts=opts,
+        )
+
+    def _edge(
+        self,
+        name: str,
+        args: WorkloadsArgs,
+        *,
+        certificate_arn: pulumi.Input[str] | None,
+        web_acl_arn: pulumi.Input[str],
+        access_logs_bucket: pulumi.Input[str] | None,
+    ) -> pulumi.Output[str]:
+        """The one public ALB: an Ingress of class ``alb`` in ingress-nginx's namespace, every host → nginx."""
+        edge = args.edge
+        alb = k8s.networking.v1.Ingress(
+            f"{name}-alb",
+            metadata={
+                "name": f"{args.namespace}-edge",
+                "namespace": edge.ingress_nginx_namespace,
+                "labels": labels(f"{args.namespace}-edge", "edge"),
+                "annotations": alb_annotations(edge, certificate_arn, web_acl_arn, access_logs_bucket),
+            },
+            spec={
+                "ingress_class_name": "alb",
+                "rules": [
+                    {
+                        "host": host,
+                        "http": {
+                            "paths": [
+                                {
+                                    "path": "/",
+                                    "path_type": "Prefix",
+                                    "backend": {
+                                        "service": {
+                                            "name": edge.ingress_nginx_service,
+                                            "port": {"name": "https"},
+                                        }
+                                    },
+                                }
+                            ]
+                        },
+                    }
+                    for host in self.ingress_hosts
+                ],
+            },
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return alb.status.apply(_status_hostname)
+
+
+def check_wiring(
+    args: WorkloadsArgs, bucket_names: Mapping[str, Any], ecr_repository_urls: Mapping[str, Any]
+) -> None:
+    """Plain checks of what config asks for against what the other components provide."""
+    problems: list[str] = []
+    for svc in args.services:
+        wanted = [
+            *svc.aws.buckets,
+            *(k.removeprefix("bucket-") for k in svc.config_env.values() if k.startswith("bucket-")),
+        ]
+        for role in dict.fromkeys(wanted):
+            if role not in bucket_names:
+                problems.append(
+                    f"service '{svc.name}' uses bucket '{role}', which the storage side does not provide"
+                )
+        if svc.image.repository is None:
+            repo = svc.image.ecr_repository or svc.name
+            if repo not in ecr_repository_urls:
+                problems.append(
+                    f"service '{svc.name}' runs ECR repository '{repo}', which the security side does not provide "
+                    "(set image.repository or image.ecr_repository)"
+                )
+    logs = args.edge.access_logs_bucket
+    if logs is not None and logs not in bucket_names:
+        problems.append(f"edge.access_logs_bucket '{logs}' is not one of the storage side's buckets")
+    if problems:
+        known = f" (buckets: {', '.join(sorted(bucket_names)) or 'none'}; ECR: {', '.join(sorted(ecr_repository_urls)) or 'none'})"
+        raise ValueError("Workloads wiring: " + "; ".join(problems) + known)
+
+
+def _status_hostname(status: Any) -> str | None:
+    """The ALB's DNS name from the Ingress status (what Route 53 aliases point at)."""
+    entries = getattr(getattr(status, "load_balancer", None), "ingress", None) or []
+    return entries[0].hostname if entries else None
+
+
+def _image(
+    svc: ServiceArgs, default_tag: str | None, ecr_repository_urls: Mapping[str, pulumi.Input[str]]
+) -> pulumi.Input[str]:
+    """``<repository>[:<tag>][@<digest>]``: the service's pinned image, from ECR unless configured otherwise."""
+    repository = svc.image.repository or ecr_repository_urls[svc.image.ecr_repository or svc.name]
+    tag = svc.image.tag or default_tag
+    suffix = (f":{tag}" if tag else "") + (f"@{svc.image.digest}" if svc.image.digest else "")
+    return pulumi.Output.concat(repository, suffix)
