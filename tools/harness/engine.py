@@ -11,6 +11,7 @@ does not know raises, so a program never runs on silently empty data.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -43,6 +44,9 @@ _RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 _OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
 _ASSET_SIGS = {"c44067f5952c0a294b673a41bacd8c17": "asset", "0def7320c3a5731c473e5ecbe522c990": "archive"}
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+#: Told about each component resource as the program registers it (the tools print progress with it).
+ComponentListener = Callable[[Resource], None]
 
 
 def plain(value: Any, path: str, secrets: set[str]) -> Any:
@@ -102,9 +106,10 @@ class RecordingMocks(pulumi.runtime.Mocks):
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The mock monitor, recording every request as the engine would receive it."""
 
-    def __init__(self, default_region: str) -> None:
+    def __init__(self, default_region: str, on_component: ComponentListener | None = None) -> None:
         super().__init__(RecordingMocks(self))
         self.default_region = default_region
+        self.on_component = on_component
         self.records: list[Resource] = []
         self.component_outputs: dict[str, dict[str, Any]] = {}
         self._regions: dict[str, str] = {}
@@ -170,6 +175,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 id=registered.id if registered else None,
             )
         )
+        if self.on_component is not None and not request.custom:
+            self.on_component(self.records[-1])
         return response
 
     def RegisterResourceOutputs(self, request):
@@ -180,8 +187,23 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 
 def _reset_runtime() -> None:
-    """Forget the previous run's root stack, so several runs can share one process."""
+    """Forget the previous run's root stack and cancel what a failed run left pending.
+
+    A program that raised (a test expecting an error, a config the CLI rejected mid-run) leaves
+    registrations and outputs scheduled on the event loop, and in ``SETTINGS.outputs`` (the mocks'
+    settings do not replace that set); without this the next run in the same process would await them
+    and fail with the previous run's error.
+    """
     pulumi_settings.ROOT.set(None)
+    pulumi_settings.SETTINGS.outputs = set()
+    loop = _ensure_event_loop()
+    if loop.is_running():
+        return
+    leftovers = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in leftovers:
+        task.cancel()
+    if leftovers:
+        loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
 
 
 def run(
@@ -190,10 +212,14 @@ def run(
     region: str = "us-east-1",
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
+    on_component: ComponentListener | None = None,
 ) -> Graph:
-    """Run ``program`` under the recording mocks and return its graph (stack outputs included)."""
+    """Run ``program`` under the recording mocks and return its graph (stack outputs included).
+
+    ``on_component``, if given, is called with each component resource as it is registered.
+    """
     _reset_runtime()
-    monitor = RecordingMonitor(region)
+    monitor = RecordingMonitor(region, on_component)
     set_all_config(config or {}, secret_keys or [])
     pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     root = pulumi_settings.get_root_resource()
@@ -253,7 +279,7 @@ def engine_config(path: Path) -> tuple[dict[str, str], list[str]]:
     return config, secret_keys
 
 
-def run_stack(stack: str) -> Graph:
+def run_stack(stack: str, on_component: ComponentListener | None = None) -> Graph:
     """Run ``__main__.py`` for a stack exactly as ``pulumi up`` would, under the recording mocks."""
     from config import load_stack_file
 
@@ -272,4 +298,11 @@ def run_stack(stack: str) -> Graph:
             os.chdir(cwd)
             sys.path.remove(str(REPO_ROOT))
 
-    return run(program, stack=name, region=settings.platform.region, config=config, secret_keys=secret_keys)
+    return run(
+        program,
+        stack=name,
+        region=settings.platform.region,
+        config=config,
+        secret_keys=secret_keys,
+        on_component=on_component,
+    )
