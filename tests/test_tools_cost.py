@@ -260,11 +260,13 @@ def test_bad_usage_values_are_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_project_usage_file_and_real_stacks(graph: Graph) -> None:
-    """The shipped usage file is valid for every stack and every NAT gateway is priced with it."""
+    """The shipped usage file is valid for every stack; every resource is priced, free or listed."""
     report = cost.estimate(graph, load_usage(None, graph.stack))
     nats = [line for line in report.lines if line.type == "aws:ec2/natGateway:NatGateway"]
     assert nats and all(not line.missing_usage for line in nats)
-    assert report.not_priced == []
+    assert all(item.reason for item in report.not_priced)
+    custom = sum(1 for r in graph if r.custom)
+    assert len(report.lines) + len(report.not_priced) + report.free == custom  # nothing silently dropped
     assert report.total == pytest.approx(sum(line.monthly for line in report.lines), abs=0.01)
 
 
