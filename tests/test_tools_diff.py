@@ -144,4 +144,14 @@ def test_cli_writes_markdown_and_accepts_a_missing_base(
         == 0
     )
     text = out.read_text()
-    assert text.startswith("<!-- quantumvest-offline-plan:prod -->") and "predates" in text
+    assert (
+        text.startswith("<!-- quantumvest-offline-plan:prod -->")
+        and "No usable plan for the base commit" in text
+    )
+
+
+def test_long_comments_are_cut_to_fit_github() -> None:
+    text = "head\n```mermaid\n" + "x\n" * 40_000 + "```\n"
+    cut = diff.fit_comment(text, limit=1_000)
+    assert len(cut) < 1_200 and cut.count("```") % 2 == 0 and "**Truncated**" in cut
+    assert diff.fit_comment("short") == "short"

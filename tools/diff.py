@@ -375,6 +375,20 @@ def render_markdown(base: dict[str, Any], head: dict[str, Any], base_note: str |
     return "\n".join(out)
 
 
+#: GitHub rejects comments over 65,536 characters.
+COMMENT_LIMIT = 60_000
+
+
+def fit_comment(text: str, limit: int = COMMENT_LIMIT) -> str:
+    """``text`` cut at a line boundary to fit a PR comment, saying so (code fences closed)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit("\n", 1)[0]
+    if cut.count("```") % 2:
+        cut += "\n```"
+    return cut + "\n\n**Truncated** to fit a comment: run `python -m tools diff` locally for the rest.\n"
+
+
 def empty_plan(stack: str) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
@@ -403,10 +417,13 @@ def run(args: argparse.Namespace) -> int:
     note = None
     if args.allow_missing_base and not args.base.exists():
         base = empty_plan(head["stack"])
-        note = "No plan for the base commit (it predates `python -m tools plan`): everything shows as added."
+        note = (
+            "No usable plan for the base commit (it predates `python -m tools plan`, or wrote another plan "
+            "format): everything shows as added."
+        )
     else:
         base = load_plan(args.base)
-    text = render_markdown(base, head, note)
+    text = fit_comment(render_markdown(base, head, note))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text)

@@ -12,6 +12,7 @@ they are listed (``helm template`` renders them). Secret values are redacted.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -111,9 +112,7 @@ def manifest(resource: Resource) -> dict[str, Any] | None:
     body["apiVersion"], body["kind"] = identity
     metadata = dict(body.get("metadata") or {})
     if not metadata.get("name"):
-        # pulumi-kubernetes auto-names: logical name plus a random suffix (the harness derives it).
-        import hashlib
-
+        # pulumi-kubernetes auto-names: logical name plus a random suffix (here derived from the name).
         seed = hashlib.sha256(f"{resource.type}::{resource.name}".encode()).hexdigest()
         metadata["name"] = auto_name(resource.name, seed)
     body["metadata"] = metadata
