@@ -102,6 +102,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
 MocksFactory = Callable[["RecordingMonitor"], pulumi.runtime.Mocks]
 
+#: Told about each component resource as the program registers it (the tools print progress with it).
+ComponentListener = Callable[[Resource], None]
+
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The mock monitor, recording every request as the engine would receive it."""
@@ -218,10 +221,25 @@ def run(
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
     mocks_factory: MocksFactory | None = None,
+    on_component: ComponentListener | None = None,
 ) -> Graph:
-    """Run ``program`` under the recording mocks and return its graph (stack outputs included)."""
+    """Run ``program`` under the recording mocks and return its graph (stack outputs included).
+
+    ``mocks_factory`` replaces the mocks (the moto rehearsal); ``on_component``, if given, is called
+    with each component resource as it is registered.
+    """
     _reset_runtime()
     monitor = RecordingMonitor(region, mocks_factory)
+    if on_component is not None:
+        before = monitor.on_register
+
+        def notify(record: Resource) -> None:
+            if before is not None:
+                before(record)
+            if not record.custom:
+                on_component(record)
+
+        monitor.on_register = notify
     set_all_config(config or {}, secret_keys or [])
     pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     root = pulumi_settings.get_root_resource()
@@ -281,7 +299,9 @@ def engine_config(path: Path) -> tuple[dict[str, str], list[str]]:
     return config, secret_keys
 
 
-def run_stack(stack: str, mocks_factory: MocksFactory | None = None) -> Graph:
+def run_stack(
+    stack: str, mocks_factory: MocksFactory | None = None, on_component: ComponentListener | None = None
+) -> Graph:
     """Run ``__main__.py`` for a stack exactly as ``pulumi up`` would, under the recording mocks."""
     from config import load_stack_file
 
@@ -307,4 +327,5 @@ def run_stack(stack: str, mocks_factory: MocksFactory | None = None) -> Graph:
         config=config,
         secret_keys=secret_keys,
         mocks_factory=mocks_factory,
+        on_component=on_component,
     )

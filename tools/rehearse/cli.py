@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 
@@ -38,3 +39,11 @@ def main(stack: str) -> int:
         print("\nWhat exists in the emulated account (queried back through the AWS APIs):")
         print("\n".join(inventory(rehearsal.regions)))
     return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "rehearse", help="rehearse `pulumi up` of a stack against emulated AWS (moto, in process)"
+    )
+    parser.add_argument("stack", help="dev, staging, prod, or a path to a Pulumi.<stack>.yaml")
+    parser.set_defaults(func=lambda args: main(args.stack))

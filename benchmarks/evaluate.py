@@ -1,0 +1,185 @@
+"""How long does the offline evaluation of a stack take, and how does it grow? (a script, not a test)
+
+    uv run python benchmarks/evaluate.py [--repeat 5] [--stacks dev staging prod]
+
+For each stack it measures, each in a fresh Python process, median of ``--repeat`` runs:
+
+- **evaluate**: import the program and run it under the mock engine (what every tool and test does);
+- **import floor**: import exactly the SDK modules that run loaded (pulumi, pulumi_aws submodules,
+  pulumi_kubernetes...), nothing else. No evaluation can be faster than this;
+- **program**: the difference, i.e. what the program, the config loader and the harness cost.
+
+Then how evaluation grows with the size of the platform: 1, 10 and 50 services, and 1, 5 and 20 node
+groups, by cloning the first entry of the config section that holds them (``services``;
+``cluster.node_groups``) in a temporary copy of the dev stack file; warm runs in this process. A
+dimension whose section does not exist in this checkout is skipped with a message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+#: Scaling dimensions: (label, dotted path of the config key holding the entries, sizes).
+DIMENSIONS = (
+    ("services", "services", (1, 10, 50)),
+    ("node groups", "cluster.node_groups", (1, 5, 20)),
+)
+
+_EVALUATE = """
+import json, sys, time
+start = time.perf_counter()
+from tools.harness import run_stack
+graph = run_stack({stack!r})
+elapsed = time.perf_counter() - start
+modules = sorted(m for m in sys.modules if m.split(".")[0] in ("pulumi", "pulumi_aws", "pulumi_kubernetes", "pulumi_random", "pulumi_tls", "grpc", "google"))
+print(json.dumps({{"seconds": elapsed, "resources": sum(1 for r in graph if r.custom), "modules": modules}}))
+"""
+
+_FLOOR = """
+import importlib, json, sys, time
+modules = json.loads(sys.stdin.read())
+start = time.perf_counter()
+for name in modules:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+print(json.dumps({"seconds": time.perf_counter() - start}))
+"""
+
+
+def _python(code: str, stdin: str = "") -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, input=stdin, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def measure_stack(stack: str, repeat: int) -> dict[str, Any]:
+    runs = [_python(_EVALUATE.format(stack=stack)) for _ in range(repeat)]
+    modules = runs[0]["modules"]
+    floors = [_python(_FLOOR, json.dumps(modules))["seconds"] for _ in range(repeat)]
+    evaluate = statistics.median(r["seconds"] for r in runs)
+    floor = statistics.median(floors)
+    return {
+        "stack": stack,
+        "resources": runs[0]["resources"],
+        "evaluate": evaluate,
+        "floor": floor,
+        "program": evaluate - floor,
+        "modules": len(modules),
+    }
+
+
+def _get(mapping: dict[str, Any], dotted: str) -> Any:
+    for key in dotted.split("."):
+        if not isinstance(mapping, dict) or key not in mapping:
+            return None
+        mapping = mapping[key]
+    return mapping
+
+
+def _replicate(entries: Any, count: int) -> Any:
+    """``count`` entries made from the first one: dict keys / ``name`` fields suffixed ``-<i>``."""
+    if isinstance(entries, dict) and entries:
+        first_key, first = next(iter(entries.items()))
+        return {(first_key if i == 0 else f"{first_key}-{i}"): copy.deepcopy(first) for i in range(count)}
+    if isinstance(entries, list) and entries:
+        out = []
+        for i in range(count):
+            item = copy.deepcopy(entries[0])
+            if isinstance(item, dict) and "name" in item and i:
+                item["name"] = f"{item['name']}-{i}"
+            out.append(item)
+        return out
+    return None
+
+
+def scaled_stack_file(directory: Path, dotted: str, count: int) -> Path | None:
+    """A copy of Pulumi.dev.yaml whose ``dotted`` section holds ``count`` entries (None if impossible)."""
+    from config import load_stack_file
+
+    settings = load_stack_file(REPO / "Pulumi.dev.yaml").model_dump(mode="json")
+    section, _, key = dotted.partition(".")
+    current = _get(settings, dotted)
+    scaled = _replicate(current, count)
+    if scaled is None:
+        return None
+    document = yaml.safe_load((REPO / "Pulumi.dev.yaml").read_text())
+    config_key = f"quantumvest-infra:{section}"
+    value = copy.deepcopy(document["config"].get(config_key) or {})
+    if key:
+        value[key] = scaled
+    else:
+        value = scaled
+    document["config"][config_key] = value
+    path = directory / "Pulumi.dev.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+def measure_growth(repeat: int) -> list[str]:
+    from tools.harness import run_stack
+
+    lines = []
+    run_stack(str(REPO / "Pulumi.dev.yaml"))  # warm the imports once
+    for label, dotted, sizes in DIMENSIONS:
+        with tempfile.TemporaryDirectory() as tmp:
+            if scaled_stack_file(Path(tmp), dotted, sizes[0]) is None:
+                lines.append(
+                    f"  {label}: skipped: no non-empty `{dotted}` section in this checkout's dev settings "
+                    "(the area that adds it is not merged yet)"
+                )
+                continue
+            for size in sizes:
+                path = scaled_stack_file(Path(tmp), dotted, size)
+                assert path is not None
+                times = []
+                for _ in range(repeat):
+                    start = time.perf_counter()
+                    graph = run_stack(str(path))
+                    times.append(time.perf_counter() - start)
+                resources = sum(1 for r in graph if r.custom)
+                lines.append(
+                    f"  {label:>11} = {size:>3}: {statistics.median(times):6.2f} s  ({resources} resources)"
+                )
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median reported)")
+    parser.add_argument("--stacks", nargs="+", default=["dev", "staging", "prod"])
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, median of {args.repeat} fresh processes per figure\n")
+    print(f"  {'stack':<8} {'resources':>9} {'evaluate':>9} {'import floor':>13} {'program':>8}  SDK modules")
+    for stack in args.stacks:
+        row = measure_stack(stack, args.repeat)
+        print(
+            f"  {row['stack']:<8} {row['resources']:>9} {row['evaluate']:>8.2f}s {row['floor']:>12.2f}s "
+            f"{row['program']:>7.2f}s  {row['modules']}"
+        )
+    print("\nGrowth (warm, in one process, dev stack):")
+    for line in measure_growth(args.repeat):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

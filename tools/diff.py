@@ -1,0 +1,432 @@
+"""``python -m tools diff BASE.json HEAD.json``: what a change does to a stack, as a PR comment.
+
+Markdown, from two plan files of the same stack: a headline with counts and the monthly cost delta;
+resources that would be **replaced** (a replace-forcing property changed, see
+:mod:`tools.replacements`) or deleted while holding data, flagged first and loudly; a Mermaid diagram of
+the components touched; then per component the added, removed, replaced and changed resources with
+each changed property as old -> new (secrets stay redacted: plans never contain them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tools import diagram
+from tools.cost import money
+from tools.errors import ToolError
+from tools.plan import FORMAT_VERSION, load_plan
+from tools.replacements import Replacement, forcing, is_stateful
+
+MARKER = "<!-- quantumvest-offline-plan:{stack} -->"
+MAX_ROWS = 60
+MAX_VALUE = 70
+
+
+# --------------------------------------------------------------------------- comparing
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}, "l": [{"x": 1}]}`` -> ``{"a.b": 1, "l[0].x": 1}``; lists of scalars stay whole."""
+    if isinstance(value, dict):
+        if not value and prefix:
+            return {prefix: {}}
+        out: dict[str, Any] = {}
+        for key, child in value.items():
+            out.update(flatten(child, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+        out = {}
+        for index, child in enumerate(value):
+            out.update(flatten(child, f"{prefix}[{index}]"))
+        return out
+    return {prefix: value}
+
+
+@dataclass
+class Change:
+    path: str
+    old: Any
+    new: Any
+
+
+_MISSING = object()
+
+
+def changed_properties(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    before, after = flatten(old), flatten(new)
+    changes = []
+    for path in sorted(set(before) | set(after)):
+        a, b = before.get(path, _MISSING), after.get(path, _MISSING)
+        if a != b:
+            changes.append(Change(path, a, b))
+    return changes
+
+
+@dataclass
+class ResourceDiff:
+    kind: str  # "add", "remove", "change", "replace", "rename"
+    entry: dict[str, Any]
+    old_entry: dict[str, Any] | None = None
+    changes: list[Change] = field(default_factory=list)
+    replacements: list[Replacement] = field(default_factory=list)
+
+    @property
+    def component(self) -> str:
+        return self.entry["component"]
+
+    @property
+    def stateful(self) -> bool:
+        return is_stateful(self.entry["type"])
+
+    @property
+    def protected(self) -> bool:
+        return bool((self.old_entry or self.entry).get("options", {}).get("protect"))
+
+
+def _alias_urns(entry: dict[str, Any]) -> set[str]:
+    """The URNs a resource says it used to have (``aliases`` option): full URNs or a former name."""
+    found: set[str] = set()
+    head, _, _ = entry["urn"].rpartition("::")
+    for alias in entry.get("options", {}).get("aliases", []):
+        if isinstance(alias, str):
+            found.add(alias)
+        elif isinstance(alias, dict):
+            if alias.get("urn"):
+                found.add(alias["urn"])
+            spec = alias.get("spec") or {}
+            if spec.get("name") and not spec.get("type") and not spec.get("parentUrn"):
+                found.add(f"{head}::{spec['name']}")
+    return found
+
+
+def compare(base: dict[str, Any], head: dict[str, Any]) -> list[ResourceDiff]:
+    """Every resource that is added, removed, renamed, changed or replaced between two plans."""
+    old = {e["urn"]: e for e in base["resources"] if e["custom"]}
+    new = {e["urn"]: e for e in head["resources"] if e["custom"]}
+    renamed: dict[str, str] = {}
+    for urn, entry in new.items():
+        if urn in old:
+            continue
+        for alias in _alias_urns(entry):
+            if alias in old and alias not in new:
+                renamed[urn] = alias
+    diffs: list[ResourceDiff] = []
+    for urn, entry in sorted(new.items()):
+        previous = old.get(urn) or old.get(renamed.get(urn, ""))
+        if previous is None:
+            diffs.append(ResourceDiff("add", entry))
+            continue
+        changes = changed_properties(previous["inputs"], entry["inputs"])
+        changes += [
+            Change(f"(option) {c.path}", c.old, c.new)
+            for c in changed_properties(previous["options"], entry["options"])
+        ]
+        if previous.get("provider") != entry.get("provider"):
+            changes.append(
+                Change("(provider)", _short(previous.get("provider")), _short(entry.get("provider")))
+            )
+        if previous["type"] != entry["type"]:
+            changes.append(Change("(type)", previous["type"], entry["type"]))
+        input_paths = [c.path for c in changes if not c.path.startswith("(")]
+        replace_on = entry.get("options", {}).get("replace_on_changes", [])
+        replacements = forcing(entry["type"], input_paths, previous["inputs"], entry["inputs"], replace_on)
+        if previous["type"] != entry["type"]:
+            replacements.append(
+                Replacement("(type)", "a resource cannot change type", is_stateful(previous["type"]))
+            )
+        if replacements:
+            diffs.append(ResourceDiff("replace", entry, previous, changes, replacements))
+        elif urn not in old:
+            diffs.append(ResourceDiff("rename", entry, previous, changes))
+        elif changes:
+            diffs.append(ResourceDiff("change", entry, previous, changes))
+    gone = set(old) - set(new) - set(renamed.values())
+    diffs.extend(ResourceDiff("remove", old[urn]) for urn in sorted(gone))
+    return diffs
+
+
+def _short(urn: str | None) -> str | None:
+    return urn.rsplit("::", 1)[-1] if urn else urn
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _value(value: Any) -> str:
+    if value is _MISSING:
+        return "(unset)"
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    text = " ".join(text.split())
+    if len(text) > MAX_VALUE:
+        text = text[: MAX_VALUE - 1] + "…"
+    return "`" + text.replace("`", "'").replace("|", "\\|") + "`"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+SYMBOL = {
+    "add": "🆕 add",
+    "remove": "🗑️ delete",
+    "change": "🔧 update",
+    "replace": "♻️ **REPLACE**",
+    "rename": "🏷️ rename",
+}
+ORDER = {"replace": 0, "remove": 1, "rename": 2, "add": 3, "change": 4}
+WORDS = {
+    "replace": "to replace",
+    "remove": "to delete",
+    "rename": "renamed",
+    "add": "to add",
+    "change": "to update",
+}
+
+
+def _details(d: ResourceDiff) -> str:
+    if d.kind == "add":
+        return "new"
+    if d.kind == "remove":
+        notes = ["**holds data**"] if d.stateful else []
+        if d.protected:
+            notes.append("protected: `pulumi up` refuses until `protect` is lifted")
+        return "; ".join(notes) or "deleted"
+    forced = {r.path for r in d.replacements}
+    parts = []
+    if d.kind == "rename":
+        parts.append(f"from `{_short(d.old_entry['urn'])}` (alias: no replacement)")  # type: ignore[index]
+    for change in d.changes:
+        mark = " **(forces replacement)**" if change.path in forced else ""
+        parts.append(f"`{change.path}`: {_value(change.old)} → {_value(change.new)}{mark}")
+    return "<br>".join(parts) or "—"
+
+
+def _cost_lines(base: dict[str, Any], head: dict[str, Any]) -> list[str]:
+    if "cost" not in base or "cost" not in head:
+        return []
+    old, new = base["cost"], head["cost"]
+    delta = round(new["monthly_total"] - old["monthly_total"], 2)
+    sign = "+" if delta >= 0 else "-"
+    lines = [
+        f"**Monthly cost:** {money(old['monthly_total'])} → {money(new['monthly_total'])} "
+        f"(**{sign}{money(abs(delta))}** {new['currency']}/month; {new['prices_region']} prices dated {new['prices_dated']}, "
+        f"usage from `{new['usage_file']}`)"
+    ]
+    components = sorted(set(old["by_component"]) | set(new["by_component"]))
+    rows = []
+    for component in components:
+        a, b = old["by_component"].get(component, 0.0), new["by_component"].get(component, 0.0)
+        if round(b - a, 2):
+            d = round(b - a, 2)
+            rows.append(f"| {component} | {money(a)} | {money(b)} | {'+' if d > 0 else '-'}{money(abs(d))} |")
+    if rows:
+        lines += ["", "| component | before | after | delta |", "|---|---:|---:|---:|", *rows]
+    added_unpriced = {n["urn"] for n in new["not_priced"]} - {n["urn"] for n in old["not_priced"]}
+    if added_unpriced:
+        lines += [
+            "",
+            f"Not priced (new in this change): {', '.join(f'`{_short(u)}`' for u in sorted(added_unpriced))}",
+        ]
+    return lines
+
+
+def _policy_lines(base: dict[str, Any], head: dict[str, Any]) -> list[str]:
+    policy = head.get("policy")
+    if not policy:
+        return []
+    before = {json.dumps(f, sort_keys=True) for f in base.get("policy", {}).get("findings", [])}
+    new = [f for f in policy["findings"] if json.dumps(f, sort_keys=True) not in before]
+    if policy["status"].endswith("not present"):
+        return [f"- **Policy:** {policy['status']}"]
+    lines = [
+        f"- **Policy:** {policy['status']}: {len(policy['findings'])} findings, {len(new)} new in this change"
+    ]
+    lines += [
+        f"  - [{f['level']}] `{f['rule']}` on `{_short(f['resource']) or '-'}`: {f['message']}" for f in new
+    ]
+    return lines
+
+
+def _deploy_line(base: dict[str, Any], head: dict[str, Any]) -> list[str]:
+    if "deploy_time" not in head:
+        return []
+    new = head["deploy_time"]["estimate_minutes"]
+    old = base.get("deploy_time", {}).get("estimate_minutes")
+    was = f"{old} → " if old is not None else ""
+    return [
+        f"- **Deploy from scratch:** {was}{new} min (critical path, {head['deploy_time']['parallelism']} operations at once)"
+    ]
+
+
+def _touched_diagram(base: dict[str, Any], head: dict[str, Any], diffs: list[ResourceDiff]) -> list[str]:
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for d in diffs:
+        kinds[d.component].add(d.kind)
+    if not kinds:
+        return []
+    head_components = set(diagram.components(head))
+    base_components = set(diagram.components(base))
+    styles: dict[str, str] = {}
+    for component, found in kinds.items():
+        if component not in head_components:
+            styles[component] = "removed"
+        elif component not in base_components:
+            styles[component] = "added"
+        elif "replace" in found:
+            styles[component] = "replaced"
+        else:
+            styles[component] = "changed"
+    merged = dict(head)
+    present = {e["urn"] for e in head["resources"]}
+    merged["resources"] = head["resources"] + [e for e in base["resources"] if e["urn"] not in present]
+    touched = set(styles)
+    neighbours = {a for (a, b) in diagram.edges(merged) if b in touched} | {
+        b for (a, b) in diagram.edges(merged) if a in touched
+    }
+    for name in neighbours - touched:
+        styles[name] = "context"
+    return ["```mermaid", diagram.mermaid(merged, only=touched | neighbours, styles=styles), "```"]
+
+
+def render_markdown(base: dict[str, Any], head: dict[str, Any], base_note: str | None = None) -> str:
+    """The PR comment for one stack."""
+    if base["stack"] != head["stack"]:
+        raise ToolError(f"the plans are of different stacks ({base['stack']!r} and {head['stack']!r})")
+    stack = head["stack"]
+    diffs = compare(base, head)
+    count = defaultdict(int)
+    for d in diffs:
+        count[d.kind] += 1
+    out = [MARKER.format(stack=stack), f"### Offline plan: `{stack}`", ""]
+    if base_note:
+        out += [f"> [!NOTE]\n> {base_note}", ""]
+    if not diffs:
+        out.append(f"**No resource changes** ({head['summary']['resources']} resources).")
+    else:
+        out.append(
+            f"**{count['add']} to add · {count['change']} to update · {count['replace']} to replace · "
+            f"{count['remove']} to delete · {count['rename']} renamed** (of {head['summary']['resources']} resources)"
+        )
+    out += ["", *_cost_lines(base, head)]
+    replaced = [d for d in diffs if d.kind == "replace"]
+    lost = [d for d in diffs if d.kind == "remove" and d.stateful]
+    protected = [d for d in diffs if d.kind in ("replace", "remove") and d.protected]
+    if replaced:
+        stateful = sum(d.stateful for d in replaced)
+        out += [
+            "",
+            "> [!CAUTION]",
+            f"> **{len(replaced)} resource(s) will be REPLACED** — deleted and re-created, not updated in place"
+            + (
+                f"; **{stateful} hold data**, which is lost unless restored from a snapshot."
+                if stateful
+                else "."
+            ),
+            ">",
+            "> | resource | type | property | old → new | why |",
+            "> |---|---|---|---|---|",
+        ]
+        for d in sorted(replaced, key=lambda x: x.entry["urn"]):
+            by_path = {c.path: c for c in d.changes}
+            for r in d.replacements:
+                c = by_path.get(r.path)
+                values = f"{_value(c.old)} → {_value(c.new)}" if c else "—"
+                out.append(
+                    f"> | `{d.entry['name']}` | `{d.entry['type']}` | `{r.path}` | {values} | {_cell(r.source)} |"
+                )
+    if lost:
+        out += ["", "> [!CAUTION]", f"> **{len(lost)} resource(s) holding data will be DELETED:** "
+                + ", ".join(f"`{d.entry['name']}` (`{d.entry['type']}`)" for d in lost)]  # fmt: skip
+    if protected:
+        out += ["", "> [!WARNING]", "> Protected resources would be replaced or deleted: `pulumi up` stops at them "
+                "until `protect` is lifted on purpose: " + ", ".join(f"`{d.entry['name']}`" for d in protected)]  # fmt: skip
+    extra = _deploy_line(base, head) + _policy_lines(base, head)
+    if extra:
+        out += ["", *extra]
+    picture = _touched_diagram(base, head, diffs)
+    if picture:
+        out += ["", "#### Components touched", "", *picture]
+    by_component: dict[str, list[ResourceDiff]] = defaultdict(list)
+    for d in diffs:
+        by_component[d.component].append(d)
+    for component in sorted(by_component):
+        items = sorted(by_component[component], key=lambda d: (ORDER[d.kind], d.entry["name"]))
+        summary = ", ".join(
+            f"{sum(d.kind == k for d in items)} {WORDS[k]}" for k in ORDER if any(d.kind == k for d in items)
+        )
+        out += [
+            "",
+            f"#### {component} ({summary})",
+            "",
+            "| | resource | type | changes |",
+            "|---|---|---|---|",
+        ]
+        for d in items[:MAX_ROWS]:
+            out.append(f"| {SYMBOL[d.kind]} | `{d.entry['name']}` | `{d.entry['type']}` | {_details(d)} |")
+        if len(items) > MAX_ROWS:
+            out.append(f"| | … and {len(items) - MAX_ROWS} more | | |")
+    out += ["", "<sub>Offline plan: the program run under Pulumi's mock engine (`python -m tools plan`); "
+            "no cloud credentials, no state. The real `pulumi preview` is posted separately.</sub>", ""]  # fmt: skip
+    return "\n".join(out)
+
+
+#: GitHub rejects comments over 65,536 characters.
+COMMENT_LIMIT = 60_000
+
+
+def fit_comment(text: str, limit: int = COMMENT_LIMIT) -> str:
+    """``text`` cut at a line boundary to fit a PR comment, saying so (code fences closed)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit("\n", 1)[0]
+    if cut.count("```") % 2:
+        cut += "\n```"
+    return cut + "\n\n**Truncated** to fit a comment: run `python -m tools diff` locally for the rest.\n"
+
+
+def empty_plan(stack: str) -> dict[str, Any]:
+    return {
+        "format_version": FORMAT_VERSION,
+        "stack": stack,
+        "resources": [],
+        "outputs": {},
+        "summary": {"resources": 0, "by_component": {}},
+    }
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("diff", help="Markdown diff of two plan files, for a pull-request comment")
+    parser.add_argument("base", type=Path, help="plan of the base commit")
+    parser.add_argument("head", type=Path, help="plan of the head commit")
+    parser.add_argument("--out", type=Path, help="write the Markdown here instead of stdout")
+    parser.add_argument(
+        "--allow-missing-base",
+        action="store_true",
+        help="treat a missing base plan as an empty stack (the base commit predates the offline plan)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    head = load_plan(args.head)
+    note = None
+    if args.allow_missing_base and not args.base.exists():
+        base = empty_plan(head["stack"])
+        note = (
+            "No usable plan for the base commit (it predates `python -m tools plan`, or wrote another plan "
+            "format): everything shows as added."
+        )
+    else:
+        base = load_plan(args.base)
+    text = fit_comment(render_markdown(base, head, note))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
+    else:
+        print(text, end="")
+    return 0

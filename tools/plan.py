@@ -1,0 +1,209 @@
+"""``python -m tools plan STACK``: what a stack would create, as a deterministic plan file and a summary.
+
+The plan file is JSON: every resource (components included) with type, logical name, component,
+parent, provider, dependencies, inputs and the options a reviewer cares about, plus stack outputs,
+counts, the cost estimate, the deploy-time estimate and policy findings. It is *deterministic*: sorted
+by URN with sorted keys, no generated ids (the offline harness derives everything from names), so two
+runs on the same commit give byte-identical files and two commits give a meaningful ``diff``. Secret
+values are redacted (see :mod:`tools.redact`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from tools import cost, deploy_time, policy_check
+from tools.errors import ToolError
+from tools.harness import Graph, Resource
+from tools.pricing import Usage, load_usage
+from tools.redact import REDACTED, redact_paths, scrub, secret_values
+
+#: Bump when the plan layout changes; ``diff`` refuses plans of another version.
+FORMAT_VERSION = 1
+DEFAULT_OUT = Path("out")
+
+_OPTION_DEFAULTS: dict[str, Any] = {
+    "protect": False,
+    "retain_on_delete": False,
+    "ignore_changes": [],
+    "delete_before_replace": False,
+    "replace_on_changes": [],
+    "additional_secret_outputs": [],
+    "aliases": [],
+}
+
+
+def _options(resource: Resource) -> dict[str, Any]:
+    """The options that differ from the engine's defaults, lists sorted."""
+    out: dict[str, Any] = {}
+    for key, default in _OPTION_DEFAULTS.items():
+        value = resource.options.get(key, default)
+        if value != default:
+            out[key] = sorted(value, key=json.dumps) if isinstance(value, list) else value
+    return out
+
+
+def resource_entry(graph: Graph, resource: Resource) -> dict[str, Any]:
+    """One resource as the plan records it (secrets at its secret paths redacted)."""
+    return {
+        "urn": resource.urn,
+        "type": resource.type,
+        "name": resource.name,
+        "custom": resource.custom,
+        "component": graph.component_of(resource),
+        "parent": resource.parent,
+        "provider": resource.provider,
+        "dependencies": sorted(graph.depends_on(resource)),
+        "inputs": redact_paths(resource.inputs, resource.secret_paths),
+        "secret_paths": sorted(resource.secret_paths),
+        "options": _options(resource),
+    }
+
+
+def counts(resources: list[dict[str, Any]]) -> dict[str, Any]:
+    """Custom resources per component and type."""
+    by_component: dict[str, Counter[str]] = defaultdict(Counter)
+    for entry in resources:
+        if entry["custom"]:
+            by_component[entry["component"]][entry["type"]] += 1
+    return {
+        "resources": sum(sum(c.values()) for c in by_component.values()),
+        "by_component": {name: dict(sorted(c.items())) for name, c in sorted(by_component.items())},
+    }
+
+
+def build_plan(
+    graph: Graph,
+    usage: Usage | None = None,
+    parallelism: int | None = None,
+    with_estimates: bool = True,
+) -> dict[str, Any]:
+    """The plan document for ``graph`` (cost, deploy time and policy included unless told otherwise)."""
+    resources = [resource_entry(graph, r) for r in sorted(graph, key=lambda r: r.urn)]
+    outputs = {k: (REDACTED if k in graph.secret_outputs else v) for k, v in sorted(graph.outputs.items())}
+    plan: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "project": "quantumvest-infra",
+        "stack": graph.stack,
+        "summary": counts(resources),
+        "resources": resources,
+        "outputs": outputs,
+        "secret_outputs": sorted(graph.secret_outputs),
+    }
+    if with_estimates:
+        plan["cost"] = cost.estimate(graph, usage).as_dict()
+        plan["deploy_time"] = deploy_time.estimate(graph, parallelism).as_dict()
+        status, found = policy_check.findings(graph)
+        plan["policy"] = {"status": status, "findings": [f.as_dict() for f in found]}
+    return scrub(plan, secret_values(graph))
+
+
+def dumps(plan: dict[str, Any]) -> str:
+    """The canonical text of a plan: sorted keys, two-space indent, trailing newline."""
+    return json.dumps(plan, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_plan(plan: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dumps(plan))
+
+
+def load_plan(path: Path) -> dict[str, Any]:
+    """A plan file written by this version of the tools, or a one-line error."""
+    try:
+        plan = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ToolError(f"{path}: no such plan file") from None
+    except ValueError as err:
+        raise ToolError(f"{path}: not a plan file (invalid JSON: {err})") from None
+    if not isinstance(plan, dict) or "format_version" not in plan:
+        raise ToolError(f"{path}: not a plan file (no format_version)")
+    if plan["format_version"] != FORMAT_VERSION:
+        raise ToolError(
+            f"{path}: plan format version {plan['format_version']}, this version of the tools reads "
+            f"version {FORMAT_VERSION}; re-create it with `python -m tools plan`"
+        )
+    return plan
+
+
+def summary(plan: dict[str, Any], out: Path | None = None) -> str:
+    """What ``plan`` prints: counts per component and type, outputs, cost, deploy time, policy."""
+    stats = plan["summary"]
+    where = f" -> {out}" if out else ""
+    components = stats["by_component"]
+    lines = [f"Stack {plan['stack']}: {stats['resources']} resources in {len(components)} components{where}"]
+    money = plan.get("cost", {}).get("by_component", {})
+    for component, types in components.items():
+        subtotal = f"{cost.money(money.get(component, 0.0))}/month" if "cost" in plan else ""
+        lines.append(f"\n  {component + f' ({sum(types.values())})':<60}{subtotal:>16}")
+        lines.extend(f"    {count:>3}  {type_token}" for type_token, count in types.items())
+    lines.append("\n  Outputs")
+    lines.extend(f"    {key}: {value}" for key, value in plan["outputs"].items())
+    if "cost" in plan:
+        c = plan["cost"]
+        lines.append(
+            f"\n  Monthly cost: {cost.money(c['monthly_total'])} {c['currency']} "
+            f"({c['prices_region']} prices dated {c['prices_dated']}; usage: {c['usage_file']})"
+        )
+        if c["missing_usage"]:
+            lines.append(f"    usage not set for {len(c['missing_usage'])}: {', '.join(c['missing_usage'])}")
+        for item in c["not_priced"]:
+            lines.append(
+                f"    not priced: {item['urn'].rsplit('::', 1)[-1]} ({item['type']}): {item['reason']}"
+            )
+    if "deploy_time" in plan:
+        d = plan["deploy_time"]
+        chain = " -> ".join(step["name"] for step in d["critical_chain"])
+        lines.append(
+            f"  Deploy time from scratch: {d['estimate_minutes']} min (range {d['range_minutes'][0]}-"
+            f"{d['range_minutes'][1]}, lower bound {d['lower_bound_minutes']}, {d['parallelism']} at once)"
+        )
+        lines.append(f"    critical chain: {chain}")
+    if "policy" in plan:
+        p = plan["policy"]
+        found = p["findings"]
+        lines.append(
+            f"  Policy: {p['status']}"
+            + (f", {len(found)} findings" if p["status"] != policy_check.NOT_PRESENT else "")
+        )
+        lines.extend(f"    [{f['level']}] {f['rule']}: {f['resource']}: {f['message']}" for f in found)
+    return "\n".join(lines)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "plan", help="run a stack offline, write a deterministic plan file, print a summary"
+    )
+    parser.add_argument("stack", help="dev, staging, prod, or a path to a Pulumi.<stack>.yaml")
+    parser.add_argument("--out", type=Path, help="plan file to write (default: out/plan-<stack>.json)")
+    parser.add_argument(
+        "--usage", type=Path, help="usage file for the cost estimate (default: cost-usage.yml)"
+    )
+    parser.add_argument("--parallel", type=int, help="operations at once for the deploy-time estimate")
+    parser.set_defaults(func=run)
+    alias = commands.add_parser("summary", help="what `plan` prints, without writing a plan file")
+    alias.add_argument("stack", help="dev, staging, prod, or a path to a Pulumi.<stack>.yaml")
+    alias.set_defaults(func=run_summary)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tools import stacks
+
+    graph = stacks.load(args.stack, label="plan")
+    plan = build_plan(graph, load_usage(args.usage, graph.stack), args.parallel)
+    out = args.out or DEFAULT_OUT / f"plan-{graph.stack}.json"
+    write_plan(plan, out)
+    print(summary(plan, out))
+    return 0
+
+
+def run_summary(args: argparse.Namespace) -> int:
+    from tools import stacks
+
+    graph = stacks.load(args.stack, label="summary")
+    print(summary(build_plan(graph, load_usage(None, graph.stack))))
+    return 0
