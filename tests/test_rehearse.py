@@ -12,7 +12,14 @@ import pytest
 from tests.conftest import STACKS
 from tools.harness import Graph, run
 from tools.rehearse.coverage import coverage
-from tools.rehearse.engine import Rehearsal, RehearsalError, emulated_account, rehearse, rehearse_stack
+from tools.rehearse.engine import (
+    AwsError,
+    Rehearsal,
+    RehearsalError,
+    emulated_account,
+    rehearse,
+    rehearse_stack,
+)
 from tools.rehearse.inventory import inventory, snapshot
 
 _DONE: dict[str, tuple[Rehearsal, dict[str, Any], list[str]]] = {}
@@ -78,70 +85,100 @@ def test_default_security_group_has_no_rules_in_aws() -> None:
     assert defaults and all(g["IpPermissions"] == [] and g["IpPermissionsEgress"] == [] for g in defaults)
 
 
-def _refused(program) -> RehearsalError:
-    with emulated_account(), pytest.raises(RehearsalError) as caught:
-        rehearse(lambda factory: run(program, mocks_factory=factory))
-    return caught.value
+def _negative_cases() -> None:
+    """Five mistakes only AWS catches, each in its own VPC so they fail independently in one account."""
+    outside_vpc = aws.ec2.Vpc("outside-vpc", cidr_block="10.0.0.0/16")
+    aws.ec2.Subnet("outside", vpc_id=outside_vpc.id, cidr_block="10.1.0.0/24")
 
+    overlap_vpc = aws.ec2.Vpc("overlap-vpc", cidr_block="10.2.0.0/16")
+    first = aws.ec2.Subnet("first", vpc_id=overlap_vpc.id, cidr_block="10.2.0.0/24")
+    aws.ec2.Subnet(
+        "second",
+        vpc_id=overlap_vpc.id,
+        cidr_block="10.2.0.128/25",
+        opts=pulumi.ResourceOptions(depends_on=[first]),
+    )
 
-def test_subnet_outside_the_vpc_is_refused_by_aws() -> None:
-    def program() -> None:
-        vpc = aws.ec2.Vpc("v", cidr_block="10.0.0.0/16")
-        aws.ec2.Subnet("outside", vpc_id=vpc.id, cidr_block="10.1.0.0/24")
+    group_vpc = aws.ec2.Vpc("group-vpc", cidr_block="10.3.0.0/16")
+    group = aws.ec2.SecurityGroup("sg", vpc_id=group_vpc.id, description="test")
+    aws.vpc.SecurityGroupIngressRule(
+        "from-missing",
+        security_group_id=group.id,
+        ip_protocol="tcp",
+        from_port=5432,
+        to_port=5432,
+        referenced_security_group_id="sg-0123456789abcdef0",
+    )
 
-    error = _refused(program)
-    assert [(e.resource, e.code) for e in error.errors] == [("outside", "InvalidSubnet.Range")]
-    assert "CidrBlock='10.1.0.0/24'" in str(error)
-
-
-def test_overlapping_subnets_are_refused_by_aws() -> None:
-    def program() -> None:
-        vpc = aws.ec2.Vpc("v", cidr_block="10.0.0.0/16")
-        first = aws.ec2.Subnet("first", vpc_id=vpc.id, cidr_block="10.0.0.0/24")
+    one_az_vpc = aws.ec2.Vpc("one-az-vpc", cidr_block="10.4.0.0/16")
+    subnets = [
         aws.ec2.Subnet(
-            "second",
-            vpc_id=vpc.id,
-            cidr_block="10.0.0.128/25",
-            opts=pulumi.ResourceOptions(depends_on=[first]),
+            f"s{i}", vpc_id=one_az_vpc.id, cidr_block=f"10.4.{i}.0/24", availability_zone="us-east-1a"
         )
+        for i in range(2)
+    ]
+    aws.rds.SubnetGroup("one-az", subnet_ids=[s.id for s in subnets])
 
-    assert [e.code for e in _refused(program).errors] == ["InvalidSubnet.Conflict"]
-
-
-def test_rule_referencing_a_missing_group_is_refused_by_aws() -> None:
-    def program() -> None:
-        vpc = aws.ec2.Vpc("v", cidr_block="10.0.0.0/16")
-        group = aws.ec2.SecurityGroup("sg", vpc_id=vpc.id, description="test")
-        aws.vpc.SecurityGroupIngressRule(
-            "from-missing",
-            security_group_id=group.id,
-            ip_protocol="tcp",
-            from_port=5432,
-            to_port=5432,
-            referenced_security_group_id="sg-0123456789abcdef0",
-        )
-
-    assert [e.code for e in _refused(program).errors] == ["InvalidGroup.NotFound"]
+    aws.cloudwatch.LogGroup("typo", retention_in_days="thirty")  # type: ignore[arg-type]
 
 
-def test_db_subnet_group_in_one_az_is_refused_by_aws() -> None:
-    def program() -> None:
-        vpc = aws.ec2.Vpc("v", cidr_block="10.0.0.0/16")
-        subnets = [
-            aws.ec2.Subnet(
-                f"s{i}", vpc_id=vpc.id, cidr_block=f"10.0.{i}.0/24", availability_zone="us-east-1a"
-            )
-            for i in range(2)
-        ]
-        aws.rds.SubnetGroup("one-az", subnet_ids=[s.id for s in subnets])
-
-    assert [e.code for e in _refused(program).errors] == ["DBSubnetGroupDoesNotCoverEnoughAZs"]
+@pytest.fixture(scope="module")
+def refused() -> dict[str, AwsError]:
+    """The AWS errors of the negative cases, by resource (one emulated account for all five)."""
+    with emulated_account(), pytest.raises(RehearsalError) as caught:
+        rehearse(lambda factory: run(_negative_cases, mocks_factory=factory))
+    return {error.resource: error for error in caught.value.errors}
 
 
-def test_parameter_of_the_wrong_type_is_refused() -> None:
-    def program() -> None:
-        aws.cloudwatch.LogGroup("typo", retention_in_days="thirty")  # type: ignore[arg-type]
+def test_only_the_five_mistakes_are_refused(refused: dict[str, AwsError]) -> None:
+    assert set(refused) == {"outside", "second", "from-missing", "one-az", "typo"}
 
-    error = _refused(program)
-    assert [e.code for e in error.errors] == ["ParamValidation"]
-    assert "retentionInDays" in str(error)
+
+def test_subnet_outside_the_vpc_is_refused_by_aws(refused: dict[str, AwsError]) -> None:
+    assert refused["outside"].code == "InvalidSubnet.Range"
+    assert "CidrBlock='10.1.0.0/24'" in refused["outside"].line()
+
+
+def test_overlapping_subnets_are_refused_by_aws(refused: dict[str, AwsError]) -> None:
+    assert refused["second"].code == "InvalidSubnet.Conflict"
+
+
+def test_rule_referencing_a_missing_group_is_refused_by_aws(refused: dict[str, AwsError]) -> None:
+    assert refused["from-missing"].code == "InvalidGroup.NotFound"
+
+
+def test_db_subnet_group_in_one_az_is_refused_by_aws(refused: dict[str, AwsError]) -> None:
+    assert refused["one-az"].code == "DBSubnetGroupDoesNotCoverEnoughAZs"
+
+
+def test_parameter_of_the_wrong_type_is_refused(refused: dict[str, AwsError]) -> None:
+    assert refused["typo"].code == "ParamValidation"
+    assert "retentionInDays" in refused["typo"].line()
+
+
+def test_databases_are_encrypted_and_private_when_queried_back() -> None:
+    _, facts, _ = rehearsed("prod")
+    instances = [db for region in ("us-east-1", "us-west-2") for db in facts[region]["db_instances"]]
+    assert len(instances) == 3  # primary, same-region replica, DR replica
+    assert all(db["StorageEncrypted"] and not db["PubliclyAccessible"] for db in instances)
+    (primary,) = [
+        db for db in facts["us-east-1"]["db_instances"] if not db.get("ReadReplicaSourceDBInstanceIdentifier")
+    ]
+    assert primary["MultiAZ"] and primary["DeletionProtection"] and primary["BackupRetentionPeriod"] == 30
+
+
+def test_buckets_block_public_access_and_encrypt_when_queried_back() -> None:
+    _, facts, _ = rehearsed("prod")
+    buckets = facts["buckets"]
+    assert len(buckets) >= 5
+    assert all(b["public_access_blocked"] and b["versioning"] == "Enabled" for b in buckets.values())
+    # KMS everywhere but the access-log targets, which S3 requires to be SSE-S3.
+    assert {name for name, b in buckets.items() if b["encryption"] != "aws:kms"} == {
+        name for name in buckets if "-logs-" in name
+    }
+
+
+def test_every_key_rotates_when_queried_back() -> None:
+    _, facts, _ = rehearsed("prod")
+    rotation = {**facts["us-east-1"]["key_rotation"], **facts["us-west-2"]["key_rotation"]}
+    assert len(rotation) >= 5 and all(rotation.values())

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import time
 
 from tools.harness.graph import COMPONENT_PREFIX, Resource
 from tools.rehearse.engine import ACCOUNT_ID, RehearsalError, emulated_account, rehearse_stack
 from tools.rehearse.inventory import inventory
 
+_PRINT = threading.Lock()  # registrations arrive on several threads
+
 
 def _progress(record: Resource) -> None:
     if record.type.startswith(COMPONENT_PREFIX):
-        print(f"  ▸ {record.name} ({record.type.rsplit(':', 1)[1]})", flush=True)
+        with _PRINT:
+            print(f"  ▸ {record.name} ({record.type.rsplit(':', 1)[1]})", flush=True)
 
 
 def main(stack: str) -> int:

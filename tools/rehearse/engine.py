@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,12 +74,24 @@ def validate_request(service: str, operation: str, params: dict[str, Any]) -> No
         raise AwsCallError(operation, params, "ParamValidation", report.generate_report())
 
 
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for child in value.values():
+            yield from _strings(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _strings(child)
+
+
 class MotoMocks(RecordingMocks):
     """Answers registrations by creating the resource in moto (or validating the request)."""
 
     def __init__(self, recorder: RecordingMonitor) -> None:
         super().__init__(recorder)
         self.report = Report()
+        self._failed: set[str] = set()
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         if not args.custom or args.typ.startswith(NOT_AWS_PREFIXES):
@@ -88,6 +100,11 @@ class MotoMocks(RecordingMocks):
         seed = hashlib.sha256(f"{args.typ}::{args.name}".encode()).hexdigest()[:12]
         ctx = Ctx(region=region, name=args.name, seed=seed)
         inputs = plain(dict(args.inputs), "", set())  # the engine's numbers are floats; AWS wants ints
+        if self._failed & set(_strings(inputs)):
+            # Built on a resource AWS refused: not attempted, so one mistake is reported once.
+            resource_id, state = synthesize_outputs(args.typ, args.name, inputs, region, seed)
+            self._failed.add(resource_id)
+            return resource_id, state
         try:
             if args.typ in CREATORS:
                 resource_id, extra = CREATORS[args.typ](ctx, inputs)
@@ -101,10 +118,15 @@ class MotoMocks(RecordingMocks):
                 self.report.validated[args.typ] = self.report.validated.get(args.typ, 0) + 1
                 return synthesize_outputs(args.typ, args.name, inputs, region, seed)
         except AwsCallError as err:
+            # Recorded, and the run goes on with placeholder outputs so that every independent refusal
+            # is reported; the rehearsal raises them all at the end.
             self.report.errors.append(
                 AwsError(args.name, args.typ, str(err).split(" → ")[0], err.code, err.message)
             )
-            raise
+            resource_id, state = synthesize_outputs(args.typ, args.name, inputs, region, seed)
+            resource_id = f"refused-{resource_id}"
+            self._failed.add(resource_id)
+            return resource_id, {**state, "id": resource_id, "arn": resource_id, "name": resource_id}
         raise UncoveredTypeError(
             f"{args.name} ({args.typ}): no moto creator or API-model validation in tools/rehearse/handlers"
         )
@@ -158,6 +180,11 @@ def rehearse(
 
     try:
         graph = run_program(factory)
+        mocks = holder["mocks"]
+        if mocks.report.errors:
+            raise RehearsalError(mocks.report.errors)
+    except RehearsalError:
+        raise
     except Exception as err:
         mocks = holder.get("mocks")
         if mocks and mocks.report.errors:

@@ -84,11 +84,13 @@ def _iam(region: str) -> list[str]:
 
 def _logs(region: str) -> list[str]:
     groups = _client("logs", region).describe_log_groups()["logGroups"]
-    return [
-        f"log group {g['logGroupName']}: retention {g.get('retentionInDays', 'never expires')} days, "
-        f"KMS {'yes' if g.get('kmsKeyId') else 'no'}"
-        for g in groups
-    ]
+    encrypted = sum(1 for g in groups if g.get("kmsKeyId"))
+    retained = sorted({g.get("retentionInDays", 0) for g in groups})
+    return (
+        [f"log groups: {len(groups)} ({encrypted} KMS-encrypted), retention days {retained}"]
+        if groups
+        else []
+    )
 
 
 def _subnet_groups(region: str) -> list[str]:
@@ -105,8 +107,132 @@ def _subnet_groups(region: str) -> list[str]:
     return lines
 
 
-#: The sections of the inventory, in print order; each area adds its own.
-SECTIONS: list[Section] = [_vpcs, _subnet_groups, _logs, _iam]
+def _eks(region: str) -> list[str]:
+    eks = _client("eks", region)
+    lines = []
+    for name in eks.list_clusters()["clusters"]:
+        cluster = eks.describe_cluster(name=name)["cluster"]
+        vpc = cluster.get("resourcesVpcConfig", {})
+        logging = [
+            t
+            for entry in cluster.get("logging", {}).get("clusterLogging", [])
+            if entry.get("enabled")
+            for t in entry["types"]
+        ]
+        lines.append(
+            f"EKS cluster {name} {cluster.get('version')}: public endpoint {vpc.get('endpointPublicAccess')}, "
+            f"secrets encryption {'yes' if cluster.get('encryptionConfig') else 'no'}, logs {sorted(logging)}"
+        )
+        for group_name in eks.list_nodegroups(clusterName=name)["nodegroups"]:
+            group = eks.describe_nodegroup(clusterName=name, nodegroupName=group_name)["nodegroup"]
+            scaling = group.get("scalingConfig", {})
+            lines.append(
+                f"  node group {group_name}: {group.get('capacityType')} {group.get('instanceTypes')} "
+                f"{scaling.get('minSize')}/{scaling.get('desiredSize')}/{scaling.get('maxSize')}, "
+                f"taints {[t['key'] for t in group.get('taints', [])]}"
+            )
+    return lines
+
+
+def _databases(region: str) -> list[str]:
+    lines = []
+    for db in _client("rds", region).describe_db_instances()["DBInstances"]:
+        role = (
+            f"replica of {db['ReadReplicaSourceDBInstanceIdentifier']}"
+            if db.get("ReadReplicaSourceDBInstanceIdentifier")
+            else "primary"
+        )
+        lines.append(
+            f"RDS {db['DBInstanceIdentifier']} ({role}): {db['Engine']} {db.get('EngineVersion')} {db['DBInstanceClass']}, "
+            f"Multi-AZ {db.get('MultiAZ')}, encrypted {db.get('StorageEncrypted')}, public {db.get('PubliclyAccessible')}, "
+            f"backups {db.get('BackupRetentionPeriod')} d, deletion protection {db.get('DeletionProtection')}"
+        )
+    return lines
+
+
+def _caches(region: str) -> list[str]:
+    return [
+        f"ElastiCache {g['ReplicationGroupId']}: {g.get('CacheNodeType')}, failover {g.get('AutomaticFailover')}, "
+        f"at-rest {g.get('AtRestEncryptionEnabled')}, in-transit {g.get('TransitEncryptionEnabled')}, "
+        f"auth {g.get('AuthTokenEnabled')}"
+        for g in _client("elasticache", region).describe_replication_groups()["ReplicationGroups"]
+    ]
+
+
+def _buckets(region: str) -> list[str]:
+    s3 = _client("s3", region)
+    lines = []
+    for bucket in s3.list_buckets()["Buckets"]:
+        name = bucket["Name"]
+        location = s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
+        if location != region:
+            continue
+        facts = bucket_facts(s3, name)
+        lines.append(
+            f"S3 {name}: {facts['encryption']}, versioning {facts['versioning']}, "
+            f"public access blocked {facts['public_access_blocked']}, logging {facts['logging']}"
+        )
+    return lines
+
+
+def bucket_facts(s3: Any, name: str) -> dict[str, Any]:
+    """A bucket's security settings as S3 reports them."""
+
+    def read(call: Callable[[], Any], default: Any) -> Any:
+        try:
+            return call()
+        except botocore.exceptions.ClientError:
+            return default
+
+    encryption = read(lambda: s3.get_bucket_encryption(Bucket=name), {})
+    rules = encryption.get("ServerSideEncryptionConfiguration", {}).get("Rules", [{}])
+    algorithm = rules[0].get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm", "none")
+    block = read(lambda: s3.get_public_access_block(Bucket=name), {}).get(
+        "PublicAccessBlockConfiguration", {}
+    )
+    return {
+        "encryption": algorithm,
+        "versioning": s3.get_bucket_versioning(Bucket=name).get("Status", "Disabled"),
+        "public_access_blocked": bool(block) and all(block.values()),
+        "logging": "LoggingEnabled" in s3.get_bucket_logging(Bucket=name),
+    }
+
+
+def _keys(region: str) -> list[str]:
+    kms = _client("kms", region)
+    lines = []
+    aliases = {a.get("TargetKeyId"): a["AliasName"] for a in kms.list_aliases()["Aliases"]}
+    for key in kms.list_keys()["Keys"]:
+        rotation = kms.get_key_rotation_status(KeyId=key["KeyId"]).get("KeyRotationEnabled")
+        lines.append(f"KMS key {aliases.get(key['KeyId'], key['KeyId'])}: rotation {rotation}")
+    return lines
+
+
+def _edge_and_alarms(region: str) -> list[str]:
+    lines = []
+    for scope in ("REGIONAL", "CLOUDFRONT") if region == "us-east-1" else ("REGIONAL",):
+        for acl in _client("wafv2", region).list_web_acls(Scope=scope)["WebACLs"]:
+            lines.append(f"WAF web ACL {acl['Name']} ({scope})")
+    alarms = _client("cloudwatch", region).describe_alarms()["MetricAlarms"]
+    if alarms:
+        with_actions = sum(1 for a in alarms if a.get("AlarmActions") and a.get("OKActions"))
+        lines.append(f"CloudWatch alarms: {len(alarms)} ({with_actions} with alarm and OK actions)")
+    return lines
+
+
+#: The sections of the inventory, in print order.
+SECTIONS: list[Section] = [
+    _vpcs,
+    _subnet_groups,
+    _eks,
+    _databases,
+    _caches,
+    _buckets,
+    _keys,
+    _edge_and_alarms,
+    _logs,
+    _iam,
+]
 
 
 def inventory(regions: list[str]) -> list[str]:
@@ -133,5 +259,14 @@ def snapshot(regions: list[str]) -> dict[str, dict[str, Any]]:
             "route_tables": ec2.describe_route_tables()["RouteTables"],
             "security_groups": ec2.describe_security_groups()["SecurityGroups"],
             "db_subnet_groups": _client("rds", region).describe_db_subnet_groups()["DBSubnetGroups"],
+            "db_instances": _client("rds", region).describe_db_instances()["DBInstances"],
+            "key_rotation": {
+                key["KeyId"]: _client("kms", region).get_key_rotation_status(KeyId=key["KeyId"])[
+                    "KeyRotationEnabled"
+                ]
+                for key in _client("kms", region).list_keys()["Keys"]
+            },
         }
+    s3 = _client("s3", "us-east-1")
+    facts["buckets"] = {b["Name"]: bucket_facts(s3, b["Name"]) for b in s3.list_buckets()["Buckets"]}
     return facts
