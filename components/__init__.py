@@ -1,1 +1,82 @@
-"""The platform's Pulumi components: one ``ComponentResource`` per file, none reads ``pulumi.Config``."""
+"""The platform's Pulumi components: one ``ComponentResource`` per file; none reads ``pulumi.Config``.
+
+This is the public API other stacks build on (installed as ``quantumvest_infra.components``; see the
+README's "Reuse from another stack"). Each component takes its settings model and explicit wiring:
+
+=================  ===================  ==========================================================
+component          settings             outputs (public attributes)
+=================  ===================  ==========================================================
+``Platform``       ``PlatformArgs``     every area below, wired; ``stack_outputs()``
+``Network``        ``NetworkArgs``      vpc_id, vpc_cidr, availability_zones, public/private/
+                                        database_subnet_ids, db/cache_subnet_group_name,
+                                        nat_gateway_ids, subnet_cidrs (plain)
+``Security``       ``SecurityArgs``     data/logs/secrets_key_arn, dr_data_key_arn,
+                                        regional/cloudfront_web_acl_arn, ecr_repository_urls,
+                                        app_secret_arns, backup_vault_name, trail_bucket_name
+``Cluster``        ``ClusterArgs``      cluster_name, endpoint, oidc_provider_arn/url,
+                                        node_role_arn, node_security_group_id,
+                                        cluster_security_group_id, kubeconfig (secret),
+                                        k8s_provider, kubernetes_version (plain)
+``ClusterServices``  ``ClusterServicesArgs``  ingress/secret-store/storage-class names (plain)
+``Database``       ``DatabaseArgs``     writer_endpoint, reader_endpoints, port, database_name,
+                                        master_secret_arn, instance_ids, dr_endpoint
+``Cache``          ``CacheArgs``        primary_endpoint, reader_endpoint, port, auth_secret_arn,
+                                        replication_group_id, member_cluster_ids
+``Storage``        ``StorageArgs``      bucket_names, bucket_arns, efs_file_system_id,
+                                        efs_access_point_id, cdn_domain_name, certificate_arns
+``Monitoring``     ``MonitoringArgs``   alert_topic_arn, warning_topic_arn, dashboard_name,
+                                        grafana_service_name, log_group_names
+``Workloads``      ``WorkloadsArgs``    namespace, ingress_hosts, load_balancer_hostname,
+                                        service_role_arns
+=================  ===================  ==========================================================
+
+Example (a team's stack deploying one service into the platform's cluster)::
+
+    from quantumvest_infra.components import Workloads, WorkloadsArgs
+    workloads = Workloads("team-a", WorkloadsArgs(namespace="team-a", services=[...]),
+                          k8s_provider=provider, oidc_provider_arn=..., ...)
+
+Names resolve lazily, so importing one component does not import them all.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: The public API: name → module that defines it.
+PUBLIC_API: dict[str, str] = {
+    "Platform": "platform",
+    "PlatformArgs": "platform",
+    "PlatformSettings": "platform",
+    "Network": "network",
+    "NetworkArgs": "network",
+    "Security": "security",
+    "SecurityArgs": "security",
+    "Cluster": "cluster",
+    "ClusterArgs": "cluster",
+    "NodeGroupArgs": "cluster",
+    "ClusterServices": "cluster_services",
+    "ClusterServicesArgs": "cluster_services",
+    "Database": "database",
+    "DatabaseArgs": "database",
+    "Cache": "cache",
+    "CacheArgs": "cache",
+    "Storage": "storage",
+    "StorageArgs": "storage",
+    "Monitoring": "monitoring",
+    "MonitoringArgs": "monitoring",
+    "Workloads": "workloads",
+    "WorkloadsArgs": "workloads",
+    "ServiceArgs": "k8s_service",
+    "irsa_role": "irsa",
+    "STACK_OUTPUTS": "contract",
+}
+
+__all__ = sorted(PUBLIC_API)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in PUBLIC_API:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{PUBLIC_API[name]}", __name__), name)

@@ -16,7 +16,7 @@ from typing import Annotated
 import pulumi
 from pydantic import AfterValidator, Field
 
-from components.args import Args
+from .args import Args
 
 #: Every alarm evaluates one-minute datapoints; counts below are therefore per minute.
 PERIOD_SECONDS = 60

@@ -28,9 +28,9 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field
 
-from components.args import Args
-from components.iam import policy_document
-from components.lifecycle import LifecycleArgs
+from .args import Args
+from .iam import policy_document
+from .lifecycle import LifecycleArgs
 
 #: A bucket role: a DNS-label-like word that becomes part of the bucket name.
 ROLE_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")

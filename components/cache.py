@@ -11,8 +11,8 @@ import pulumi_aws as aws
 import pulumi_random as random
 from pydantic import Field, model_validator
 
-from components.args import Args, FieldProblem, RetentionDays
-from components.windows import (
+from .args import Args, FieldProblem, RetentionDays
+from .windows import (
     WindowError,
     daily_overlaps_weekly,
     normalise_weekly,

@@ -18,9 +18,9 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field
 
-from components.args import Args
-from components.buckets import HardenedBucket
-from components.dns import DnsArgs
+from .args import Args
+from .buckets import HardenedBucket
+from .dns import DnsArgs
 
 #: AWS-managed policies (ids are the same in every account; CloudFront developer guide).
 CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6"

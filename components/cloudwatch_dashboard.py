@@ -12,7 +12,7 @@ from typing import Any
 
 import pulumi
 
-from components.alarms import PERIOD_SECONDS, AlarmSpec
+from .alarms import PERIOD_SECONDS, AlarmSpec
 
 WIDGET_WIDTH = 12  # two widgets per row on the 24-column grid
 WIDGET_HEIGHT = 6

@@ -16,10 +16,10 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 from pydantic import Field, field_validator, model_validator
 
-from components.args import Args, Cidr, FieldProblem, RetentionDays
-from components.iam import assume_role_policy, policy_document
-from components.irsa import irsa_role
-from components.kubeconfig import kubeconfig as render_kubeconfig
+from .args import Args, Cidr, FieldProblem, RetentionDays
+from .iam import assume_role_policy, policy_document
+from .irsa import irsa_role
+from .kubeconfig import kubeconfig as render_kubeconfig
 
 #: EKS versions in standard support on the date of the project's reference data (2026-08-08), with
 #: the day standard support ends (AWS's EKS release calendar). Extended support costs $0.60 per

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from components.iam import policy_document
+from .iam import policy_document
 
 
 def cluster_autoscaler_policy(cluster_name: str) -> str:

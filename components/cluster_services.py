@@ -16,15 +16,15 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from pydantic import Field, field_validator, model_validator
 
-from components.args import Args, FieldProblem
-from components.cluster_service_policies import (
+from .args import Args, FieldProblem
+from .cluster_service_policies import (
     cluster_autoscaler_policy,
     external_dns_policy,
     external_secrets_policy,
     load_balancer_controller_policy,
     route53_dns01_policy,
 )
-from components.irsa import irsa_role
+from .irsa import irsa_role
 
 #: Pinned chart versions (checked against each chart repository's index, 2026). A stack file names
 #: only the charts it moves: ``cluster_services.chart_versions.cert-manager: v1.19.2``.

@@ -10,9 +10,9 @@ import pulumi_aws as aws
 import pulumi_random as random
 from pydantic import Field, model_validator
 
-from components.args import Args, Cidr, FieldProblem, RetentionDays
-from components.iam import assume_role_policy
-from components.windows import (
+from .args import Args, Cidr, FieldProblem, RetentionDays
+from .iam import assume_role_policy
+from .windows import (
     WindowError,
     daily_overlaps_weekly,
     normalise_weekly,

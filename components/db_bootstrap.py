@@ -23,16 +23,17 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 from pydantic import AfterValidator, Field, model_validator
 
-from components.args import Args, FieldProblem
-from components.k8s_namespace import NamespaceQuota
-from components.k8s_pod import (
+from .args import Args, FieldProblem
+from .k8s_namespace import NamespaceQuota
+from .k8s_pod import (
     container_security_context,
     labels,
     pod_security_context,
     selector,
     writable_dirs,
 )
-from components.k8s_secret_store import ExternalSecretSpec, SecretsManagerStore
+from .k8s_secret_store import ExternalSecretSpec, SecretsManagerStore
+from .k8s_service import ip_blocks
 
 _SQL_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -171,7 +172,7 @@ class DatabaseBootstrap(pulumi.ComponentResource):
         db_endpoint: pulumi.Input[str],
         db_port: pulumi.Input[int],
         db_master_secret_arn: pulumi.Input[str],
-        database_subnet_cidrs: Sequence[str],
+        database_subnet_cidrs: pulumi.Input[Sequence[str]],
         region: pulumi.Input[str],
         oidc_provider_arn: pulumi.Input[str],
         oidc_provider_url: pulumi.Input[str],
@@ -254,7 +255,7 @@ class DatabaseBootstrap(pulumi.ComponentResource):
                 "policy_types": ["Egress"],
                 "egress": [
                     {
-                        "to": [{"ip_block": {"cidr": cidr}} for cidr in database_subnet_cidrs],
+                        "to": ip_blocks(database_subnet_cidrs),
                         "ports": [{"protocol": "TCP", "port": db_port}],
                     }
                 ],

@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, model_validator
 
-from components.args import Args, FieldProblem
+from .args import Args, FieldProblem
 
 _LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
 DOMAIN_PATTERN = re.compile(rf"^({_LABEL}\.)+[a-z]{{2,63}}$")

@@ -17,8 +17,8 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, model_validator
 
-from components.args import Args, FieldProblem
-from components.iam import policy_document
+from .args import Args, FieldProblem
+from .iam import policy_document
 
 EfsTransition = Literal[
     "AFTER_1_DAY",

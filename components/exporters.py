@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.irsa import irsa_role
+from .irsa import irsa_role
 
 #: external-secrets serves v1 since 0.16.2 and only v1 since 0.17.
 EXTERNAL_SECRETS_API = "external-secrets.io/v1"

@@ -13,10 +13,10 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import Field, model_validator
 
-from components.args import Args, FieldProblem
-from components.k8s_pod import labels
-from components.k8s_quantity import format_cpu, format_memory, parse_quantity
-from components.k8s_service import Quantity, ResourceAmounts
+from .args import Args, FieldProblem
+from .k8s_pod import labels
+from .k8s_quantity import format_cpu, format_memory, parse_quantity
+from .k8s_service import Quantity, ResourceAmounts
 
 #: Namespaces that must never hold application pods (CKV_K8S_21 and the cluster's own).
 RESERVED_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})

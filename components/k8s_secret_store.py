@@ -17,9 +17,9 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.iam import policy_document
-from components.irsa import irsa_role
-from components.k8s_pod import labels
+from .iam import policy_document
+from .irsa import irsa_role
+from .k8s_pod import labels
 
 ESO_API_VERSION = "external-secrets.io/v1"
 #: How often external-secrets re-reads Secrets Manager: rotations reach pods within the hour.

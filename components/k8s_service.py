@@ -18,10 +18,10 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import AfterValidator, Field, model_validator
 
-from components.args import Args, FieldProblem
-from components.iam import policy_document
-from components.irsa import irsa_role
-from components.k8s_pod import (
+from .args import Args, FieldProblem
+from .iam import policy_document
+from .irsa import irsa_role
+from .k8s_pod import (
     DEFAULT_RUN_AS_USER,
     container_security_context,
     labels,
@@ -29,7 +29,7 @@ from components.k8s_pod import (
     selector,
     writable_dirs,
 )
-from components.k8s_quantity import QuantityError, format_cpu, format_memory, parse_quantity
+from .k8s_quantity import QuantityError, format_cpu, format_memory, parse_quantity
 
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -591,7 +591,7 @@ class ServiceWiring:
     ingress_controller_namespace: str
     ingress_controller_pod_labels: Mapping[str, str]
     monitoring_namespace: str | None
-    database_cidrs: Sequence[str]
+    database_cidrs: pulumi.Input[Sequence[str]]
     db_port: pulumi.Input[int]
     cache_port: pulumi.Input[int]
     callees: Sequence[tuple[str, int]]
@@ -1122,7 +1122,7 @@ class K8sService(pulumi.ComponentResource):
         for store in args.data_access:
             egress_rules.append(
                 {
-                    "to": [{"ip_block": {"cidr": cidr}} for cidr in wiring.database_cidrs],
+                    "to": ip_blocks(wiring.database_cidrs),
                     "ports": tcp(stores[store]),
                 }
             )
@@ -1147,3 +1147,8 @@ class K8sService(pulumi.ComponentResource):
                 },
                 opts=self._child,
             )
+
+
+def ip_blocks(cidrs: pulumi.Input[Sequence[str]]) -> pulumi.Output[list[dict[str, dict[str, str]]]]:
+    """NetworkPolicy peers for CIDRs known now or only at deploy time (a StackReference output)."""
+    return pulumi.Output.from_input(cidrs).apply(lambda values: [{"ip_block": {"cidr": c}} for c in values])

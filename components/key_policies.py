@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.iam import policy_document
+from .iam import policy_document
 
 #: The key operations a service needs to encrypt and decrypt data keys for a resource.
 ENVELOPE_ACTIONS = [

@@ -15,8 +15,8 @@ from typing import Annotated, Any
 import pulumi
 from pydantic import AfterValidator, Field
 
-from components.args import Args
-from components.prometheus_rules import REPLACED_DEFAULT_RULES
+from .args import Args
+from .prometheus_rules import REPLACED_DEFAULT_RULES
 
 #: Names inside the cluster that other components and people rely on.
 RELEASE_NAME = "kube-prometheus-stack"

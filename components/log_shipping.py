@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.irsa import irsa_role
+from .irsa import irsa_role
 
 RELEASE_NAME = "aws-for-fluent-bit"
 SERVICE_ACCOUNT = "aws-for-fluent-bit"

@@ -19,14 +19,14 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 from pydantic import AfterValidator, Field, model_validator
 
-from components import exporters, kube_prometheus, log_shipping
-from components.alarms import PERIOD_SECONDS, AlarmSpec, AlarmThresholds, alarm_specs
-from components.args import Args, FieldProblem, RetentionDays
-from components.cloudwatch_dashboard import dashboard_body
-from components.dashboards import DASHBOARDS, SIDECAR_LABEL, dashboard_json
-from components.irsa import irsa_role
-from components.kube_prometheus import ChartVersions, PrometheusSettings
-from components.prometheus_rules import rule_groups
+from . import exporters, kube_prometheus, log_shipping
+from .alarms import PERIOD_SECONDS, AlarmSpec, AlarmThresholds, alarm_specs
+from .args import Args, FieldProblem, RetentionDays
+from .cloudwatch_dashboard import dashboard_body
+from .dashboards import DASHBOARDS, SIDECAR_LABEL, dashboard_json
+from .irsa import irsa_role
+from .kube_prometheus import ChartVersions, PrometheusSettings
+from .prometheus_rules import rule_groups
 
 # An address as mail systems accept it in practice: one @, a dotted domain, no spaces.
 _EMAIL = re.compile(

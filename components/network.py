@@ -10,9 +10,9 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, model_validator
 
-from components.args import Args, Cidr, FieldProblem, RetentionDays
-from components.cidr import TIERS, CidrLayoutError, derive_subnets, first_overlap
-from components.iam import assume_role_policy
+from .args import Args, Cidr, FieldProblem, RetentionDays
+from .cidr import TIERS, CidrLayoutError, derive_subnets, first_overlap
+from .iam import assume_role_policy
 
 InterfaceEndpoint = Literal["ecr.api", "ecr.dkr", "sts", "logs", "secretsmanager", "ssm"]
 

@@ -10,17 +10,16 @@ import pulumi_aws as aws
 import pulumi_random as random
 from pydantic import Field, field_validator, model_validator
 
-from components.args import Args, FieldProblem
-from components.cache import Cache, CacheArgs
-from components.cluster import Cluster, ClusterArgs
-from components.cluster_services import ClusterServices, ClusterServicesArgs
-from components.database import Database, DatabaseArgs
-from components.monitoring import Monitoring, MonitoringArgs, split_output
-from components.network import Network, NetworkArgs
-from components.security import Security, SecurityArgs, derive_prefix
-from components.storage import Storage, StorageArgs
-from components.workloads import Workloads, WorkloadsArgs
-from policy.settings import PolicyArgs
+from .args import Args, FieldProblem
+from .cache import Cache, CacheArgs
+from .cluster import Cluster, ClusterArgs
+from .cluster_services import ClusterServices, ClusterServicesArgs
+from .database import Database, DatabaseArgs
+from .monitoring import Monitoring, MonitoringArgs, split_output
+from .network import Network, NetworkArgs
+from .security import Security, SecurityArgs, derive_prefix
+from .storage import Storage, StorageArgs
+from .workloads import Workloads, WorkloadsArgs
 
 Environment = Literal["dev", "staging", "prod"]
 
@@ -93,7 +92,6 @@ class PlatformArgs(Args):
     cache: CacheArgs = Field(default_factory=CacheArgs)
     storage: StorageArgs = Field(default_factory=StorageArgs)
     monitoring: MonitoringArgs = Field(default_factory=MonitoringArgs)
-    policy: PolicyArgs = Field(default_factory=PolicyArgs)
     workloads: WorkloadsArgs = Field(default_factory=WorkloadsArgs)
 
 
@@ -313,6 +311,7 @@ class Platform(pulumi.ComponentResource):
             "publicSubnetIds": net.public_subnet_ids,
             "privateSubnetIds": net.private_subnet_ids,
             "databaseSubnetIds": net.database_subnet_ids,
+            "databaseSubnetCidrs": net.subnet_cidrs["database"],
             "dbSubnetGroupName": net.db_subnet_group_name,
             "cacheSubnetGroupName": net.cache_subnet_group_name,
             **self._security_outputs(),

@@ -14,9 +14,9 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
-from components.buckets import HardenedBucket, attach_policy, hardened_bucket
-from components.iam import assume_role_policy, policy_document
-from components.lifecycle import LifecycleArgs
+from .buckets import HardenedBucket, attach_policy, hardened_bucket
+from .iam import assume_role_policy, policy_document
+from .lifecycle import LifecycleArgs
 
 ReplicaStorageClass = Literal["STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR"]
 

@@ -11,9 +11,9 @@ import pulumi_aws as aws
 import pulumi_random as random
 from pydantic import Field, field_validator, model_validator
 
-from components.args import Args, FieldProblem, RetentionDays
-from components.iam import policy_document
-from components.key_policies import (
+from .args import Args, FieldProblem, RetentionDays
+from .iam import policy_document
+from .key_policies import (
     data_key_policy,
     logs_key_policy,
     secrets_key_policy,
@@ -21,7 +21,7 @@ from components.key_policies import (
     trail_bucket_policy,
     waf_log_delivery_policy,
 )
-from components.waf_rules import MANAGED_RULE_GROUPS, web_acl_rules
+from .waf_rules import MANAGED_RULE_GROUPS, web_acl_rules
 
 #: WAF's bounds for a rate-based rule's limit (requests per evaluation window per key).
 WAF_RATE_LIMIT_MIN = 100

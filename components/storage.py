@@ -8,8 +8,8 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, model_validator
 
-from components.args import Args, FieldProblem
-from components.buckets import (
+from .args import Args, FieldProblem
+from .buckets import (
     ACCESS_LOG_PREFIX,
     BUCKET_PREFIX_MAX,
     RESERVED_NAME_STARTS,
@@ -20,11 +20,11 @@ from components.buckets import (
     hardened_bucket,
     server_access_log_statement,
 )
-from components.cdn import Cdn, CdnArgs, assets_cdn, log_delivery_statements
-from components.dns import DnsArgs, validated_certificate
-from components.efs import EfsArgs, shared_file_system
-from components.lifecycle import LifecycleArgs, Transition
-from components.replication import ReplicaStorageClass, replicate_to_dr
+from .cdn import Cdn, CdnArgs, assets_cdn, log_delivery_statements
+from .dns import DnsArgs, validated_certificate
+from .efs import EfsArgs, shared_file_system
+from .lifecycle import LifecycleArgs, Transition
+from .replication import ReplicaStorageClass, replicate_to_dr
 
 
 def _default_buckets() -> dict[str, BucketArgs]:

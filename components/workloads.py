@@ -18,14 +18,14 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from pydantic import Field, field_validator, model_validator
 
-from components.args import Args, FieldProblem
-from components.db_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs, host_of
-from components.k8s_namespace import RESERVED_NAMESPACES, ContainerDefaults, K8sNamespace, NamespaceQuota
-from components.k8s_pod import labels
-from components.k8s_quantity import format_cpu, format_memory, parse_quantity
-from components.k8s_secret_store import ExternalSecretSpec, SecretsManagerStore
-from components.k8s_service import DnsLabel, K8sService, ServiceArgs, ServiceWiring, resolve_host
-from components.workloads_seed import seed_services
+from .args import Args, FieldProblem
+from .db_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs, host_of
+from .k8s_namespace import RESERVED_NAMESPACES, ContainerDefaults, K8sNamespace, NamespaceQuota
+from .k8s_pod import labels
+from .k8s_quantity import format_cpu, format_memory, parse_quantity
+from .k8s_secret_store import ExternalSecretSpec, SecretsManagerStore
+from .k8s_service import DnsLabel, K8sService, ServiceArgs, ServiceWiring, resolve_host
+from .workloads_seed import seed_services
 
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
@@ -364,7 +364,7 @@ class Workloads(pulumi.ComponentResource):
         k8s_provider: k8s.Provider,
         oidc_provider_arn: pulumi.Input[str],
         oidc_provider_url: pulumi.Input[str],
-        database_subnet_cidrs: Sequence[str],
+        database_subnet_cidrs: pulumi.Input[Sequence[str]],
         db_endpoint: pulumi.Input[str],
         db_master_secret_arn: pulumi.Input[str],
         cache_endpoint: pulumi.Input[str],
@@ -401,11 +401,12 @@ class Workloads(pulumi.ComponentResource):
         pss_version = f"v{'.'.join(kubernetes_version.split('.')[:2])}" if kubernetes_version else "latest"
         db_host = pulumi.Output.from_input(db_endpoint).apply(host_of)
         cache_host = pulumi.Output.from_input(cache_endpoint).apply(host_of)
-        database_cidrs = list(database_subnet_cidrs)
-        if not database_cidrs:
+        # Plain (this platform: known before deploy) or an Output (a consumer's StackReference).
+        if isinstance(database_subnet_cidrs, list | tuple) and not database_subnet_cidrs:
             raise ValueError(
                 "database_subnet_cidrs is empty: the services' egress to Postgres and Redis needs them"
             )
+        database_cidrs = pulumi.Output.from_input(database_subnet_cidrs)
 
         app_ns = K8sNamespace(
             f"{name}-app",

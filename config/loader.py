@@ -13,6 +13,7 @@ from typing import Any
 
 import pydantic
 import yaml
+from pydantic import Field
 
 from components.args import FieldProblem
 from components.platform import PlatformArgs
@@ -20,8 +21,14 @@ from config import rules
 from config.errors import PROJECT, ConfigError, format_validation_error
 from config.profiles import TIER_PROFILES, TIERS
 from config.secrets import plaintext_secrets, unwrap_secure
+from policy.settings import PolicyArgs
 
-StackConfig = PlatformArgs
+
+class StackConfig(PlatformArgs):
+    """A stack file's settings: the platform's (what ``Platform`` takes) plus the stack's guardrail
+    exceptions, which the policy pack reads and the components never see."""
+
+    policy: PolicyArgs = Field(default_factory=PolicyArgs)
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +60,7 @@ def build(
     source: str,
     secret_sections: frozenset[str] = frozenset(),
     aws_region: str | None = None,
-) -> PlatformArgs:
+) -> StackConfig:
     """Validate the project's config values (section → value) into settings, or raise :class:`ConfigError`.
 
     ``secret_sections`` are sections the engine holds as secrets (their plaintext is allowed).
@@ -77,9 +84,9 @@ def build(
         )
     merged = derive_defaults(deep_merge(TIER_PROFILES[tier], unwrap_secure(values)))
     try:
-        cfg = PlatformArgs.model_validate_json(json.dumps(merged, default=str))
+        cfg = StackConfig.model_validate_json(json.dumps(merged, default=str))
     except pydantic.ValidationError as err:
-        raise format_validation_error(err, source, merged, PlatformArgs) from None
+        raise format_validation_error(err, source, merged, StackConfig) from None
     found = rules.problems(cfg)
     if aws_region is not None and aws_region != cfg.platform.region:
         found.insert(0, _region_mismatch(aws_region, cfg.platform.region))
@@ -113,14 +120,14 @@ def read_stack_file(path: str | Path) -> tuple[dict[str, Any], str | None]:
     return values, config.get("aws:region")
 
 
-def load_stack_file(path: str | Path) -> PlatformArgs:
+def load_stack_file(path: str | Path) -> StackConfig:
     """Settings from a stack file by path, with no Pulumi engine (secrets stay opaque placeholders)."""
     path = Path(path)
     values, aws_region = read_stack_file(path)
     return build(values, path.name, aws_region=aws_region)
 
 
-def load_from_pulumi() -> PlatformArgs:
+def load_from_pulumi() -> StackConfig:
     """Settings from ``pulumi.Config`` inside a running program (the engine has decrypted secrets)."""
     import pulumi
     from pulumi.runtime import config as runtime_config
