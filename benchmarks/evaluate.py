@@ -10,7 +10,7 @@ For each stack it measures, each in a fresh Python process, median of ``--repeat
 - **program**: the difference, i.e. what the program, the config loader and the harness cost.
 
 Then how evaluation grows with the size of the platform: 1, 10 and 50 services, and 1, 5 and 20 node
-groups, by cloning the first entry of the config section that holds them (``services``;
+groups, by cloning the first entry of the config section that holds them (``workloads.services``;
 ``cluster.node_groups``) in a temporary copy of the dev stack file; warm runs in this process. A
 dimension whose section does not exist in this checkout is skipped with a message.
 """
@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO))
 
 #: Scaling dimensions: (label, dotted path of the config key holding the entries, sizes).
 DIMENSIONS = (
-    ("services", "services", (1, 10, 50)),
+    ("services", "workloads.services", (1, 10, 50)),
     ("node groups", "cluster.node_groups", (1, 5, 20)),
 )
 
@@ -103,6 +103,13 @@ def _replicate(entries: Any, count: int) -> Any:
         for i in range(count):
             item = copy.deepcopy(entries[0])
             if isinstance(item, dict) and "name" in item and i:
+                if "image" in item:  # a clone runs the original's image, without its own routes
+                    item["image"] = {
+                        **item["image"],
+                        "ecr_repository": item["image"].get("ecr_repository") or item["name"],
+                    }
+                    item["ingress"] = []
+                    item["cors_allow_origins"] = []
                 item["name"] = f"{item['name']}-{i}"
             out.append(item)
         return out
@@ -126,6 +133,14 @@ def scaled_stack_file(directory: Path, dotted: str, count: int) -> Path | None:
         value[key] = scaled
     else:
         value = scaled
+    if dotted == "workloads.services":  # room in the namespace's quota for the clones
+        value["quota"] = {
+            "requests_cpu": "400",
+            "requests_memory": "800Gi",
+            "limits_cpu": "1000",
+            "limits_memory": "2000Gi",
+            "pods": 2000,
+        }
     document["config"][config_key] = value
     path = directory / "Pulumi.dev.yaml"
     path.write_text(yaml.safe_dump(document))

@@ -12,6 +12,7 @@ import pulumi_random as random
 from pydantic import Field, model_validator
 
 from .args import Args, FieldProblem, RetentionDays
+from .data_access import client_only_security_group
 from .windows import (
     WindowError,
     daily_overlaps_weekly,
@@ -201,22 +202,12 @@ class Cache(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         protected = pulumi.ResourceOptions(parent=self, protect=args.protect)
 
-        sg = aws.ec2.SecurityGroup(
-            f"{name}-sg",
+        sg = client_only_security_group(
+            name,
             vpc_id=vpc_id,
-            description=f"{name}: {args.engine} from the cluster nodes only",
-            egress=[],  # replaces AWS's default allow-all egress: a cache initiates nothing
-            tags={"Name": f"{name}-{args.engine}"},
-            opts=child,
-        )
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-from-clients",
-            security_group_id=sg.id,
-            referenced_security_group_id=client_security_group_id,
-            ip_protocol="tcp",
-            from_port=args.port,
-            to_port=args.port,
-            description=f"{args.engine} from the cluster's node security group",
+            client_security_group_id=client_security_group_id,
+            port=args.port,
+            engine=args.engine,
             opts=child,
         )
         params = aws.elasticache.ParameterGroup(

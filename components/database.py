@@ -11,6 +11,7 @@ import pulumi_random as random
 from pydantic import Field, model_validator
 
 from .args import Args, Cidr, FieldProblem, RetentionDays
+from .data_access import client_only_security_group
 from .iam import assume_role_policy
 from .windows import (
     WindowError,
@@ -444,22 +445,12 @@ class Database(pulumi.ComponentResource):
         child: pulumi.ResourceOptions,
     ) -> aws.ec2.SecurityGroup:
         """The database's security group: the port from the clients' group (and admin CIDRs), no egress."""
-        sg = aws.ec2.SecurityGroup(
-            f"{name}-sg",
+        sg = client_only_security_group(
+            name,
             vpc_id=vpc_id,
-            description=f"{name}: PostgreSQL from the cluster nodes only",
-            egress=[],  # replaces AWS's default allow-all egress: a database initiates nothing
-            tags={"Name": f"{name}-postgres"},
-            opts=child,
-        )
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-from-clients",
-            security_group_id=sg.id,
-            referenced_security_group_id=client_security_group_id,
-            ip_protocol="tcp",
-            from_port=args.port,
-            to_port=args.port,
-            description="PostgreSQL from the cluster's node security group",
+            client_security_group_id=client_security_group_id,
+            port=args.port,
+            engine="PostgreSQL",
             opts=child,
         )
         for index, cidr in enumerate(args.admin_cidrs):

@@ -127,9 +127,9 @@ def load_stack_file(path: str | Path) -> StackConfig:
     return build(values, path.name, aws_region=aws_region)
 
 
-def load_from_pulumi() -> StackConfig:
-    """Settings from ``pulumi.Config`` inside a running program (the engine has decrypted secrets)."""
-    import pulumi
+def engine_values() -> tuple[dict[str, Any], set[str]]:
+    """The project's config values as the engine hands them to a program or a policy pack (section →
+    value, structured values parsed from JSON) and the sections the engine marks secret."""
     from pulumi.runtime import config as runtime_config
 
     every = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
@@ -145,5 +145,13 @@ def load_from_pulumi() -> StackConfig:
             values[section] = raw
         if runtime_config.is_config_secret(key):
             secret_sections.add(section)
+    return values, secret_sections
+
+
+def load_from_pulumi() -> StackConfig:
+    """Settings from ``pulumi.Config`` inside a running program (the engine has decrypted secrets)."""
+    import pulumi
+
+    values, secret_sections = engine_values()
     source = f"Pulumi.{pulumi.get_stack()}.yaml"
     return build(values, source, frozenset(secret_sections), pulumi.Config("aws").get("region"))

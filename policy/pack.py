@@ -81,21 +81,9 @@ def _runtime_values() -> tuple[dict[str, Any], frozenset[str]]:
     """
     import os
 
-    from pulumi.runtime import config as runtime_config
+    from config.loader import engine_values
 
-    every = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    values: dict[str, Any] = {}
-    secret: set[str] = set()
-    for key, raw in every.items():
-        if not key.startswith(f"{PROJECT}:"):
-            continue
-        section = key.split(":", 1)[1]
-        try:
-            values[section] = json.loads(raw) if isinstance(raw, str) else raw
-        except json.JSONDecodeError:
-            values[section] = raw
-        if runtime_config.is_config_secret(key):
-            secret.add(section)
+    values, secret = engine_values()
     if "PULUMI_CONFIG_SECRET_KEYS" not in os.environ:
         secret = set(values)
     return values, frozenset(secret)
