@@ -28,6 +28,7 @@ STACK_OUTPUTS: dict[str, OutputSpec] = {
     "databaseSubnetCidrs": OutputSpec(list, "database subnet CIDRs (for network policies)"),
     "dbSubnetGroupName": OutputSpec(str, "RDS subnet group over the database subnets"),
     "cacheSubnetGroupName": OutputSpec(str, "ElastiCache subnet group over the database subnets"),
+    "drVpcId": OutputSpec(str, "VPC of the DR region (the DR database replica's)", when="platform.dr_region"),
     # security
     "regionalWebAclArn": OutputSpec(str, "WAF web ACL for the public ALB"),
     "cloudfrontWebAclArn": OutputSpec(str, "WAF web ACL for CloudFront", when="storage.cdn.enabled"),

@@ -85,6 +85,13 @@ class PlatformArgs(Args):
 
     platform: PlatformSettings
     network: NetworkArgs = Field(default_factory=NetworkArgs)
+    dr_network: NetworkArgs = Field(
+        default_factory=lambda: NetworkArgs(
+            cidr="10.128.0.0/16", nat_strategy="none", interface_endpoints=[], flow_log_retention_days=365
+        ),
+        description="The private network in platform.dr_region for the DR database replica: database "
+        "subnets with no route out, no NAT (a replica initiates nothing); its own CIDR, for later peering.",
+    )
     security: SecurityArgs = Field(default_factory=SecurityArgs)
     cluster: ClusterArgs = Field(default_factory=ClusterArgs)
     cluster_services: ClusterServicesArgs = Field(default_factory=ClusterServicesArgs)
@@ -154,6 +161,14 @@ class Platform(pulumi.ComponentResource):
             logs_kms_key_arn=sec.logs_key_arn,
             opts=on_aws,
         )
+        # The DR region's private network, for the cross-region database replica (never the default VPC).
+        self.dr_network: Network | None = None
+        if self.dr_provider is not None:
+            self.dr_network = Network(
+                f"{name}-dr-network",
+                args.dr_network,
+                opts=pulumi.ResourceOptions(parent=self, providers={"aws": self.dr_provider}),
+            )
         # Pods reach the data tier with the nodes' security group (VPC CNI, no security groups for pods).
         clients = cluster.node_security_group_id
         db_dr = self.dr_provider if args.database.dr_region else None
@@ -168,6 +183,8 @@ class Platform(pulumi.ComponentResource):
             logs_kms_key_arn=sec.logs_key_arn,
             dr_provider=db_dr,
             dr_kms_key_arn=sec.dr_data_key_arn if db_dr else None,
+            dr_subnet_group_name=self.dr_network.db_subnet_group_name if db_dr and self.dr_network else None,
+            dr_vpc_id=self.dr_network.vpc_id if db_dr and self.dr_network else None,
             opts=on_aws,
         )
         cache = self.cache = Cache(
@@ -314,6 +331,7 @@ class Platform(pulumi.ComponentResource):
             "databaseSubnetCidrs": net.subnet_cidrs["database"],
             "dbSubnetGroupName": net.db_subnet_group_name,
             "cacheSubnetGroupName": net.cache_subnet_group_name,
+            **({"drVpcId": self.dr_network.vpc_id} if self.dr_network is not None else {}),
             **self._security_outputs(),
             **self._cluster_outputs(),
             **self._data_outputs(),

@@ -199,3 +199,10 @@ def test_database_dr_replica_follows_the_platform_dr_region(tmp_path) -> None:
         "quantumvest-infra:database.dr_region = 'eu-central-1': must equal platform.dr_region (us-west-2)"
         in message
     )
+
+
+def test_dr_network_must_not_overlap_the_primary_vpc(tmp_path) -> None:
+    message = rejected(tmp_path, "prod", {"dr_network": {"cidr": "10.30.0.0/16"}})
+    assert (
+        "quantumvest-infra:dr_network.cidr = '10.30.0.0/16': overlaps network.cidr (10.30.0.0/16)" in message
+    )

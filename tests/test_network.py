@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from components.network import Network, NetworkArgs
+from tests.conftest import stack_graph
 from tools.harness import Graph, run
 from tools.harness.invokes import UnknownInvokeError
 
@@ -14,6 +15,31 @@ ROUTE = "aws:ec2/route:Route"
 RTA = "aws:ec2/routeTableAssociation:RouteTableAssociation"
 EXPECTED_NATS = {"dev": 1, "staging": 1, "prod": 3}
 EXPECTED_AZS = {"dev": 2, "staging": 3, "prod": 3}
+
+
+@pytest.fixture(scope="module", params=["dev", "staging", "prod"])
+def graph(request: pytest.FixtureRequest) -> Graph:
+    """Each stack's primary network (prod also has a DR-region network, tested in test_dr_network)."""
+    return primary_network(stack_graph(request.param))
+
+
+@pytest.fixture(scope="module")
+def graphs() -> dict[str, Graph]:
+    return {stack: primary_network(stack_graph(stack)) for stack in ("dev", "staging", "prod")}
+
+
+def primary_network(whole: Graph) -> Graph:
+    network = whole.named("quantumvest-network")
+    keep = [
+        r
+        for r in whole
+        if r.urn == network.urn
+        or network.urn in {a.urn for a in whole.ancestors(r)}
+        or r.type.startswith("pulumi:providers:")
+    ]
+    return Graph(
+        stack=whole.stack, resources=keep, outputs=whole.outputs, secret_outputs=whole.secret_outputs
+    )
 
 
 def _build(args: NetworkArgs, region: str = "us-east-1") -> Graph:

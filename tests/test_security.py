@@ -286,7 +286,7 @@ def test_logs_key_lets_cloudwatch_logs_and_this_trail_use_it(graph: Graph) -> No
 
 
 def test_flow_logs_are_encrypted_with_the_logs_key(graph: Graph) -> None:
-    flow_group = graph.one(LOG_GROUP, "flow-logs")
+    flow_group = graph.named("quantumvest-network-flow-logs")
     assert flow_group.inputs["kmsKeyId"] == graph.named("quantumvest-security-logs-key").outputs["arn"]
 
 

@@ -69,12 +69,16 @@ def instance(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
     source = i.get("replicateSourceDb")
     if source:
         cross_region = source.startswith("arn:") and source.split(":")[3] != ctx.region
+        if cross_region and i.get("dbSubnetGroupName"):
+            ctx.call("rds", "describe_db_subnet_groups", DBSubnetGroupName=i["dbSubnetGroupName"])
         created = ctx.call(
             "rds",
             "create_db_instance_read_replica",
             DBInstanceIdentifier=identifier,
             SourceDBInstanceIdentifier=source,
-            DBSubnetGroupName=i.get("dbSubnetGroupName") if cross_region else None,
+            # moto 5.2.5 looks a cross-region replica's subnet group up in the *source* region; AWS uses
+            # the destination's. The group is checked in the destination (below) and not passed on.
+            DBSubnetGroupName=None,
             SourceRegion=source.split(":")[3] if cross_region else None,
             **{k: v for k, v in _common(i).items() if k not in ("MultiAZ",) or not cross_region},
         )["DBInstance"]

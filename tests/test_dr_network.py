@@ -1,0 +1,33 @@
+"""The DR region's network: the cross-region database replica lives in private database subnets there,
+created through the DR provider, never in the region's default VPC."""
+
+from __future__ import annotations
+
+from tools.harness import Graph
+
+INSTANCE = "aws:rds/instance:Instance"
+
+
+def test_prod_dr_replica_sits_in_the_dr_networks_database_subnets(graphs: dict[str, Graph]) -> None:
+    prod = graphs["prod"]
+    dr_network = prod.one("quantumvest:network:Network", "dr-network")
+    (dr_provider,) = [
+        p for p in prod.of_type("pulumi:providers:aws") if p.inputs.get("region") == "us-west-2"
+    ]
+    dr_children = [r for r in prod if r.custom and dr_network.urn in {a.urn for a in prod.ancestors(r)}]
+    assert dr_children and all(r.provider == dr_provider.urn for r in dr_children)
+    assert not any(
+        r.type == "aws:ec2/natGateway:NatGateway" for r in dr_children
+    )  # a replica needs no egress
+    replica = prod.one(INSTANCE, "dr-replica")
+    group = prod.one("aws:rds/subnetGroup:SubnetGroup", "dr-network")
+    assert replica.provider == dr_provider.urn
+    assert replica.inputs["dbSubnetGroupName"] == group.outputs["name"]
+    (dr_sg,) = [s for s in prod.of_type("aws:ec2/securityGroup:SecurityGroup") if s.name.endswith("-dr-sg")]
+    assert replica.inputs["vpcSecurityGroupIds"] == [dr_sg.id]
+    assert dr_sg.inputs["vpcId"] == prod.outputs["drVpcId"]
+
+
+def test_stacks_without_a_dr_region_have_no_dr_network(graphs: dict[str, Graph]) -> None:
+    for stack in ("dev", "staging"):
+        assert not [r for r in graphs[stack] if r.name.startswith("quantumvest-dr-network")]
