@@ -274,6 +274,7 @@ class Database(pulumi.ComponentResource):
         dr_kms_key_arn: pulumi.Input[str] | None = None,
         dr_subnet_group_name: pulumi.Input[str] | None = None,
         dr_vpc_id: pulumi.Input[str] | None = None,
+        dr_logs_kms_key_arn: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``kms_key_arn`` encrypts storage, Performance Insights and (unless ``secrets_kms_key_arn`` is
@@ -414,6 +415,7 @@ class Database(pulumi.ComponentResource):
                 dr_kms_key_arn,
                 dr_subnet_group_name,
                 dr_vpc_id,
+                dr_logs_kms_key_arn,
             )
             self.dr_endpoint = dr.address
             dr_ids.append(dr.identifier)
@@ -522,6 +524,7 @@ class Database(pulumi.ComponentResource):
         dr_kms_key_arn: pulumi.Input[str],
         dr_subnet_group_name: pulumi.Input[str] | None,
         dr_vpc_id: pulumi.Input[str] | None,
+        dr_logs_kms_key_arn: pulumi.Input[str] | None,
     ) -> aws.rds.Instance:
         """A cross-region read replica in the DR region: asynchronous (RPO of seconds, within seed 003's
         five minutes) and promotable in minutes (within its fifteen-minute RTO). Parameter groups are
@@ -547,7 +550,7 @@ class Database(pulumi.ComponentResource):
             )
             security_group_ids = [dr_sg.id]
         dr_id = pulumi.Output.concat(identifier, "-dr")
-        logs = self._log_groups(name, "dr", dr_id, args, None, in_dr)
+        logs = self._log_groups(name, "dr", dr_id, args, dr_logs_kms_key_arn, in_dr)
         replica = aws.rds.Instance(
             f"{name}-dr-replica",
             identifier=dr_id,

@@ -167,6 +167,7 @@ class Platform(pulumi.ComponentResource):
             self.dr_network = Network(
                 f"{name}-dr-network",
                 args.dr_network,
+                flow_log_kms_key_arn=sec.dr_logs_key_arn,
                 opts=pulumi.ResourceOptions(parent=self, providers={"aws": self.dr_provider}),
             )
         # Pods reach the data tier with the nodes' security group (VPC CNI, no security groups for pods).
@@ -185,6 +186,7 @@ class Platform(pulumi.ComponentResource):
             dr_kms_key_arn=sec.dr_data_key_arn if db_dr else None,
             dr_subnet_group_name=self.dr_network.db_subnet_group_name if db_dr and self.dr_network else None,
             dr_vpc_id=self.dr_network.vpc_id if db_dr and self.dr_network else None,
+            dr_logs_kms_key_arn=sec.dr_logs_key_arn if db_dr else None,
             opts=on_aws,
         )
         cache = self.cache = Cache(

@@ -339,6 +339,7 @@ class Security(pulumi.ComponentResource):
     logs_key_arn: pulumi.Output[str]
     secrets_key_arn: pulumi.Output[str]
     dr_data_key_arn: pulumi.Output[str] | None
+    dr_logs_key_arn: pulumi.Output[str] | None
     regional_web_acl_arn: pulumi.Output[str]
     cloudfront_web_acl_arn: pulumi.Output[str] | None
     ecr_repository_urls: dict[str, pulumi.Output[str]]
@@ -390,6 +391,14 @@ class Security(pulumi.ComponentResource):
                 provider=dr_provider,
             )
         self.dr_data_key_arn = dr_data_key.arn if dr_data_key else None
+        # CloudWatch Logs in the DR region (its VPC flow logs, the DR replica's exported logs).
+        self.dr_logs_key_arn = (
+            self._key(
+                "dr-logs", logs_key_policy, "CloudWatch Logs in the DR region", provider=dr_provider
+            ).arn
+            if dr_provider is not None
+            else None
+        )
 
         self.regional_web_acl_arn = self._web_acl("regional", "REGIONAL", logs_key.arn, None).arn
         self.cloudfront_web_acl_arn = None
@@ -423,6 +432,7 @@ class Security(pulumi.ComponentResource):
                 "logs_key_arn": self.logs_key_arn,
                 "secrets_key_arn": self.secrets_key_arn,
                 "dr_data_key_arn": self.dr_data_key_arn,
+                "dr_logs_key_arn": self.dr_logs_key_arn,
                 "regional_web_acl_arn": self.regional_web_acl_arn,
                 "cloudfront_web_acl_arn": self.cloudfront_web_acl_arn,
                 "ecr_repository_urls": self.ecr_repository_urls,

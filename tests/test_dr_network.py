@@ -31,3 +31,11 @@ def test_prod_dr_replica_sits_in_the_dr_networks_database_subnets(graphs: dict[s
 def test_stacks_without_a_dr_region_have_no_dr_network(graphs: dict[str, Graph]) -> None:
     for stack in ("dev", "staging"):
         assert not [r for r in graphs[stack] if r.name.startswith("quantumvest-dr-network")]
+
+
+def test_every_log_group_in_every_region_is_encrypted_with_a_key_of_its_region(graph: Graph) -> None:
+    keys = {k.outputs["arn"]: k for k in graph.of_type("aws:kms/key:Key")}
+    for group in graph.of_type("aws:cloudwatch/logGroup:LogGroup"):
+        key = keys.get(group.inputs.get("kmsKeyId"))
+        assert key is not None, f"{group.name} is not encrypted with one of the platform's keys"
+        assert key.provider == group.provider, f"{group.name}: its key is in another region"

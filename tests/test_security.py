@@ -238,8 +238,8 @@ def test_derive_prefix_is_a_lowercase_bounded_label(parts: tuple[str, ...], expe
 
 def test_every_key_rotates_and_has_an_explicit_policy_without_unconditioned_wildcards(graph: Graph) -> None:
     keys = graph.of_type(KEY)
-    # data, logs, secrets; + the CDN's logs key in us-east-1 (CDN on in every tier); prod: + a DR data key
-    assert len(keys) == 4 + (graph.stack == "prod")
+    # data, logs, secrets; + the CDN's logs key in us-east-1 (CDN on in every tier); prod: + DR data and logs
+    assert len(keys) == 4 + 2 * (graph.stack == "prod")
     for key in keys:
         assert key.inputs["enableKeyRotation"] is True
         assert key.inputs["rotationPeriodInDays"] == 365
@@ -262,7 +262,7 @@ def test_aliases_name_platform_stack_and_data_class(graph: Graph) -> None:
     aliases = {a.inputs["name"] for a in graph.of_type(ALIAS)}
     expected = {f"alias/quantumvest-{graph.stack}-{c}" for c in ("data", "logs", "secrets", "edge-logs")}
     if graph.stack == "prod":
-        expected.add("alias/quantumvest-prod-dr-data")
+        expected |= {"alias/quantumvest-prod-dr-data", "alias/quantumvest-prod-dr-logs"}
     assert aliases == expected
     keys = {k.urn: k for k in graph.of_type(KEY)}
     targets = {a.inputs["targetKeyId"] for a in graph.of_type(ALIAS)}
