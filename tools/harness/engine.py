@@ -190,6 +190,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return super().RegisterResourceOutputs(request)
 
 
+def _quiet_after_a_failed_run(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    if context.get("message") != "Future exception was never retrieved":
+        loop.default_exception_handler(context)
+
+
 def _reset_runtime() -> None:
     """Forget the previous run, so several runs can share one process.
 
@@ -257,7 +262,13 @@ def run(
     def body() -> None:
         program()
 
-    _sync_await(run_pulumi_func(body))
+    try:
+        _sync_await(run_pulumi_func(body))
+    except BaseException:
+        # The run's error is re-raised here; the futures that carried it would otherwise be reported
+        # again, as "never retrieved", when they are garbage-collected (often at interpreter exit).
+        _ensure_event_loop().set_exception_handler(_quiet_after_a_failed_run)
+        raise
     outputs, secret_outputs = _sync_await(_outputs())
     return Graph(
         stack=stack,
