@@ -157,7 +157,7 @@ def measure_growth(repeat: int) -> list[str]:
             if scaled_stack_file(Path(tmp), dotted, sizes[0]) is None:
                 lines.append(
                     f"  {label}: skipped: no non-empty `{dotted}` section in this checkout's dev settings "
-                    "(the area that adds it is not merged yet)"
+                    "(a stack file without that section)"
                 )
                 continue
             for size in sizes:

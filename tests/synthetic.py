@@ -1,8 +1,7 @@
 """Small resource graphs built by hand, shaped exactly like the harness records them.
 
-The tools are type-driven: they must price, time, diff and render resources of areas that do not exist
-in this branch yet (cluster, database, cache, storage, workloads). These builders make graphs with
-the real type tokens and the camelCase input names the engine records (checked against pulumi_aws 7
+The tools are type-driven: they price, time, diff and render resources by type. These builders make
+small graphs, with hand-computable answers, with the real type tokens and the camelCase input names the engine records (checked against pulumi_aws 7
 and pulumi_kubernetes 4), so the tests pin the behaviour on known figures.
 """
 
