@@ -103,14 +103,17 @@ class PlatformArgs(Args):
 
 
 class Platform(pulumi.ComponentResource):
-    """The QuantumVest platform. Creates: the AWS provider(s) with default tags, then each area.
+    """The QuantumVest platform. Creates: explicit AWS providers (primary, DR region, us-east-1 for the
+    CDN) with the default tags and a random provider; then Security (keys first: everything else is
+    encrypted with them), Network, the DR network, Cluster, Database, Cache, Storage, ClusterServices,
+    Monitoring and Workloads, each wired to the others only through explicit outputs.
 
     Other stacks can import and build it with their own ``PlatformArgs``.
     """
 
-    network: Network
     security: Security
     network: Network
+    dr_network: Network | None
     cluster: Cluster
     cluster_services: ClusterServices
     database: Database
