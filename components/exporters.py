@@ -194,17 +194,8 @@ def create_postgres_exporter(
         "serviceMonitor": {"enabled": True, "interval": "30s"},
         **_hardened_pod(),
     }
-    return k8s.helm.v3.Release(
-        f"{name}-postgres-exporter",
-        name="postgres-exporter",
-        chart="prometheus-postgres-exporter",
-        version=chart_version,
-        repository_opts={"repo": CHART_REPO},
-        namespace=namespace,
-        values=values,
-        atomic=True,
-        cleanup_on_fail=True,
-        opts=pulumi.ResourceOptions.merge(k8s_opts, pulumi.ResourceOptions(depends_on=[secret, *depends_on])),
+    return _exporter_release(
+        name, "postgres", namespace, chart_version, values, [secret, *depends_on], k8s_opts
     )
 
 
@@ -244,15 +235,28 @@ def create_redis_exporter(
         "serviceMonitor": {"enabled": True, "interval": "30s"},
         **_hardened_pod(),
     }
+    return _exporter_release(name, "redis", namespace, chart_version, values, [secret, *depends_on], k8s_opts)
+
+
+def _exporter_release(
+    name: str,
+    engine: str,
+    namespace: pulumi.Input[str],
+    chart_version: str,
+    values: dict[str, Any],
+    depends_on: list[pulumi.Resource],
+    k8s_opts: pulumi.ResourceOptions,
+) -> k8s.helm.v3.Release:
+    """The prometheus-community ``prometheus-<engine>-exporter`` chart, atomic, after its credentials."""
     return k8s.helm.v3.Release(
-        f"{name}-redis-exporter",
-        name="redis-exporter",
-        chart="prometheus-redis-exporter",
+        f"{name}-{engine}-exporter",
+        name=f"{engine}-exporter",
+        chart=f"prometheus-{engine}-exporter",
         version=chart_version,
         repository_opts={"repo": CHART_REPO},
         namespace=namespace,
         values=values,
         atomic=True,
         cleanup_on_fail=True,
-        opts=pulumi.ResourceOptions.merge(k8s_opts, pulumi.ResourceOptions(depends_on=[secret, *depends_on])),
+        opts=pulumi.ResourceOptions.merge(k8s_opts, pulumi.ResourceOptions(depends_on=depends_on)),
     )
