@@ -46,6 +46,13 @@ class PlatformSettings(Args):
     owner: str = Field(default="platform-team", min_length=1, max_length=256)
     cost_center: str = Field(default="quantumvest-platform", min_length=1, max_length=256)
     extra_tags: dict[str, str] = Field(default_factory=dict, description="More tags for every AWS resource.")
+    domain: str | None = Field(
+        default=None,
+        max_length=253,
+        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+        description="The stack's public DNS domain, set once: the default of cluster_services.dns_zone "
+        "(cert-manager DNS-01, external-dns), workloads.domain (ingress hosts) and storage.dns.domain.",
+    )
 
     @field_validator("extra_tags")
     @classmethod

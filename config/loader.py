@@ -45,13 +45,28 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
 
 
 def derive_defaults(merged: dict[str, Any]) -> dict[str, Any]:
-    """Defaults that follow another section: the database's DR replica goes to ``platform.dr_region``
-    unless ``database.dr_region`` is given (one DR region for the platform, set in one place)."""
+    """Defaults that follow another section, so each fact is set in one place: the database's DR replica
+    goes to ``platform.dr_region``, and ``platform.domain`` is the default of
+    ``cluster_services.dns_zone``, ``workloads.domain`` and (with a hosted zone) ``storage.dns.domain``."""
     platform = merged.get("platform")
     database = merged.get("database", {})
     dr_region = platform.get("dr_region") if isinstance(platform, dict) else None
     if dr_region and isinstance(database, dict) and "dr_region" not in database:
         merged = {**merged, "database": {**database, "dr_region": dr_region}}
+    domain = platform.get("domain") if isinstance(platform, dict) else None
+    if domain:
+        merged = _default(merged, "cluster_services", "dns_zone", domain)
+        merged = _default(merged, "workloads", "domain", domain)
+        dns = (merged.get("storage") or {}).get("dns") or {}
+        if isinstance(dns, dict) and dns.get("hosted_zone_id") and "domain" not in dns:
+            merged = {**merged, "storage": {**merged["storage"], "dns": {**dns, "domain": domain}}}
+    return merged
+
+
+def _default(merged: dict[str, Any], section: str, key: str, value: Any) -> dict[str, Any]:
+    current = merged.get(section, {})
+    if isinstance(current, dict) and key not in current:
+        return {**merged, section: {**current, key: value}}
     return merged
 
 

@@ -188,7 +188,11 @@ def test_dns_zone_needs_an_acme_email_and_external_dns_a_zone(tmp_path) -> None:
     assert (
         "quantumvest-infra:cluster_services.acme_email = None: dns_zone and acme_email go together" in message
     )
-    message = rejected(tmp_path, "dev", {"cluster_services": {"dns_zone": None, "acme_email": None}})
+    message = rejected(
+        tmp_path,
+        "dev",
+        {"platform": {"domain": None}, "cluster_services": {"dns_zone": None, "acme_email": None}},
+    )
     assert "quantumvest-infra:cluster_services.external_dns = True: needs dns_zone" in message
 
 

@@ -206,3 +206,23 @@ def test_dr_network_must_not_overlap_the_primary_vpc(tmp_path) -> None:
     assert (
         "quantumvest-infra:dr_network.cidr = '10.30.0.0/16': overlaps network.cidr (10.30.0.0/16)" in message
     )
+
+
+def test_platform_domain_is_set_once_and_feeds_dns_zone_and_ingress(tmp_path) -> None:
+    cfg = load_with(tmp_path, "staging", {"platform": {"domain": "qa.example.org"}})
+    assert (cfg.cluster_services.dns_zone, cfg.workloads.domain) == ("qa.example.org", "qa.example.org")
+    kept = load_with(tmp_path, "staging", {"workloads": {"domain": "api.staging.quantumvest.com"}})
+    assert kept.workloads.domain == "api.staging.quantumvest.com"  # an explicit value wins (inside the zone)
+
+
+def test_ingress_domain_outside_the_dns_zone_is_rejected(tmp_path) -> None:
+    message = rejected(tmp_path, "dev", {"workloads": {"domain": "example.org"}})
+    assert (
+        "quantumvest-infra:workloads.domain = 'example.org': must be dev.quantumvest.com or under it"
+        in message
+    )
+
+
+def test_a_malformed_domain_is_rejected(tmp_path) -> None:
+    message = rejected(tmp_path, "dev", {"platform": {"domain": "Not A Domain"}})
+    assert "quantumvest-infra:platform.domain = 'Not A Domain'" in message

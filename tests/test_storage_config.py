@@ -143,11 +143,6 @@ PREFIX = "Pulumi.{stack}.yaml: quantumvest-infra:storage."
         ),
         (
             "dev",
-            {"dns": {"hosted_zone_id": "Z0123456789ABCDEFGHIJ"}},
-            "dns.domain = None: required when dns.hosted_zone_id is set",
-        ),
-        (
-            "dev",
             {"dns": {"domain": "quantumvest.com", "hosted_zone_id": "z123"}},
             "dns.hosted_zone_id = 'z123': a Route 53 hosted zone id",
         ),
@@ -180,6 +175,19 @@ PREFIX = "Pulumi.{stack}.yaml: quantumvest-infra:storage."
 def test_bad_storage_input_is_named(tmp_path, stack: str, overrides: dict, line: str) -> None:
     message = rejected(tmp_path, stack, {"storage": overrides})
     assert PREFIX.format(stack=stack) + line in message
+
+
+def test_a_hosted_zone_takes_the_platform_domain_or_needs_one(tmp_path) -> None:
+    cfg = load_with(tmp_path, "dev", {"storage": {"dns": {"hosted_zone_id": "Z0123456789ABCDEFGHIJ"}}})
+    assert cfg.storage.dns.domain == "dev.quantumvest.com"  # from platform.domain
+    message = rejected(
+        tmp_path,
+        "dev",
+        {"platform": {"domain": None}, "storage": {"dns": {"hosted_zone_id": "Z0123456789ABCDEFGHIJ"}}},
+    )
+    assert (
+        PREFIX.format(stack="dev") + "dns.domain = None: required when dns.hosted_zone_id is set" in message
+    )
 
 
 # --- the lifecycle checks against S3's documented rules ---------------------------------------------

@@ -23,7 +23,6 @@ STAGING_SIZES = {
 PROFILES = {
     "dev": {
         "image_tag": RELEASE,
-        "domain": "dev.quantumvest.com",
         "services": seed_services(DEV_SIZES),
         "zone_spread": "ScheduleAnyway",
         "quota": {
@@ -38,7 +37,6 @@ PROFILES = {
     },
     "staging": {
         "image_tag": RELEASE,
-        "domain": "staging.quantumvest.com",
         "services": seed_services(STAGING_SIZES),
         "quota": {
             "requests_cpu": "10",
@@ -51,7 +49,6 @@ PROFILES = {
     },
     "prod": {
         "image_tag": RELEASE,
-        "domain": "quantumvest.com",
         "services": seed_services(PROD_SIZES),
     },
 }
