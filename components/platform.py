@@ -182,7 +182,9 @@ class Platform(pulumi.ComponentResource):
             )
         # Pods reach the data tier with the nodes' security group (VPC CNI, no security groups for pods).
         clients = cluster.node_security_group_id
+        # The DR replica, when the database asks for one, goes through the DR provider into the DR network.
         db_dr = self.dr_provider if args.database.dr_region else None
+        db_dr_network = self.dr_network if db_dr else None
         database = self.database = Database(
             f"{name}-database",
             args.database,
@@ -194,8 +196,8 @@ class Platform(pulumi.ComponentResource):
             logs_kms_key_arn=sec.logs_key_arn,
             dr_provider=db_dr,
             dr_kms_key_arn=sec.dr_data_key_arn if db_dr else None,
-            dr_subnet_group_name=self.dr_network.db_subnet_group_name if db_dr and self.dr_network else None,
-            dr_vpc_id=self.dr_network.vpc_id if db_dr and self.dr_network else None,
+            dr_subnet_group_name=db_dr_network.db_subnet_group_name if db_dr_network else None,
+            dr_vpc_id=db_dr_network.vpc_id if db_dr_network else None,
             dr_logs_kms_key_arn=sec.dr_logs_key_arn if db_dr else None,
             opts=on_aws,
         )

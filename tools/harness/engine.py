@@ -289,8 +289,6 @@ def stack_file(stack: str) -> Path:
 
 def engine_config(path: Path) -> tuple[dict[str, str], list[str]]:
     """The config map the engine would hand the program for a stack file (secrets as placeholders)."""
-    import json
-
     import yaml
 
     from config.secrets import OFFLINE_SECRET_PLACEHOLDER, is_secure_value, unwrap_secure

@@ -252,19 +252,17 @@ def snapshot(regions: list[str]) -> dict[str, dict[str, Any]]:
     """Raw describe results per region, for assertions on AWS-side facts after a rehearsal."""
     facts: dict[str, dict[str, Any]] = {}
     for region in regions:
-        ec2 = _client("ec2", region)
+        ec2, rds, kms = (_client(service, region) for service in ("ec2", "rds", "kms"))
         facts[region] = {
             "vpcs": ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["false"]}])["Vpcs"],
             "subnets": ec2.describe_subnets()["Subnets"],
             "route_tables": ec2.describe_route_tables()["RouteTables"],
             "security_groups": ec2.describe_security_groups()["SecurityGroups"],
-            "db_subnet_groups": _client("rds", region).describe_db_subnet_groups()["DBSubnetGroups"],
-            "db_instances": _client("rds", region).describe_db_instances()["DBInstances"],
+            "db_subnet_groups": rds.describe_db_subnet_groups()["DBSubnetGroups"],
+            "db_instances": rds.describe_db_instances()["DBInstances"],
             "key_rotation": {
-                key["KeyId"]: _client("kms", region).get_key_rotation_status(KeyId=key["KeyId"])[
-                    "KeyRotationEnabled"
-                ]
-                for key in _client("kms", region).list_keys()["Keys"]
+                key["KeyId"]: kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"]
+                for key in kms.list_keys()["Keys"]
             },
         }
     s3 = _client("s3", "us-east-1")
