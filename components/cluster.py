@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import pulumi
@@ -472,21 +473,14 @@ class Cluster(pulumi.ComponentResource):
         suffix = random.RandomId(f"{name}-name-suffix", byte_length=4, opts=child)
         cluster_name = pulumi.Output.concat(name, "-", suffix.hex)
 
-        cluster_role = aws.iam.Role(
+        cluster_role, cluster_attachments = _service_role(
             f"{name}-cluster-role",
-            description="EKS control plane",
-            assume_role_policy=assume_role_policy("eks.amazonaws.com"),
-            opts=child,
+            "EKS control plane",
+            "eks.amazonaws.com",
+            ("AmazonEKSClusterPolicy", "AmazonEKSVPCResourceController"),
+            aws_policy,
+            child,
         )
-        cluster_attachments = [
-            aws.iam.RolePolicyAttachment(
-                f"{name}-cluster-role-{policy.lower()}",
-                role=cluster_role.name,
-                policy_arn=aws_policy(policy),
-                opts=child,
-            )
-            for policy in ("AmazonEKSClusterPolicy", "AmazonEKSVPCResourceController")
-        ]
 
         secrets_key_arn = secrets_kms_key_arn
         if secrets_key_arn is None:
@@ -559,26 +553,19 @@ class Cluster(pulumi.ComponentResource):
         oidc_provider_url = oidc_issuer.apply(lambda url: url.removeprefix("https://"))
         cluster_sg_id = cluster.vpc_config.apply(lambda c: _field(c, "cluster_security_group_id"))
 
-        node_role = aws.iam.Role(
+        node_role, node_attachments = _service_role(
             f"{name}-node-role",
-            description="EKS managed node groups",
-            assume_role_policy=assume_role_policy("ec2.amazonaws.com"),
-            opts=child,
-        )
-        node_attachments = [
-            aws.iam.RolePolicyAttachment(
-                f"{name}-node-role-{policy.lower().replace('_', '-')}",
-                role=node_role.name,
-                policy_arn=aws_policy(policy),
-                opts=child,
-            )
-            for policy in (
+            "EKS managed node groups",
+            "ec2.amazonaws.com",
+            (
                 "AmazonEKSWorkerNodePolicy",
                 "AmazonEKS_CNI_Policy",
                 "AmazonEC2ContainerRegistryPullOnly",
                 "AmazonSSMManagedInstanceCore",
-            )
-        ]
+            ),
+            aws_policy,
+            child,
+        )
         node_sg = self._node_security_group(name, vpc_id)
 
         system = args.node_groups[args.system_node_group]
@@ -919,3 +906,27 @@ def _kms_grant_policy(key_arn: pulumi.Input[str]) -> pulumi.Output[str]:
             },
         )
     )
+
+
+def _service_role(
+    name: str,
+    description: str,
+    service: str,
+    managed_policies: Sequence[str],
+    aws_policy: Callable[[str], pulumi.Input[str]],
+    opts: pulumi.ResourceOptions,
+) -> tuple[aws.iam.Role, list[aws.iam.RolePolicyAttachment]]:
+    """A role ``service`` assumes, with AWS managed policies (ARNs from ``aws_policy``) attached."""
+    role = aws.iam.Role(
+        name, description=description, assume_role_policy=assume_role_policy(service), opts=opts
+    )
+    attachments = [
+        aws.iam.RolePolicyAttachment(
+            f"{name}-{policy.lower().replace('_', '-')}",
+            role=role.name,
+            policy_arn=aws_policy(policy),
+            opts=opts,
+        )
+        for policy in managed_policies
+    ]
+    return role, attachments

@@ -1101,21 +1101,7 @@ class K8sService(pulumi.ComponentResource):
                     "ports": tcp(listen),
                 }
             )
-        if ingress_rules:
-            k8s.networking.v1.NetworkPolicy(
-                f"{self._name}-netpol-ingress",
-                metadata={
-                    "name": f"{args.name}-ingress",
-                    "namespace": wiring.namespace,
-                    "labels": meta_labels,
-                },
-                spec={
-                    "pod_selector": {"match_labels": selector(args.name)},
-                    "policy_types": ["Ingress"],
-                    "ingress": ingress_rules,
-                },
-                opts=self._child,
-            )
+        self._network_policy("ingress", ingress_rules, args.name, wiring.namespace, meta_labels)
 
         egress_rules: list[dict[str, Any]] = []
         stores = {"postgres": wiring.db_port, "redis": wiring.cache_port}
@@ -1132,21 +1118,29 @@ class K8sService(pulumi.ComponentResource):
             )
         if args.https_egress:
             egress_rules.append({"to": [{"ip_block": {"cidr": "0.0.0.0/0"}}], "ports": tcp(443)})
-        if egress_rules:
-            k8s.networking.v1.NetworkPolicy(
-                f"{self._name}-netpol-egress",
-                metadata={
-                    "name": f"{args.name}-egress",
-                    "namespace": wiring.namespace,
-                    "labels": meta_labels,
-                },
-                spec={
-                    "pod_selector": {"match_labels": selector(args.name)},
-                    "policy_types": ["Egress"],
-                    "egress": egress_rules,
-                },
-                opts=self._child,
-            )
+        self._network_policy("egress", egress_rules, args.name, wiring.namespace, meta_labels)
+
+    def _network_policy(
+        self,
+        direction: str,
+        rules: list[dict[str, Any]],
+        service: str,
+        namespace: pulumi.Input[str],
+        labels: dict[str, str],
+    ) -> None:
+        """One NetworkPolicy allowing ``rules`` in one direction for this service's pods (none if empty)."""
+        if not rules:
+            return
+        k8s.networking.v1.NetworkPolicy(
+            f"{self._name}-netpol-{direction}",
+            metadata={"name": f"{service}-{direction}", "namespace": namespace, "labels": labels},
+            spec={
+                "pod_selector": {"match_labels": selector(service)},
+                "policy_types": [direction.capitalize()],
+                direction: rules,
+            },
+            opts=self._child,
+        )
 
 
 def ip_blocks(cidrs: pulumi.Input[Sequence[str]]) -> pulumi.Output[list[dict[str, dict[str, str]]]]:
