@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from .args import Args, FieldProblem, RetentionDays
 from .data_access import client_only_security_group
+from .versions import version
 from .windows import (
     WindowError,
     daily_overlaps_weekly,
@@ -29,7 +30,7 @@ ENGINE_FAMILIES: dict[str, dict[str, str]] = {
     "valkey": {"7.2": "valkey7", "8.0": "valkey8", "8.1": "valkey8", "8.2": "valkey8"},
 }
 #: The version used when ``engine_version`` is unset: the newest of each engine listed above.
-DEFAULT_VERSIONS = {"redis": "7.1", "valkey": "8.2"}
+DEFAULT_VERSIONS = {"redis": version("redis"), "valkey": version("valkey")}  # components/versions.py
 #: The only special characters ElastiCache accepts in an AUTH token (no '@', '"', '/' or spaces).
 AUTH_TOKEN_SPECIALS = "!&#$^<>-"
 MaxMemoryPolicy = Literal[

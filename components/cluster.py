@@ -21,6 +21,7 @@ from .args import Args, Cidr, FieldProblem, RetentionDays
 from .iam import assume_role_policy, policy_document
 from .irsa import irsa_role
 from .kubeconfig import kubeconfig as render_kubeconfig
+from .versions import EKS_ADDON_VERSIONS, KUBERNETES_VERSION
 
 #: EKS versions in standard support on the date of the project's reference data (2026-08-08), with
 #: the day standard support ends (AWS's EKS release calendar). Extended support costs $0.60 per
@@ -31,17 +32,11 @@ EKS_STANDARD_SUPPORT_ENDS: dict[str, str] = {"1.34": "2026-12-02", "1.35": "2027
 #: Control-plane log types; all five are on (FSBP EKS.8, CKV_AWS_37).
 CONTROL_PLANE_LOG_TYPES: tuple[str, ...] = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 
-#: Managed add-on versions for Kubernetes 1.35 (``aws eks describe-addon-versions``). Installed before
+#: Managed add-on versions for the pinned Kubernetes version (components/versions.py, where each is
+#: sourced; confirm EKS builds with ``aws eks describe-addon-versions``). Installed before
 #: the nodes: vpc-cni, kube-proxy, eks-pod-identity-agent (nodes are not Ready without a CNI); after
 #: the nodes: the Deployments (coredns and the CSI controllers need somewhere to run).
-DEFAULT_ADDON_VERSIONS: dict[str, str] = {
-    "vpc-cni": "v1.22.4-eksbuild.3",
-    "kube-proxy": "v1.35.3-eksbuild.18",
-    "coredns": "v1.13.2-eksbuild.11",
-    "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
-    "aws-ebs-csi-driver": "v1.63.0-eksbuild.1",
-    "aws-efs-csi-driver": "v3.4.0-eksbuild.1",
-}
+DEFAULT_ADDON_VERSIONS: dict[str, str] = dict(EKS_ADDON_VERSIONS)  # components/versions.py
 ADDONS_BEFORE_NODES: tuple[str, ...] = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
 _ADDON_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
 
@@ -253,7 +248,7 @@ class ClusterArgs(Args):
     """Settings of the EKS cluster. Defaults are the production shape; tier profiles trim them."""
 
     kubernetes_version: str = Field(
-        default="1.35",
+        default=KUBERNETES_VERSION,
         description="Kubernetes minor version; only versions in EKS standard support are accepted "
         "(extended support costs six times as much per cluster-hour).",
     )

@@ -25,31 +25,26 @@ from .cluster_service_policies import (
     route53_dns01_policy,
 )
 from .irsa import irsa_role
+from .versions import chart_repository, chart_version
+from .versions import version as pinned_version
 
-#: Pinned chart versions (checked against each chart repository's index, 2026). A stack file names
-#: only the charts it moves: ``cluster_services.chart_versions.cert-manager: v1.19.2``.
-DEFAULT_CHART_VERSIONS: dict[str, str] = {
-    "metrics-server": "3.13.0",
-    "cluster-autoscaler": "9.56.0",
-    "aws-load-balancer-controller": "1.14.0",
-    "ingress-nginx": "4.13.3",
-    "cert-manager": "v1.19.1",
-    "external-secrets": "0.19.2",
-    "external-dns": "1.19.0",
-    "nvidia-device-plugin": "0.17.1",
-}
+#: Charts installed here; their pins and repositories live in components/versions.py. A stack file
+#: names only the charts it moves: ``cluster_services.chart_versions.cert-manager: v1.21.1``.
+CHARTS: tuple[str, ...] = (
+    "metrics-server",
+    "cluster-autoscaler",
+    "aws-load-balancer-controller",
+    "cert-manager",
+    "external-secrets",
+    "external-dns",
+    "nvidia-device-plugin",
+)
+DEFAULT_CHART_VERSIONS: dict[str, str] = {chart: chart_version(chart) for chart in CHARTS}
+DEFAULT_CHART_VERSIONS["ingress-nginx"] = "4.13.3"
 
 #: Where each chart comes from (the projects' own repositories, over HTTPS).
-CHART_REPOSITORIES: dict[str, str] = {
-    "metrics-server": "https://kubernetes-sigs.github.io/metrics-server/",
-    "cluster-autoscaler": "https://kubernetes.github.io/autoscaler",
-    "aws-load-balancer-controller": "https://aws.github.io/eks-charts",
-    "ingress-nginx": "https://kubernetes.github.io/ingress-nginx",
-    "cert-manager": "https://charts.jetstack.io",
-    "external-secrets": "https://charts.external-secrets.io",
-    "external-dns": "https://kubernetes-sigs.github.io/external-dns/",
-    "nvidia-device-plugin": "https://nvidia.github.io/k8s-device-plugin",
-}
+CHART_REPOSITORIES: dict[str, str] = {chart: chart_repository(chart) for chart in CHARTS}
+CHART_REPOSITORIES["ingress-nginx"] = "https://kubernetes.github.io/ingress-nginx"
 
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 LETSENCRYPT = {
@@ -77,7 +72,7 @@ class ClusterServicesArgs(Args):
         default=3, ge=1, le=20, description="ingress-nginx replicas: one per AZ carries the request path."
     )
     cluster_autoscaler_image_tag: str = Field(
-        default="v1.35.0",
+        default=pinned_version("cluster-autoscaler-image"),
         description="Cluster autoscaler image; its minor version must equal the cluster's Kubernetes version.",
     )
     dns_zone: str | None = Field(

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 from .args import Args, Cidr, FieldProblem, RetentionDays
 from .data_access import client_only_security_group
 from .iam import assume_role_policy
+from .versions import version
 from .windows import (
     WindowError,
     daily_overlaps_weekly,
@@ -40,7 +41,7 @@ class DatabaseArgs(Args):
     """Settings of the PostgreSQL database. Defaults are prod's: Multi-AZ, a month of backups, protected."""
 
     engine_version: str = Field(
-        default="17",
+        default=version("postgresql"),
         description=(
             "PostgreSQL version: a major ('17') lets RDS apply minor upgrades without drift; a minor ('17.7') "
             "pins it. 17 is the newest major with a year of RDS minor releases behind it; seed 000's 13 is "

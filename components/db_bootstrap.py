@@ -34,6 +34,7 @@ from .k8s_pod import (
 )
 from .k8s_secret_store import ExternalSecretSpec, SecretsManagerStore
 from .k8s_service import ip_blocks
+from .versions import pin
 
 _SQL_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -73,7 +74,7 @@ class DatabaseBootstrapArgs(Args):
         description="The database DATABASE_URL points at; each database also has its own 'database-url-<db>'.",
     )
     image: str = Field(
-        default="public.ecr.aws/docker/library/postgres:17.6-alpine",
+        default=f"{pin('postgres-client-image').lookup}:{pin('postgres-client-image').version}",
         description="An image with psql ≥ 15 (for \\getenv), pinned; from ECR Public, so no Docker Hub limits.",
     )
     sslmode: Literal["require", "verify-ca", "verify-full"] = Field(

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, Field
 
 from .args import Args
 from .prometheus_rules import REPLACED_DEFAULT_RULES
+from .versions import chart_version
 
 #: Names inside the cluster that other components and people rely on.
 RELEASE_NAME = "kube-prometheus-stack"
@@ -33,7 +34,7 @@ _EXACT_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
 def _exact(version: str) -> str:
     if not _EXACT_VERSION.match(version):
-        raise ValueError("pin an exact chart version such as '69.4.1' (no ranges, no 'latest')")
+        raise ValueError("pin an exact chart version such as '88.5.3' (no ranges, no 'latest')")
     return version
 
 
@@ -45,17 +46,19 @@ class ChartVersions(Args):
     """Pinned Helm chart versions: bump them here (or per stack, dev first), never float."""
 
     kube_prometheus_stack: ChartVersion = Field(
-        default="69.4.1",
+        default=chart_version("kube-prometheus-stack"),
         description="prometheus-community/kube-prometheus-stack (Prometheus Operator CRDs included).",
     )
     aws_for_fluent_bit: ChartVersion = Field(
-        default="0.1.32", description="aws/eks-charts aws-for-fluent-bit."
+        default=chart_version("aws-for-fluent-bit"), description="aws/eks-charts aws-for-fluent-bit."
     )
     postgres_exporter: ChartVersion = Field(
-        default="6.10.0", description="prometheus-community/prometheus-postgres-exporter."
+        default=chart_version("prometheus-postgres-exporter"),
+        description="prometheus-community/prometheus-postgres-exporter.",
     )
     redis_exporter: ChartVersion = Field(
-        default="6.21.0", description="prometheus-community/prometheus-redis-exporter."
+        default=chart_version("prometheus-redis-exporter"),
+        description="prometheus-community/prometheus-redis-exporter.",
     )
 
 
