@@ -14,6 +14,7 @@ import pytest
 
 from components.irsa import irsa_trust_policy as trust_policy
 from components.monitoring import Monitoring, MonitoringArgs, split_output
+from components.versions import chart_version
 from config import load_stack_file
 from tests.helpers import REPO
 from tools.harness import Graph, Resource, run
@@ -296,7 +297,7 @@ def test_warnings_go_to_the_alert_emails_when_none_are_given() -> None:
 
 def test_kube_prometheus_stack_is_pinned_and_sized_by_tier(mon: Graph) -> None:
     release = _release(mon, "kube-prometheus-stack")
-    assert release.inputs["version"] == "69.4.1"
+    assert release.inputs["version"] == chart_version("kube-prometheus-stack")
     assert release.inputs["repositoryOpts"]["repo"] == "https://prometheus-community.github.io/helm-charts"
     spec = release.inputs["values"]["prometheus"]["prometheusSpec"]
     retention, volume, replicas = EXPECTED_PROMETHEUS[mon.stack]
