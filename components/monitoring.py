@@ -27,6 +27,7 @@ from .dashboards import DASHBOARDS, SIDECAR_LABEL, dashboard_json
 from .irsa import irsa_role
 from .kube_prometheus import ChartVersions, PrometheusSettings
 from .prometheus_rules import rule_groups
+from .versions import version as pinned_version
 
 # An address as mail systems accept it in practice: one @, a dotted domain, no spaces.
 _EMAIL = re.compile(
@@ -340,6 +341,7 @@ class Monitoring(pulumi.ComponentResource):
                 f"{name}-container-insights",
                 cluster_name=cluster_name,
                 addon_name="amazon-cloudwatch-observability",
+                addon_version=pinned_version("amazon-cloudwatch-observability"),
                 service_account_role_arn=agent_role.arn,
                 configuration_values='{"containerLogs":{"enabled":false}}',
                 resolve_conflicts_on_create="OVERWRITE",

@@ -118,6 +118,16 @@ PINS: tuple[Pin, ...] = (
         source="https://github.com/kubernetes-sigs/aws-efs-csi-driver/releases/tag/v3.4.0",
         note="Upstream v3.4.1 (2026-07-23) is a patch; adopt it when describe-addon-versions lists an EKS build.",
     ),
+    Pin(
+        "amazon-cloudwatch-observability",
+        kind="eks-addon",
+        version="v6.4.0-eksbuild.1",
+        lookup="aws-observability/helm-charts",
+        checked="2026-08-22",
+        source="https://github.com/aws-observability/helm-charts/commit/93a934e",
+        note="Container Insights (monitoring.container_insights). The add-on tracks this chart "
+        "(6.4.0, 2026-08-06); the eksbuild suffix is unconfirmed: check describe-addon-versions.",
+    ),
     # --- Helm charts -----------------------------------------------------------------------------------
     Pin(
         "metrics-server",
@@ -364,4 +374,7 @@ def of_kind(kind: Kind) -> tuple[Pin, ...]:
 
 
 KUBERNETES_VERSION = version("kubernetes")
-EKS_ADDON_VERSIONS: dict[str, str] = {p.name: p.version for p in of_kind("eks-addon")}
+#: The cluster's own managed add-ons (components/cluster.py); Container Insights belongs to Monitoring.
+EKS_ADDON_VERSIONS: dict[str, str] = {
+    p.name: p.version for p in of_kind("eks-addon") if p.name != "amazon-cloudwatch-observability"
+}
