@@ -62,7 +62,7 @@ def test_a_misspelt_key_is_reported() -> None:
     version = PINS_BY_NAME["metrics-server"].version
     assert check_values("metrics-server", version, values) == [
         f"podDisruptionBudget.enable: not a value of metrics-server {version} "
-        "(not in values.yaml, not read by a template)"
+        "(not in values.yaml, not read by a template); did you mean podDisruptionBudget.enabled?"
     ]
 
 

@@ -11,6 +11,7 @@ too, so a version bump cannot skip the refresh.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -84,11 +85,15 @@ def _path_problem(facts: ChartFacts, path: tuple[str, ...]) -> str | None:
             )
         # A parent chart may also read keys under the subchart's section itself.
         problem = _path_problem(sub, path[1:])
-        return None if problem is None else f"{path[0]}.{problem} (subchart {name} {version})"
+        return None if problem is None else f"{path[0]}.{problem}"
     if path[0] == "global":
         return None  # shared with every subchart; each reads its own
+    siblings = [k for k in facts.known if k.count(".") == dotted.count(".")]
+    close = difflib.get_close_matches(dotted, siblings, n=1, cutoff=0.8)
+    hint = f"; did you mean {close[0]}?" if close else ""
     return (
-        f"{dotted}: not a value of {facts.chart} {facts.version} (not in values.yaml, not read by a template)"
+        f"{dotted}: not a value of {facts.chart} {facts.version} "
+        f"(not in values.yaml, not read by a template){hint}"
     )
 
 
