@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,9 @@ def test_every_chart_pin_has_facts_from_its_release(pin: Any) -> None:
     # The facts came from the same public repository the table cites, at a recorded commit.
     assert pin.source.startswith(facts.source["repository"]), (pin.source, facts.source["repository"])
     assert facts.source["ref"] and len(facts.source["commit"] or "") == 40
+    assert facts.source["ref"] in pin.source, (
+        f"the table cites {pin.source}, the facts came from {facts.source['ref']}"
+    )
     for alias, (chart, version) in facts.subcharts.items():
         if alias == "grafana":  # the subchart this program configures
             assert load_facts(chart, version) is not None, f"{chart} {version} facts missing"
@@ -159,3 +163,28 @@ def test_the_crd_upgrade_runbook_names_the_pinned_operator_version() -> None:
     operator = json.loads(facts_path("kube-prometheus-stack", version).read_text())["appVersion"]
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     assert f"OPERATOR={operator}\n" in readme, f"update README's CRD runbook to {operator}"
+
+
+def test_the_refresh_script_reads_a_chart_at_a_git_tag(tmp_path: Path) -> None:
+    """The --git path: files come from the tag, not the work tree, and the commit is recorded."""
+    repo = tmp_path / "repo"
+    chart = repo / "charts" / "demo"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: demo\nversion: 2.0.0\n")
+    (chart / "values.yaml").write_text("tagged: true\n")
+    (chart / "templates" / "cm.yaml").write_text("x: {{ .Values.fromTemplate }}\n")
+
+    def git(*args: str) -> str:
+        command = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com", *args]
+        return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "chart")
+    git("tag", "demo-2.0.0")
+    (chart / "values.yaml").write_text("untagged: true\n")  # a later change the tag does not have
+    source = ChartSource(git=repo / ".git", ref="demo-2.0.0", path="charts/demo", directory=None)
+    facts = extract(source, origin="https://example.com/repo", version=None)
+    assert facts["value_paths"] == ["tagged"]
+    assert facts["template_paths"] == ["fromTemplate"]
+    assert facts["source"]["commit"] == git("rev-parse", "demo-2.0.0")

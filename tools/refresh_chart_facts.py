@@ -177,6 +177,10 @@ def extract(source: ChartSource, *, origin: str, version: str | None) -> dict[st
     if chart_yaml is None:
         raise SystemExit(f"no Chart.yaml under {source.path or source.directory}")
     chart = yaml.safe_load(chart_yaml)
+    if version is None and str(chart["version"]).lstrip("v") == "0.0.0":
+        raise SystemExit(
+            f"{chart['name']}: Chart.yaml holds the placeholder {chart['version']}; pass --version"
+        )
     values = yaml.safe_load(source.read("values.yaml") or "{}") or {}
     schema_text = source.read("values.schema.json")
     read, opened = template_facts(source.templates())
