@@ -34,7 +34,7 @@ _EXACT_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
 def _exact(version: str) -> str:
     if not _EXACT_VERSION.match(version):
-        raise ValueError("pin an exact chart version such as '88.5.3' (no ranges, no 'latest')")
+        raise ValueError("pin an exact chart version MAJOR.MINOR.PATCH, e.g. 1.2.3 (no ranges, no 'latest')")
     return version
 
 
