@@ -78,6 +78,14 @@ def test_every_option_manager_and_datasource_exists_in_renovate() -> None:
     assert unknown == [], f"not known to renovate {FACTS['version']}: {unknown}"
 
 
+def test_options_with_fixed_choices_use_one_of_them() -> None:
+    settings = [(k, v) for k, v in CONFIG.items()] + [
+        (k, v) for rule in CONFIG["packageRules"] for k, v in rule.items()
+    ]
+    wrong = [(k, v) for k, v in settings if k in FACTS["enums"] and v not in FACTS["enums"][k]]
+    assert wrong == []
+
+
 def test_match_strings_are_re2_compatible() -> None:
     """Renovate compiles them with re2: no lookarounds or backreferences."""
     for manager in CONFIG["customManagers"]:

@@ -45,6 +45,11 @@ def extract(package: Path) -> dict[str, Any]:
         "custom_managers": sorted(p.name for p in (modules / "manager" / "custom").iterdir() if p.is_dir()),
         "datasources": sorted(p.name for p in (modules / "datasource").iterdir() if p.is_dir()),
         "versionings": sorted(p.name for p in (modules / "versioning").iterdir() if p.is_dir()),
+        "enums": {
+            name: definition["enum"]
+            for name, definition in sorted(schema["definitions"].items())
+            if isinstance(definition.get("enum"), list)
+        },
     }
 
 
