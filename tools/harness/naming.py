@@ -149,8 +149,14 @@ def _name_problem(type_token: str, logical_name: str, inputs: dict[str, Any]) ->
 
 
 def _value_problem(path: str, value: Any, limit: dict[str, Any]) -> str | None:
+    """What the validator says of ``value``; a value of the wrong type is left to the type check (the
+    rehearsal's botocore validation names it), so only values of the constraint's own type are judged."""
     describe = limit.get("describe")
-    if isinstance(value, bool):
+    enum = limit.get("enum") or []
+    numeric = (
+        (bool(enum) and all(isinstance(v, int | float) for v in enum)) or "min" in limit or "max" in limit
+    )
+    if isinstance(value, bool) or (numeric and isinstance(value, str)):
         return None
     if isinstance(value, str):
         if "max_length" in limit and len(value) > limit["max_length"]:
