@@ -12,6 +12,7 @@ under the mock engine; the base is staging as committed. Golden Markdown in ``te
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,14 @@ PULL_REQUESTS: dict[str, dict[str, Any]] = {
 
 def _plan(name: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     if name not in _PLANS:
+        if name == "staging_postgres_major_refused":
+            # The same program as with the flag, but for the flag: one stack run fewer.
+            plan = copy.deepcopy(_plan("staging_postgres_major_upgrade", tmp_path_factory))
+            for entry in plan["resources"]:
+                if entry["name"] == "quantumvest-database-primary":
+                    entry["inputs"]["allowMajorVersionUpgrade"] = False
+            _PLANS[name] = plan
+            return plan
         if name == "base":
             graph = stack_graph("staging")
         else:
