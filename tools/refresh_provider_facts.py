@@ -14,6 +14,11 @@ declarations and property renames (``alarm_name`` -> ``name``). Top-level ``forc
 replaced by what the files say; nested paths (``launchTemplate.id``), notes, conditions, constraints
 and Kubernetes entries are kept as they are (they come from elsewhere). ``--check`` reports what would
 change and exits 1 if anything would, without writing.
+
+Limits: the Terraform type name is derived from the file (``iam/role.go`` -> ``aws_iam_role``); where
+the provider names it otherwise (``ec2/vpc_subnet.go`` is ``aws_subnet``) the ``AutoName`` declaration
+is not matched and that type's auto-naming entry is left as it is. Enumerations and patterns are not
+re-derived (validators built from SDK enums need the AWS SDK's values): review them on upgrades.
 """
 
 from __future__ import annotations
@@ -127,15 +132,16 @@ def parse_schema(text: str, names: dict[str, str]) -> tuple[list[str], dict[str,
     return sorted(set(forcing)), max_lengths
 
 
-def parse_autonames(resources_go: str) -> dict[str, dict[str, tuple[str, int, str]]]:
-    """terraform type -> {tf attribute: (pulumi property, max length, separator)} from resources.go."""
-    found: dict[str, dict[str, tuple[str, int, str]]] = {}
+def parse_autonames(resources_go: str) -> dict[str, dict[str, tuple[str, int, bool]]]:
+    """terraform type -> {tf attribute: (pulumi property, max length, lower-case)} from resources.go:
+    ``tfbridge.AutoName("prop", N, "-")`` and ``tfbridge.AutoNameTransform("prop", N, <strings.ToLower>)``."""
+    found: dict[str, dict[str, tuple[str, int, bool]]] = {}
+    declaration = re.compile(r'"([a-z0-9_]+)":\s*tfbridge\.AutoName(Transform)?\("([A-Za-z0-9]+)",\s*(\d+),')
     for match in re.finditer(r'"(aws_[a-z0-9_]+)":\s*\{', resources_go):
         body = _block(resources_go, match.end() - 1)
-        for attr, prop, maxlen, sep in re.findall(
-            r'"([a-z0-9_]+)":\s*tfbridge\.AutoName\("([A-Za-z0-9]+)",\s*(\d+),\s*"(.)"\)', body
-        ):
-            found.setdefault(match.group(1), {})[attr] = (prop, int(maxlen), sep)
+        for hit in declaration.finditer(body):
+            lower = bool(hit.group(2)) and "ToLower" in body[hit.end() : hit.end() + 120]
+            found.setdefault(match.group(1), {})[hit.group(1)] = (hit.group(3), int(hit.group(4)), lower)
     return found
 
 
@@ -175,6 +181,18 @@ def refresh(
             changed.append(f"{type_token}: force_new {sorted(entry['force_new'])} -> {updated}")
             entry["force_new"] = updated
         autoname = (limits["types"].get(type_token) or {}).get("autoname")
+        for prop, length, lower in autonames.get(tf_type, {}).values():
+            if (
+                autoname
+                and prop == autoname["property"]
+                and (length, lower)
+                != (
+                    autoname["max_length"],
+                    autoname["lowercase"],
+                )
+            ):
+                changed.append(f"{type_token}: auto-name of {prop} -> at most {length}, lower-case {lower}")
+                autoname.update(max_length=length, lowercase=lower)
         if autoname:
             for attr, length in max_lengths.items():
                 if (
