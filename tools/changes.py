@@ -25,7 +25,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools.harness.naming import proposal
-from tools.replacements import Replacement, covers, deletes_first, force_new, forcing, is_stateful, knows
+from tools.replacements import (
+    Replacement,
+    covers,
+    deletes_first,
+    force_new,
+    forcing,
+    is_stateful,
+    knows,
+    on_replace,
+)
 
 MISSING = object()
 
@@ -250,6 +259,8 @@ def _engine_options(d: ResourceDiff) -> None:
             + ("replace" if d.kind == "replace" else "delete")
             + " it until `protect` is lifted in a deployment of its own"
         )
+    if d.kind == "replace" and on_replace(d.entry["type"]):
+        d.notes.append(f"**{on_replace(d.entry['type'])}**")  # what replacing one loses
     if d.kind == "remove" and d.retained:
         d.notes.append(
             "retain_on_delete: removed from the stack only; the cloud resource stays (and is still billed)"

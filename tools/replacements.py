@@ -130,5 +130,10 @@ def note(type_token: str) -> str | None:
     return (facts().get(type_token) or {}).get("note")
 
 
+def on_replace(type_token: str) -> str | None:
+    """What replacing a stateful resource of this type loses, in a reviewer's words."""
+    return (facts().get(type_token) or {}).get("on_replace")
+
+
 def source(type_token: str) -> str:
     return (facts().get(type_token) or {}).get("source", "")
