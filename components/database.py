@@ -48,6 +48,16 @@ class DatabaseArgs(Args):
             "out of RDS standard support."
         ),
     )
+    allow_major_version_upgrade: bool = Field(
+        default=False,
+        description=(
+            "Let a change of engine_version's major (17 -> 18) upgrade the instance in place; RDS refuses a "
+            "major upgrade without it. Off by default so a major is never changed by accident: set it in "
+            "the same change as the new engine_version (take a snapshot first; the offline diff shows the "
+            "upgrade and the new parameter group). The parameter group's family follows the major, and "
+            "the group is auto-named, so the new family's group is created before the old one is deleted."
+        ),
+    )
     instance_class: str = Field(
         default="db.r6g.xlarge",
         description="Writer instance class; seed 003's db.r6g.xlarge (Graviton, memory-optimised) for prod.",
@@ -348,6 +358,7 @@ class Database(pulumi.ComponentResource):
             identifier=identifier,
             engine="postgres",
             engine_version=args.engine_version,
+            allow_major_version_upgrade=args.allow_major_version_upgrade,
             instance_class=args.instance_class,
             allocated_storage=args.allocated_storage_gb,
             storage_type="gp3",

@@ -14,6 +14,14 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
+#: IAM role names: at most 64 characters (pulumi-aws ``provider/resources.go``:
+#: ``"name": tfbridge.AutoName("name", 64, "-")``; terraform-provider-aws ``iam/role.go`` validator).
+ROLE_NAME_MAX = 64
+#: What auto-naming appends to the logical name: ``-`` and 7 random hex characters.
+AUTONAME_SUFFIX = 8
+#: ``name_prefix`` is completed with 26 characters (``id.PrefixedUniqueId``), so it may have 64 - 26.
+ROLE_NAME_PREFIX_MAX = ROLE_NAME_MAX - 26
+
 #: The audience the EKS pod identity webhook requests for projected service-account tokens.
 STS_AUDIENCE = "sts.amazonaws.com"
 
@@ -60,6 +68,18 @@ def irsa_trust_policy(
     )
 
 
+def role_name_prefix(logical_name: str) -> str | None:
+    """An explicit ``name_prefix`` for a role whose auto-name would not fit IAM's 64 characters, else None.
+
+    Only roles that could never have been created get one, so no existing role changes its name (a
+    ``name_prefix`` on an existing role would replace it). The prefix keeps the start of the logical
+    name, which names the component and the service, and ends with ``-``.
+    """
+    if len(logical_name) + AUTONAME_SUFFIX <= ROLE_NAME_MAX:
+        return None
+    return logical_name[: ROLE_NAME_PREFIX_MAX - 1].rstrip("-") + "-"
+
+
 def irsa_role(
     name: str,
     *,
@@ -76,7 +96,8 @@ def irsa_role(
     Creates the role (tagged with the namespace and service account it serves), an inline policy from
     ``policy_json`` when given, and an attachment per managed policy ARN. ``name`` is the logical name
     of the role; its policies are named ``<name>-policy`` and ``<name>-attach-<n>``. The role's physical
-    name is auto-generated. Pass ``opts`` with the caller's ``parent`` (and provider).
+    name is auto-generated, from a shortened ``name_prefix`` when the logical name is too long for IAM
+    (see :func:`role_name_prefix`). Pass ``opts`` with the caller's ``parent`` (and provider).
     """
     if policy_json is None and not managed_policy_arns:
         raise ValueError(
@@ -85,6 +106,7 @@ def irsa_role(
     subject = service_account_subject(namespace, service_account)  # validates early, before any resource
     role = aws.iam.Role(
         name,
+        name_prefix=role_name_prefix(name),
         description=f"IRSA: {subject}",
         assume_role_policy=pulumi.Output.all(oidc_provider_arn, oidc_provider_url).apply(
             lambda args: irsa_trust_policy(args[0], args[1], namespace, service_account)

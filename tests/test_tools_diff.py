@@ -81,7 +81,7 @@ def test_rds_storage_encryption_forces_replacement_flagged_loudly() -> None:
         in text
     )
     assert "rds/instance.go" in text  # the source of the rule is cited
-    assert "Protected resources" in text
+    assert "`pulumi up` would fail" in text and "is protected" in text
 
 
 def test_removed_bucket_is_a_deletion_of_data() -> None:

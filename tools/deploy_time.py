@@ -39,6 +39,12 @@ DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_MINUTES = (0.1, 0.03, 0.5)
 
 
+#: The parallelism plan files use, whatever the machine: 4 x 4 vCPUs, the engine's default (4 x CPUs,
+#: pulumi/pulumi#15016) on a standard GitHub-hosted Linux runner (4 vCPUs), where the PR previews run.
+#: Fixed so that base and head plans made on different machines compare (see docs/decisions).
+PLAN_PARALLELISM = 16
+
+
 def default_parallelism() -> int:
     """What ``pulumi up`` would use on this machine: ``PULUMI_PARALLEL``, else 4 x CPUs."""
     configured = os.environ.get("PULUMI_PARALLEL", "").strip()

@@ -1,153 +1,35 @@
 """``python -m tools diff BASE.json HEAD.json``: what a change does to a stack, as a PR comment.
 
-Markdown, from two plan files of the same stack: a headline with counts and the monthly cost delta;
-resources that would be **replaced** (a replace-forcing property changed, see
-:mod:`tools.replacements`) or deleted while holding data, flagged first and loudly; a Mermaid diagram of
-the components touched; then per component the added, removed, replaced and changed resources with
-each changed property as old -> new (secrets stay redacted: plans never contain them).
+Markdown, from two plan files of the same stack: a headline with counts and the monthly cost delta
+(changes ``pulumi up`` ignores are priced at $0); what would make ``pulumi up`` fail (a protected
+resource replaced or deleted, a refused major upgrade); resources that would be **replaced** (a
+replace-forcing property changed, or an input refers to a replaced resource; see :mod:`tools.changes`
+and :mod:`tools.replacements`) or deleted while holding data, flagged first and loudly, each once;
+what the offline data cannot classify ("unknown: check `pulumi preview`"); a Mermaid diagram of the
+components touched; then per component every resource with each changed property as old -> new
+(secrets stay redacted: plans never contain them).
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tools import diagram
+from tools.changes import MISSING, Change, ResourceDiff, changed_properties, compare, flatten
 from tools.cost import money
 from tools.errors import ToolError
 from tools.plan import FORMAT_VERSION, load_plan
-from tools.replacements import Replacement, forcing, is_stateful
+
+__all__ = ["Change", "ResourceDiff", "changed_properties", "compare", "flatten", "render_markdown"]
 
 MARKER = "<!-- quantumvest-offline-plan:{stack} -->"
 MAX_ROWS = 60
 MAX_VALUE = 70
-
-
-# --------------------------------------------------------------------------- comparing
-
-
-def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """``{"a": {"b": 1}, "l": [{"x": 1}]}`` -> ``{"a.b": 1, "l[0].x": 1}``; lists of scalars stay whole."""
-    if isinstance(value, dict):
-        if not value and prefix:
-            return {prefix: {}}
-        out: dict[str, Any] = {}
-        for key, child in value.items():
-            out.update(flatten(child, f"{prefix}.{key}" if prefix else str(key)))
-        return out
-    if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
-        out = {}
-        for index, child in enumerate(value):
-            out.update(flatten(child, f"{prefix}[{index}]"))
-        return out
-    return {prefix: value}
-
-
-@dataclass
-class Change:
-    path: str
-    old: Any
-    new: Any
-
-
-_MISSING = object()
-
-
-def changed_properties(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
-    before, after = flatten(old), flatten(new)
-    changes = []
-    for path in sorted(set(before) | set(after)):
-        a, b = before.get(path, _MISSING), after.get(path, _MISSING)
-        if a != b:
-            changes.append(Change(path, a, b))
-    return changes
-
-
-@dataclass
-class ResourceDiff:
-    kind: str  # "add", "remove", "change", "replace", "rename"
-    entry: dict[str, Any]
-    old_entry: dict[str, Any] | None = None
-    changes: list[Change] = field(default_factory=list)
-    replacements: list[Replacement] = field(default_factory=list)
-
-    @property
-    def component(self) -> str:
-        return self.entry["component"]
-
-    @property
-    def stateful(self) -> bool:
-        return is_stateful(self.entry["type"])
-
-    @property
-    def protected(self) -> bool:
-        return bool((self.old_entry or self.entry).get("options", {}).get("protect"))
-
-
-def _alias_urns(entry: dict[str, Any]) -> set[str]:
-    """The URNs a resource says it used to have (``aliases`` option): full URNs or a former name."""
-    found: set[str] = set()
-    head, _, _ = entry["urn"].rpartition("::")
-    for alias in entry.get("options", {}).get("aliases", []):
-        if isinstance(alias, str):
-            found.add(alias)
-        elif isinstance(alias, dict):
-            if alias.get("urn"):
-                found.add(alias["urn"])
-            spec = alias.get("spec") or {}
-            if spec.get("name") and not spec.get("type") and not spec.get("parentUrn"):
-                found.add(f"{head}::{spec['name']}")
-    return found
-
-
-def compare(base: dict[str, Any], head: dict[str, Any]) -> list[ResourceDiff]:
-    """Every resource that is added, removed, renamed, changed or replaced between two plans."""
-    old = {e["urn"]: e for e in base["resources"] if e["custom"]}
-    new = {e["urn"]: e for e in head["resources"] if e["custom"]}
-    renamed: dict[str, str] = {}
-    for urn, entry in new.items():
-        if urn in old:
-            continue
-        for alias in _alias_urns(entry):
-            if alias in old and alias not in new:
-                renamed[urn] = alias
-    diffs: list[ResourceDiff] = []
-    for urn, entry in sorted(new.items()):
-        previous = old.get(urn) or old.get(renamed.get(urn, ""))
-        if previous is None:
-            diffs.append(ResourceDiff("add", entry))
-            continue
-        changes = changed_properties(previous["inputs"], entry["inputs"])
-        changes += [
-            Change(f"(option) {c.path}", c.old, c.new)
-            for c in changed_properties(previous["options"], entry["options"])
-        ]
-        if previous.get("provider") != entry.get("provider"):
-            changes.append(
-                Change("(provider)", _short(previous.get("provider")), _short(entry.get("provider")))
-            )
-        if previous["type"] != entry["type"]:
-            changes.append(Change("(type)", previous["type"], entry["type"]))
-        input_paths = [c.path for c in changes if not c.path.startswith("(")]
-        replace_on = entry.get("options", {}).get("replace_on_changes", [])
-        replacements = forcing(entry["type"], input_paths, previous["inputs"], entry["inputs"], replace_on)
-        if previous["type"] != entry["type"]:
-            replacements.append(
-                Replacement("(type)", "a resource cannot change type", is_stateful(previous["type"]))
-            )
-        if replacements:
-            diffs.append(ResourceDiff("replace", entry, previous, changes, replacements))
-        elif urn not in old:
-            diffs.append(ResourceDiff("rename", entry, previous, changes))
-        elif changes:
-            diffs.append(ResourceDiff("change", entry, previous, changes))
-    gone = set(old) - set(new) - set(renamed.values())
-    diffs.extend(ResourceDiff("remove", old[urn]) for urn in sorted(gone))
-    return diffs
 
 
 def _short(urn: str | None) -> str | None:
@@ -158,7 +40,7 @@ def _short(urn: str | None) -> str | None:
 
 
 def _value(value: Any) -> str:
-    if value is _MISSING:
+    if value is MISSING:
         return "(unset)"
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
     text = " ".join(text.split())
@@ -177,15 +59,27 @@ SYMBOL = {
     "change": "🔧 update",
     "replace": "♻️ **REPLACE**",
     "rename": "🏷️ rename",
+    "ignored": "⏸️ ignored",
 }
-ORDER = {"replace": 0, "remove": 1, "rename": 2, "add": 3, "change": 4}
+ORDER = {"replace": 0, "remove": 1, "rename": 2, "add": 3, "change": 4, "ignored": 5}
 WORDS = {
     "replace": "to replace",
     "remove": "to delete",
     "rename": "renamed",
     "add": "to add",
     "change": "to update",
+    "ignored": "ignored",
 }
+UNKNOWN = "**unknown: check `pulumi preview`**"
+IGNORED = "ignored by `pulumi up` (`ignore_changes`), $0"
+
+
+def _symbol(d: ResourceDiff) -> str:
+    if d.errors:
+        return "❌ " + SYMBOL[d.kind]
+    if d.kind == "change" and d.unknown:
+        return "❔ update or replace"
+    return SYMBOL[d.kind]
 
 
 def _details(d: ResourceDiff) -> str:
@@ -193,8 +87,7 @@ def _details(d: ResourceDiff) -> str:
         return "new"
     if d.kind == "remove":
         notes = ["**holds data**"] if d.stateful else []
-        if d.protected:
-            notes.append("protected: `pulumi up` refuses until `protect` is lifted")
+        notes += d.notes + d.errors
         return "; ".join(notes) or "deleted"
     forced = {r.path for r in d.replacements}
     parts = []
@@ -202,20 +95,49 @@ def _details(d: ResourceDiff) -> str:
         parts.append(f"from `{_short(d.old_entry['urn'])}` (alias: no replacement)")  # type: ignore[index]
     for change in d.changes:
         mark = " **(forces replacement)**" if change.path in forced else ""
+        if change.ignored:
+            mark = f" — {IGNORED}"
         parts.append(f"`{change.path}`: {_value(change.old)} → {_value(change.new)}{mark}")
-    return "<br>".join(parts) or "—"
+    parts += d.notes
+    parts += [f"❌ {e}" for e in d.errors]
+    if d.unknown:
+        parts.append(UNKNOWN)
+    return _cell("<br>".join(parts) or "—")
 
 
-def _cost_lines(base: dict[str, Any], head: dict[str, Any]) -> list[str]:
+def effective_cost(
+    base: dict[str, Any], head: dict[str, Any], diffs: list[ResourceDiff]
+) -> dict[str, Any] | None:
+    """Head's cost with every ignored resource at its base price: `pulumi up` does not apply the change."""
+    if "cost" not in head:
+        return None
+    cost = copy.deepcopy(head["cost"])
+    before = base.get("cost", {}).get("resources", {})
+    for d in diffs:
+        urn = d.entry["urn"]
+        if d.kind != "ignored" or urn not in cost.get("resources", {}) or urn not in before:
+            continue
+        delta = before[urn] - cost["resources"][urn]
+        cost["resources"][urn] = before[urn]
+        cost["monthly_total"] = round(cost["monthly_total"] + delta, 2)
+        component = d.component
+        cost["by_component"][component] = round(cost["by_component"].get(component, 0.0) + delta, 2)
+    return cost
+
+
+def _cost_lines(base: dict[str, Any], head: dict[str, Any], diffs: list[ResourceDiff]) -> list[str]:
     if "cost" not in base or "cost" not in head:
         return []
-    old, new = base["cost"], head["cost"]
+    old, new = base["cost"], effective_cost(base, head, diffs) or head["cost"]
     delta = round(new["monthly_total"] - old["monthly_total"], 2)
     sign = "+" if delta >= 0 else "-"
+    ignored = any(d.kind == "ignored" for d in diffs)
     lines = [
         f"**Monthly cost:** {money(old['monthly_total'])} → {money(new['monthly_total'])} "
         f"(**{sign}{money(abs(delta))}** {new['currency']}/month; {new['prices_region']} prices dated {new['prices_dated']}, "
-        f"usage from `{new['usage_file']}`)"
+        f"usage from `{new['usage_file']}`"
+        + ("; changes `pulumi up` ignores are priced at $0" if ignored else "")
+        + ")"
     ]
     components = sorted(set(old["by_component"]) | set(new["by_component"]))
     rows = []
@@ -293,15 +215,46 @@ def _touched_diagram(base: dict[str, Any], head: dict[str, Any], diffs: list[Res
     return ["```mermaid", diagram.mermaid(merged, only=touched | neighbours, styles=styles), "```"]
 
 
+def _replaced_table(replaced: list[ResourceDiff]) -> list[str]:
+    """The CAUTION block: each replaced resource once, with every reason."""
+    stateful = sum(d.stateful for d in replaced)
+    out = [
+        "",
+        "> [!CAUTION]",
+        f"> **{len(replaced)} resource(s) will be REPLACED** — deleted and re-created, not updated in place"
+        + (
+            f"; **{stateful} hold data**, which is lost unless restored from a snapshot." if stateful else "."
+        ),
+        ">",
+        "> | resource | type | forced by | old → new | why |",
+        "> |---|---|---|---|---|",
+    ]
+    for d in sorted(replaced, key=lambda x: x.entry["urn"]):
+        by_path = {c.path: c for c in d.changes}
+        paths = ", ".join(f"`{r.path}`" for r in d.replacements)
+        values = (
+            "<br>".join(
+                f"{_value(by_path[r.path].old)} → {_value(by_path[r.path].new)}"
+                for r in d.replacements
+                if r.path in by_path
+            )
+            or "(computed)"
+        )
+        why = "<br>".join(dict.fromkeys(_cell(r.source) for r in d.replacements))
+        out.append(f"> | `{d.entry['name']}` | `{d.entry['type']}` | {paths} | {values} | {why} |")
+    return out
+
+
 def render_markdown(base: dict[str, Any], head: dict[str, Any], base_note: str | None = None) -> str:
     """The PR comment for one stack."""
     if base["stack"] != head["stack"]:
         raise ToolError(f"the plans are of different stacks ({base['stack']!r} and {head['stack']!r})")
     stack = head["stack"]
     diffs = compare(base, head)
-    count = defaultdict(int)
+    count: dict[str, int] = defaultdict(int)
     for d in diffs:
         count[d.kind] += 1
+    unknown = [d for d in diffs if d.unknown]
     out = [MARKER.format(stack=stack), f"### Offline plan: `{stack}`", ""]
     if base_note:
         out += [f"> [!NOTE]\n> {base_note}", ""]
@@ -310,45 +263,35 @@ def render_markdown(base: dict[str, Any], head: dict[str, Any], base_note: str |
     else:
         out.append(
             f"**{count['add']} to add · {count['change']} to update · {count['replace']} to replace · "
-            f"{count['remove']} to delete · {count['rename']} renamed** (of {head['summary']['resources']} resources)"
+            f"{count['remove']} to delete · {count['rename']} renamed"
+            + (f" · {count['ignored']} ignored by `pulumi up`" if count["ignored"] else "")
+            + f"** (of {head['summary']['resources']} resources)"
+            + (f" · **{len(unknown)} unknown: check `pulumi preview`**" if unknown else "")
         )
-    out += ["", *_cost_lines(base, head)]
+    out += ["", *_cost_lines(base, head, diffs)]
+    failing = [d for d in diffs if d.errors]
+    if failing:
+        out += ["", "> [!CAUTION]", "> **`pulumi up` would fail:**"]
+        out += [f"> - `{d.entry['name']}`: {_cell(e)}" for d in failing for e in d.errors]
     replaced = [d for d in diffs if d.kind == "replace"]
-    lost = [d for d in diffs if d.kind == "remove" and d.stateful]
-    protected = [d for d in diffs if d.kind in ("replace", "remove") and d.protected]
     if replaced:
-        stateful = sum(d.stateful for d in replaced)
-        out += [
-            "",
-            "> [!CAUTION]",
-            f"> **{len(replaced)} resource(s) will be REPLACED** — deleted and re-created, not updated in place"
-            + (
-                f"; **{stateful} hold data**, which is lost unless restored from a snapshot."
-                if stateful
-                else "."
-            ),
-            ">",
-            "> | resource | type | property | old → new | why |",
-            "> |---|---|---|---|---|",
-        ]
-        for d in sorted(replaced, key=lambda x: x.entry["urn"]):
-            by_path = {c.path: c for c in d.changes}
-            for r in d.replacements:
-                c = by_path.get(r.path)
-                values = f"{_value(c.old)} → {_value(c.new)}" if c else "—"
-                out.append(
-                    f"> | `{d.entry['name']}` | `{d.entry['type']}` | `{r.path}` | {values} | {_cell(r.source)} |"
-                )
+        out += _replaced_table(replaced)
+    lost = [d for d in diffs if d.kind == "remove" and d.stateful]
     if lost:
         out += ["", "> [!CAUTION]", f"> **{len(lost)} resource(s) holding data will be DELETED:** "
-                + ", ".join(f"`{d.entry['name']}` (`{d.entry['type']}`)" for d in lost)]  # fmt: skip
-    if protected:
-        out += ["", "> [!WARNING]", "> Protected resources would be replaced or deleted: `pulumi up` stops at them "
-                "until `protect` is lifted on purpose: " + ", ".join(f"`{d.entry['name']}`" for d in protected)]  # fmt: skip
+                + ", ".join(f"`{d.entry['name']}` (`{d.entry['type']}`)" + (" (retained: left in the account)" if d.retained else "") for d in lost)]  # fmt: skip
+    if unknown:
+        out += ["", "> [!WARNING]", "> The offline data cannot tell whether these are updated or replaced: "
+                "check `pulumi preview`: " + ", ".join(f"`{d.entry['name']}`" for d in unknown)]  # fmt: skip
+    ignored = [d for d in diffs if d.kind == "ignored"]
+    if ignored:
+        out += ["", "> [!NOTE]", "> Changed in the program but ignored by `pulumi up` (`ignore_changes`; "
+                "the running value is managed elsewhere, e.g. the cluster autoscaler): "
+                + ", ".join(f"`{d.entry['name']}`" for d in ignored)]  # fmt: skip
     extra = _deploy_line(base, head) + _policy_lines(base, head)
     if extra:
         out += ["", *extra]
-    picture = _touched_diagram(base, head, diffs)
+    picture = _touched_diagram(base, head, [d for d in diffs if d.kind != "ignored"])
     if picture:
         out += ["", "#### Components touched", "", *picture]
     by_component: dict[str, list[ResourceDiff]] = defaultdict(list)
@@ -367,7 +310,7 @@ def render_markdown(base: dict[str, Any], head: dict[str, Any], base_note: str |
             "|---|---|---|---|",
         ]
         for d in items[:MAX_ROWS]:
-            out.append(f"| {SYMBOL[d.kind]} | `{d.entry['name']}` | `{d.entry['type']}` | {_details(d)} |")
+            out.append(f"| {_symbol(d)} | `{d.entry['name']}` | `{d.entry['type']}` | {_details(d)} |")
         if len(items) > MAX_ROWS:
             out.append(f"| | … and {len(items) - MAX_ROWS} more | | |")
     out += ["", "<sub>Offline plan: the program run under Pulumi's mock engine (`python -m tools plan`); "

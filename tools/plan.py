@@ -3,9 +3,12 @@
 The plan file is JSON: every resource (components included) with type, logical name, component,
 parent, provider, dependencies, inputs and the options a reviewer cares about, plus stack outputs,
 counts, the cost estimate, the deploy-time estimate and policy findings. It is *deterministic*: sorted
-by URN with sorted keys, no generated ids (the offline harness derives everything from names), so two
-runs on the same commit give byte-identical files and two commits give a meaningful ``diff``. Secret
-values are redacted (see :mod:`tools.redact`).
+by URN with sorted keys, no generated ids (the offline harness derives everything from names), and
+nothing from the machine: the deploy-time estimate uses the fixed
+:data:`tools.deploy_time.PLAN_PARALLELISM`, not this machine's ``PULUMI_PARALLEL`` or CPU count (the
+command prints the estimate for this machine separately). So two runs of the same commit give
+byte-identical files wherever they run, and two commits give a meaningful ``diff``. Secret values are
+redacted (see :mod:`tools.redact`).
 """
 
 from __future__ import annotations
@@ -58,6 +61,10 @@ def resource_entry(graph: Graph, resource: Resource) -> dict[str, Any]:
         "parent": resource.parent,
         "provider": resource.provider,
         "dependencies": sorted(graph.depends_on(resource)),
+        # Which input refers to which resource: the diff cascades a replacement along these.
+        "property_dependencies": {
+            key: sorted(urns) for key, urns in sorted(resource.property_dependencies.items()) if urns
+        },
         "inputs": redact_paths(resource.inputs, resource.secret_paths),
         "secret_paths": sorted(resource.secret_paths),
         "options": _options(resource),
@@ -96,7 +103,8 @@ def build_plan(
     }
     if with_estimates:
         plan["cost"] = cost.estimate(graph, usage).as_dict()
-        plan["deploy_time"] = deploy_time.estimate(graph, parallelism).as_dict()
+        slots = parallelism or deploy_time.PLAN_PARALLELISM  # never this machine's: plans must compare
+        plan["deploy_time"] = deploy_time.estimate(graph, slots).as_dict()
         status, found = policy_check.findings(graph)
         plan["policy"] = {"status": status, "findings": [f.as_dict() for f in found]}
     return scrub(plan, secret_values(graph))
@@ -183,7 +191,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--usage", type=Path, help="usage file for the cost estimate (default: cost-usage.yml)"
     )
-    parser.add_argument("--parallel", type=int, help="operations at once for the deploy-time estimate")
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        help="also print the deploy-time estimate with this many operations at once (default: this "
+        "machine's, PULUMI_PARALLEL or 4 x CPUs); the plan file always uses the fixed plan parallelism",
+    )
     parser.set_defaults(func=run)
     alias = commands.add_parser("summary", help="what `plan` prints, without writing a plan file")
     alias.add_argument("stack", help="dev, staging, prod, or a path to a Pulumi.<stack>.yaml")
@@ -194,10 +207,17 @@ def run(args: argparse.Namespace) -> int:
     from tools import stacks
 
     graph = stacks.load(args.stack, label="plan")
-    plan = build_plan(graph, load_usage(args.usage, graph.stack), args.parallel)
+    plan = build_plan(graph, load_usage(args.usage, graph.stack))
     out = args.out or DEFAULT_OUT / f"plan-{graph.stack}.json"
     write_plan(plan, out)
     print(summary(plan, out))
+    here = args.parallel or deploy_time.default_parallelism()
+    if here != plan["deploy_time"]["parallelism"]:
+        local = deploy_time.estimate(graph, here)
+        print(
+            f"    on this machine ({here} at once; not in the plan file): {local.minutes:.1f} min "
+            f"(lower bound {local.lower_bound:.1f})"
+        )
     return 0
 
 

@@ -12,7 +12,6 @@ they are listed (``helm template`` renders them). Secret values are redacted.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -21,8 +20,7 @@ from typing import Any
 
 import yaml
 
-from tools.harness import Graph, Resource
-from tools.harness.outputs import auto_name
+from tools.harness import Graph, Resource, naming
 from tools.redact import redact_paths, scrub, secret_values
 
 #: Install order of built-in kinds (Helm's InstallOrder, kinds this platform uses).
@@ -112,9 +110,8 @@ def manifest(resource: Resource) -> dict[str, Any] | None:
     body["apiVersion"], body["kind"] = identity
     metadata = dict(body.get("metadata") or {})
     if not metadata.get("name"):
-        # pulumi-kubernetes auto-names: logical name plus a random suffix (here derived from the name).
-        seed = hashlib.sha256(f"{resource.type}::{resource.name}".encode()).hexdigest()
-        metadata["name"] = auto_name(resource.name, seed)
+        # pulumi-kubernetes auto-names: logical name plus a random suffix (the same as every offline tool's).
+        metadata["name"] = naming.auto_name(resource.type, resource.name)
     body["metadata"] = metadata
     return {
         "apiVersion": body.pop("apiVersion"),

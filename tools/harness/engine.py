@@ -33,6 +33,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from tools.harness.graph import Graph, Resource
 from tools.harness.invokes import answer_invoke
+from tools.harness.naming import refuse_over_limit
 from tools.harness.outputs import synthesize_outputs
 
 PROJECT = "quantumvest-infra"
@@ -137,6 +138,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             resource_id=request.importId,
             custom=request.custom or False,
         )
+        secrets: set[str] = set()
+        raw = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
+        inputs = plain(raw, "", secrets)
+        if request.custom:
+            # What the provider's Check would refuse, refused here (one line), before anything is "created".
+            refuse_over_limit(request.type, request.name, inputs)
         id_, state = self.mocks.new_resource(resource_args)
         for key in request.additionalSecretOutputs:
             if key in state:
@@ -144,9 +151,6 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         obj_proto = _sync_await(rpc.serialize_properties(state, {}))
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_, state)
         response = resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj_proto)
-        secrets: set[str] = set()
-        raw = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
-        inputs = plain(raw, "", secrets)
         provider = request.provider.rsplit("::", 1)[0] if request.provider else None
         if request.type.startswith("pulumi:providers:"):
             inputs = {k: _json_or_value(v) for k, v in inputs.items()}  # providers take nested config as JSON

@@ -12,6 +12,7 @@ import pkgutil
 from collections.abc import Callable
 from typing import Any
 
+from tools.harness import naming
 from tools.harness.invokes import ACCOUNT_ID
 
 Outputs = dict[str, Any]
@@ -80,7 +81,10 @@ def _load_area_types() -> None:
 
 
 def auto_name(name: str, seed: str) -> str:
-    """Pulumi's auto-naming: the logical name plus a random suffix (here: derived from the seed)."""
+    """Pulumi's default auto-naming: the logical name, ``-`` and 7 hex characters of ``seed``.
+
+    For a specific type, :func:`tools.harness.naming.auto_name` applies that type's rules.
+    """
     return f"{name}-{seed[:7]}"
 
 
@@ -89,8 +93,9 @@ def synthesize_outputs(
 ) -> tuple[str, Outputs]:
     """The id and output state for one custom resource."""
     state: Outputs = dict(inputs)
-    if inputs.get("namePrefix") and not inputs.get("name"):
-        state["name"] = f"{inputs['namePrefix']}{seed[:7]}"  # what auto-naming with name_prefix gives
+    physical = naming.proposal(type_token, name, inputs)
+    if physical is not None and "." not in physical.property:
+        state.setdefault(physical.property, physical.value)  # the name the provider would give it
     if type_token in NAME_IS_ID:
         state.setdefault("name", auto_name(name, seed))
         resource_id = state["name"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 import botocore.exceptions
+
+from tools.harness import naming
 
 ACCOUNT_ID = "123456789012"
 
@@ -36,6 +37,8 @@ class Ctx:
     region: str
     name: str
     seed: str
+    #: The resource's type token (selects its auto-naming rule).
+    type: str = ""
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def client(self, service: str, region: str | None = None) -> Any:
@@ -58,11 +61,13 @@ class Ctx:
             raise AwsCallError(_camel(operation), params, "ParamValidation", str(err)) from None
 
     def auto_name(self, max_length: int = 255, lower: bool = False) -> str:
-        """Pulumi's auto-name: the logical name plus a 7-character suffix (deterministic here)."""
-        suffix = hashlib.sha256(self.name.encode()).hexdigest()[:7]
-        base = self.name[: max_length - 8]
-        value = f"{base}-{suffix}"
-        return value.lower() if lower else value
+        """The name the provider gives this resource when none is set: :func:`tools.harness.naming.auto_name`,
+        the same as the mock engine's (the type's rules from ``tools/data/provider-limits.json``).
+
+        ``max_length`` and ``lower`` apply only to a type that data does not describe. A name that does
+        not fit is never truncated: the engine has refused the registration before a handler runs.
+        """
+        return naming.auto_name(self.type, self.name, max_length=max_length, lowercase=lower)
 
     def arn(self, service: str, resource: str, region: str | None = None) -> str:
         scope = "" if service in ("iam", "s3", "cloudfront", "route53") else (region or self.region)

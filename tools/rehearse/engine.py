@@ -98,7 +98,7 @@ class MotoMocks(RecordingMocks):
             return super().new_resource(args)
         region = self.recorder.region_for(args.provider)
         seed = hashlib.sha256(f"{args.typ}::{args.name}".encode()).hexdigest()[:12]
-        ctx = Ctx(region=region, name=args.name, seed=seed)
+        ctx = Ctx(region=region, name=args.name, seed=seed, type=args.typ)
         inputs = plain(dict(args.inputs), "", set())  # the engine's numbers are floats; AWS wants ints
         if self._failed & set(_strings(inputs)):
             # Built on a resource AWS refused: not attempted, so one mistake is reported once.
