@@ -445,8 +445,8 @@ class Platform(pulumi.ComponentResource):
 
 def security_settings(args: PlatformArgs, stack: str) -> SecurityArgs:
     """The security settings with what derives from the platform filled in: the alias prefix
-    (``<platform.name>-<stack>``, unique per stack so two stacks share an account) and the budget's
-    cost-allocation filter (``CostCenter``)."""
+    (``<platform.name>-<stack>``, unique per stack so two stacks share an account), the budget's
+    cost-allocation filter (``CostCenter``) and the domain the WAF's per-path limits match hosts in."""
     security = args.security
     budget = security.budget
     if not budget.cost_filter_tags:
@@ -455,5 +455,6 @@ def security_settings(args: PlatformArgs, stack: str) -> SecurityArgs:
         update={
             "alias_prefix": security.alias_prefix or derive_prefix(args.platform.name, stack),
             "budget": budget,
+            "waf": security.waf.model_copy(update={"domain": security.waf.domain or args.dns.domain}),
         }
     )

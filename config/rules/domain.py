@@ -55,6 +55,17 @@ def public_names_are_in_the_zone(cfg: PlatformArgs) -> Iterator[FieldProblem]:
         )
 
 
+def rate_limited_hosts_are_public_hosts(cfg: PlatformArgs) -> Iterator[FieldProblem]:
+    hosts = cfg.storage.dns.regional_hosts
+    for index, limit in enumerate(cfg.security.waf.path_rate_limits):
+        if limit.host not in hosts:
+            yield FieldProblem(
+                f"security.waf.path_rate_limits[{index}].host",
+                limit.host,
+                f"one of the load balancer's hosts (storage.dns.regional_hosts: {', '.join(hosts)})",
+            )
+
+
 def ingress_domain_is_in_the_dns_zone(cfg: PlatformArgs) -> Iterator[FieldProblem]:
     zone = cfg.cluster_services.dns_zone
     domain = cfg.workloads.domain
@@ -70,5 +81,6 @@ RULES = [
     every_stack_has_a_domain,
     the_zone_is_the_platform_domain,
     public_names_are_in_the_zone,
+    rate_limited_hosts_are_public_hosts,
     ingress_domain_is_in_the_dns_zone,
 ]
