@@ -4,12 +4,13 @@ Order matters — WAF evaluates rules by priority and stops at the first termina
 
 0. Amazon IP reputation list: known bots and scanners are blocked before they count against anything.
 1. A rate-based rule per client IP (seed 003: 2000 requests per 5 minutes), answering 429.
-2. The ALB's per-path limits (seed 004: API 100 req/s, authentication 5 req/s, file uploads 1 req/s,
+2. AWS common rule set (OWASP top ten: XSS, path traversal, size limits…).
+3. Known bad inputs (Log4Shell, Java deserialisation, …; CKV_AWS_192).
+4. SQL injection.
+5. The ALB's per-path limits (seed 004: API 100 req/s, authentication 5 req/s, file uploads 1 req/s,
    general traffic 10 req/s), one rate-based rule each, scoped down to a host and a path prefix,
-   answering 429 (REGIONAL ACL only: the CDN serves none of these paths).
-3. AWS common rule set (OWASP top ten: XSS, path traversal, size limits…).
-4. Known bad inputs (Log4Shell, Java deserialisation, …; CKV_AWS_192).
-5. SQL injection.
+   answering 429 (REGIONAL ACL only: the CDN serves none of these paths). Last, so a request another
+   rule already blocked does not count against a client's allowance.
 
 **Per second becomes per window.** WAF counts a rate-based rule's requests per client IP over an
 evaluation window of 60, 120, 300 or 600 seconds (there is no per-second limit), so seed 004's
@@ -203,7 +204,8 @@ def web_acl_rules(
     """The ACL's rules: IP reputation, the per-IP rate limit, the per-path limits on ``domain``'s hosts
     (none without a domain), then the other managed groups."""
     count_only = count_only or {}
-    paths = path_rate_rules(path_limits, domain, 2, metric_prefix) if domain else []
+    first_path_priority = 1 + len(MANAGED_RULE_GROUPS)
+    paths = path_rate_rules(path_limits, domain, first_path_priority, metric_prefix) if domain else []
     first, *others = MANAGED_RULE_GROUPS
     rate_rule = {
         "name": RATE_LIMIT_RULE,
@@ -221,9 +223,9 @@ def web_acl_rules(
     return [
         _managed(first, 0, metric_prefix, count_only.get(first, ())),
         rate_rule,
-        *paths,
         *(
             _managed(group, priority, metric_prefix, count_only.get(group, ()))
-            for priority, group in enumerate(others, start=2 + len(paths))
+            for priority, group in enumerate(others, start=2)
         ),
+        *paths,
     ]

@@ -177,13 +177,19 @@ def waf_managed_rules(acl: ResourceLike, ctx: Context) -> Iterator[str]:
             name = dig(statement, "managedRuleGroupStatement.name")
             if name and str(dig(statement, "managedRuleGroupStatement.vendorName") or "AWS") == "AWS":
                 found.add(str(name))
-            if dig(statement, "rateBasedStatement.limit") is not None:
+            # Only a limit over every request counts: a path-scoped one leaves the rest of the site open.
+            rate = dig(statement, "rateBasedStatement")
+            if (
+                isinstance(rate, dict)
+                and rate.get("limit") is not None
+                and not rate.get("scopeDownStatement")
+            ):
                 rate_limited = True
     for group, why in REQUIRED_MANAGED_GROUPS.items():
         if group not in found:
             yield f"managed rule group {group} ({why}) is missing"
     if not rate_limited:
-        yield "no rate-based rule: one client can flood the API"
+        yield "no rate-based rule over every request: one client can flood the API"
 
 
 @rule(
