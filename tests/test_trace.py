@@ -362,3 +362,19 @@ def test_the_command_prints_each_hop_and_exits_by_the_paths(
     )
     assert main(["trace", "prod", "assets"]) == 1
     assert "BROKEN dns" in capsys.readouterr().out
+
+
+def test_external_dns_allowed_only_txt_records_breaks_the_regional_dns_hop(graphs: dict[str, Graph]) -> None:
+    """cert-manager's DNS-01 policy shape (TXT only) is not enough to publish an alias to the ALB."""
+    graph = with_external_dns_wired(graphs["dev"])
+    for policy in graph.of_type(ROLE_POLICY):
+        if "external-dns" in policy.name:
+            document = json.loads(policy.inputs["policy"])
+            for statement in document["Statement"]:
+                if "route53:ChangeResourceRecordSets" in statement["Action"]:
+                    statement["Condition"] = {
+                        "ForAllValues:StringEquals": {"route53:ChangeResourceRecordSetsRecordTypes": ["TXT"]}
+                    }
+            policy.inputs["policy"] = json.dumps(document)
+    assert broken_kinds(graph, "dev", "api") == ["dns"]
+    assert "may not route53:ChangeResourceRecordSets" in detail(graph, "dev", "api", "dns")
