@@ -7,6 +7,7 @@ README's "Reuse from another stack"). Each component takes its settings model an
 component          settings             outputs (public attributes)
 =================  ===================  ==========================================================
 ``Platform``       ``PlatformArgs``     every area below, wired; ``stack_outputs()``
+``DnsZone``        ``DnsZoneArgs``      zone_id, name_servers (None for an adopted zone)
 ``Network``        ``NetworkArgs``      vpc_id, vpc_cidr, availability_zones, public/private/
                                         database_subnet_ids, db/cache_subnet_group_name,
                                         nat_gateway_ids, subnet_cidrs (plain)
@@ -23,7 +24,8 @@ component          settings             outputs (public attributes)
 ``Cache``          ``CacheArgs``        primary_endpoint, reader_endpoint, port, auth_secret_arn,
                                         replication_group_id, member_cluster_ids
 ``Storage``        ``StorageArgs``      bucket_names, bucket_arns, efs_file_system_id,
-                                        efs_access_point_id, cdn_domain_name, certificate_arns
+                                        efs_access_point_id, cdn_domain_name, certificate_arns,
+                                        log_bucket_name, alb_log_prefix (plain)
 ``Monitoring``     ``MonitoringArgs``   alert_topic_arn, warning_topic_arn, dashboard_name,
                                         grafana_service_name, log_group_names
 ``Workloads``      ``WorkloadsArgs``    namespace, ingress_hosts, load_balancer_hostname,
@@ -64,6 +66,8 @@ PUBLIC_API: dict[str, str] = {
     "CacheArgs": "cache",
     "Storage": "storage",
     "StorageArgs": "storage",
+    "DnsZone": "dns_zone",
+    "DnsZoneArgs": "dns_zone",
     "Monitoring": "monitoring",
     "MonitoringArgs": "monitoring",
     "Workloads": "workloads",

@@ -6,7 +6,8 @@ distribution (HTTPS only: HTTP is redirected; TLSv1.2_2021 minimum when it serve
 HTTP/2 and HTTP/3; IPv6; the CLOUDFRONT-scope web ACL; AWS's managed CachingOptimized and
 SecurityHeaders policies), access logs through CloudFront standard logging v2 (a CloudWatch Logs
 delivery source, destination and delivery in us-east-1, writing into the log bucket with no ACLs —
-docs/decisions/cloudfront-access-logs.md), and, with a domain, ``cdn.<domain>`` A/AAAA aliases.
+docs/decisions/cloudfront-access-logs.md), and, with a domain, ``assets.<domain>`` A/AAAA alias records
+in the stack's hosted zone (the program creates them: it knows the distribution's name).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def assets_cdn(
     log_bucket: HardenedBucket,
     web_acl_arn: pulumi.Input[str],
     dns: DnsArgs,
+    zone_id: pulumi.Input[str] | None,
     certificate_arn: pulumi.Input[str] | None,
     parent: pulumi.Resource,
     us_east_1_provider: pulumi.ProviderResource,
@@ -149,11 +151,11 @@ def assets_cdn(
         parent=parent,
         us_east_1_provider=us_east_1_provider,
     )
-    if certificate_arn is not None:
+    if certificate_arn is not None and zone_id is not None:
         for record_type in ("A", "AAAA"):
             aws.route53.Record(
                 f"{name}-cdn-alias-{record_type.lower()}",
-                zone_id=dns.hosted_zone_id,
+                zone_id=zone_id,
                 name=dns.fqdn(dns.cdn_host),
                 type=record_type,
                 aliases=[

@@ -178,6 +178,7 @@ class ClusterServices(pulumi.ComponentResource):
         secret_arns: Sequence[pulumi.Input[str]] | None = None,
         secrets_kms_key_arn: pulumi.Input[str] | None = None,
         nvidia_device_plugin: bool = False,
+        hosted_zone_id: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("quantumvest:cluster:ClusterServices", name, None, opts)

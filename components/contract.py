@@ -29,6 +29,11 @@ STACK_OUTPUTS: dict[str, OutputSpec] = {
     "dbSubnetGroupName": OutputSpec(str, "RDS subnet group over the database subnets"),
     "cacheSubnetGroupName": OutputSpec(str, "ElastiCache subnet group over the database subnets"),
     "drVpcId": OutputSpec(str, "VPC of the DR region (the DR database replica's)", when="platform.dr_region"),
+    # DNS
+    "dnsZoneId": OutputSpec(str, "Route 53 public hosted zone of platform.domain (created or adopted)"),
+    "dnsZoneNameServers": OutputSpec(
+        list, "name servers to delegate platform.domain to (README: delegation)", when="dns.created"
+    ),
     # security
     "regionalWebAclArn": OutputSpec(str, "WAF web ACL for the public ALB"),
     "cloudfrontWebAclArn": OutputSpec(str, "WAF web ACL for CloudFront", when="storage.cdn.enabled"),
@@ -60,7 +65,7 @@ STACK_OUTPUTS: dict[str, OutputSpec] = {
     "cacheAuthSecretArn": OutputSpec(str, "ARN of the secret holding the Redis AUTH token"),
     # storage
     "bucketNames": OutputSpec(dict, "bucket name per role (assets, backups, logs, model-artifacts)"),
-    "certificateArns": OutputSpec(dict, "validated ACM certificate ARN per host (empty without a zone)"),
+    "certificateArns": OutputSpec(dict, "validated ACM certificate ARN per public host (api, www, assets)"),
     "efsFileSystemId": OutputSpec(str, "EFS file system", when="storage.efs.enabled"),
     "efsAccessPointId": OutputSpec(str, "EFS access point", when="storage.efs.enabled"),
     "cdnDomainName": OutputSpec(str, "CloudFront domain", when="storage.cdn.enabled"),

@@ -1,6 +1,6 @@
-"""Public names and their TLS certificates, when the stack names a Route 53 hosted zone.
+"""Public names and their TLS certificates, validated through the stack's hosted zone (components/dns_zone.py).
 
-Creates, per public host (``api.<domain>``, ``www.<domain>`` for the load balancer, ``cdn.<domain>``
+Creates, per public host (``api.<domain>``, ``www.<domain>`` for the load balancer, ``assets.<domain>``
 for CloudFront): an ACM certificate validated by DNS, its validation record in the hosted zone, and
 a ``CertificateValidation`` that waits until ACM has issued it, so nothing attaches an unissued
 certificate. CloudFront only takes certificates from us-east-1, so the CDN's is created there.
@@ -17,27 +17,25 @@ import pulumi_aws as aws
 from pydantic import Field, model_validator
 
 from .args import Args, FieldProblem
+from .dns_zone import DOMAIN_PATTERN, LABEL
 
-_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
-DOMAIN_PATTERN = re.compile(rf"^({_LABEL}\.)+[a-z]{{2,63}}$")
-HOST_PATTERN = re.compile(rf"^{_LABEL}$")
-HOSTED_ZONE_PATTERN = re.compile(r"^Z[A-Z0-9]{1,31}$")
+HOST_PATTERN = re.compile(rf"^{LABEL}$")
 
 
 class DnsArgs(Args):
-    """The public domain. Off by default: a stack without a hosted zone uses AWS-provided names."""
+    """The public hosts and their certificates. Every stack has a domain (``platform.domain``, filled in by
+    the loader); without one (a component built alone) no certificate is created."""
 
     domain: str | None = Field(
         default=None, max_length=253, description="Apex of the public names, e.g. 'quantumvest.com'."
-    )
-    hosted_zone_id: str | None = Field(
-        default=None, description="The Route 53 public hosted zone of ``domain`` (ACM validates through it)."
     )
     regional_hosts: list[str] = Field(
         default_factory=lambda: ["api", "www"],
         description="Hosts served by the regional load balancer (the request path in DESIGN.md).",
     )
-    cdn_host: str = Field(default="cdn", description="Host CloudFront serves static assets on.")
+    cdn_host: str = Field(
+        default="assets", description="Host CloudFront serves static assets on (DESIGN.md: assets.<domain>)."
+    )
 
     @model_validator(mode="after")
     def _check_domain(self) -> DnsArgs:
@@ -47,24 +45,6 @@ class DnsArgs(Args):
                 self.domain,
                 "a lowercase DNS name of two or more labels (letters, digits, hyphens), e.g. 'quantumvest.com'",
             )
-        if self.domain is not None and self.hosted_zone_id is None:
-            raise FieldProblem(
-                "hosted_zone_id",
-                None,
-                f"required when dns.domain is set ({self.domain!r}): the id of its Route 53 public hosted "
-                "zone (e.g. 'Z0123456789ABCDEFGHIJ'), through which ACM validates the certificates",
-            )
-        if self.hosted_zone_id is not None:
-            if self.domain is None:
-                raise FieldProblem(
-                    "domain", None, "required when dns.hosted_zone_id is set: the zone's domain"
-                )
-            if not HOSTED_ZONE_PATTERN.match(self.hosted_zone_id):
-                raise FieldProblem(
-                    "hosted_zone_id",
-                    self.hosted_zone_id,
-                    "a Route 53 hosted zone id: 'Z' and up to 31 uppercase letters or digits",
-                )
         for index, host in enumerate([*self.regional_hosts, self.cdn_host]):
             where = f"regional_hosts[{index}]" if index < len(self.regional_hosts) else "cdn_host"
             if not HOST_PATTERN.match(host):
@@ -88,10 +68,11 @@ def validated_certificate(
     host: str,
     args: DnsArgs,
     *,
+    zone_id: pulumi.Input[str],
     parent: pulumi.Resource,
     provider: pulumi.ProviderResource | None = None,
 ) -> pulumi.Output[str]:
-    """A DNS-validated ACM certificate for ``host.<domain>``; its ARN once issued."""
+    """A DNS-validated ACM certificate for ``host.<domain>``, validated through ``zone_id``; its ARN once issued."""
     fqdn = args.fqdn(host)
     in_region = pulumi.ResourceOptions(parent=parent, provider=provider)
     certificate = aws.acm.Certificate(
@@ -104,7 +85,7 @@ def validated_certificate(
     option = certificate.domain_validation_options[0]
     record = aws.route53.Record(
         f"{name}-{host}-certificate-validation",
-        zone_id=args.hosted_zone_id,
+        zone_id=zone_id,
         name=option.resource_record_name,
         type=option.resource_record_type,
         records=[option.resource_record_value],

@@ -15,6 +15,7 @@ from .cache import Cache, CacheArgs
 from .cluster import Cluster, ClusterArgs
 from .cluster_services import ClusterServices, ClusterServicesArgs
 from .database import Database, DatabaseArgs
+from .dns_zone import DnsZone, DnsZoneArgs
 from .monitoring import Monitoring, MonitoringArgs, split_output
 from .network import Network, NetworkArgs
 from .security import Security, SecurityArgs, derive_prefix
@@ -50,8 +51,9 @@ class PlatformSettings(Args):
         default=None,
         max_length=253,
         pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
-        description="The stack's public DNS domain, set once: the default of cluster_services.dns_zone "
-        "(cert-manager DNS-01, external-dns), workloads.domain (ingress hosts) and storage.dns.domain.",
+        description="The stack's public DNS domain, set once (every stack has one): the name of its hosted "
+        "zone (dns.domain) and the default of cluster_services.dns_zone (external-dns), workloads.domain "
+        "(route hosts) and storage.dns.domain (certificates).",
     )
 
     @field_validator("extra_tags")
@@ -99,6 +101,10 @@ class PlatformArgs(Args):
         description="The private network in platform.dr_region for the DR database replica: database "
         "subnets with no route out, no NAT (a replica initiates nothing); its own CIDR, for later peering.",
     )
+    dns: DnsZoneArgs = Field(
+        default_factory=DnsZoneArgs,
+        description="The public hosted zone of platform.domain: created by the stack, or adopted by id.",
+    )
     security: SecurityArgs = Field(default_factory=SecurityArgs)
     cluster: ClusterArgs = Field(default_factory=ClusterArgs)
     cluster_services: ClusterServicesArgs = Field(default_factory=ClusterServicesArgs)
@@ -112,13 +118,15 @@ class PlatformArgs(Args):
 class Platform(pulumi.ComponentResource):
     """The QuantumVest platform. Creates: explicit AWS providers (primary, DR region, us-east-1 for the
     CDN) with the default tags and a random provider; then Security (keys first: everything else is
-    encrypted with them), Network, the DR network, Cluster, Database, Cache, Storage, ClusterServices,
-    Monitoring and Workloads, each wired to the others only through explicit outputs.
+    encrypted with them), the public hosted zone (DnsZone), Network, the DR network, Cluster, Database,
+    Cache, Storage, ClusterServices, Monitoring and Workloads, each wired to the others only through
+    explicit outputs.
 
     Other stacks can import and build it with their own ``PlatformArgs``.
     """
 
     security: Security
+    dns_zone: DnsZone
     network: Network
     dr_network: Network | None
     cluster: Cluster
@@ -157,6 +165,9 @@ class Platform(pulumi.ComponentResource):
             us_east_1_provider=self.us_east_1_provider,
             opts=on_aws,
         )
+        # Every public name lives in this zone: certificates validate through it, CloudFront's alias and
+        # external-dns's records (the load balancer's names) are written into it.
+        zone = self.dns_zone = DnsZone(f"{name}-dns", args.dns, opts=on_aws)
         net = self.network = Network(
             f"{name}-network", args.network, flow_log_kms_key_arn=sec.logs_key_arn, opts=on_aws
         )
@@ -223,6 +234,7 @@ class Platform(pulumi.ComponentResource):
             dr_provider=self.dr_provider if bool(args.storage.replicated_roles()) else None,
             dr_kms_key_arn=sec.dr_data_key_arn if bool(args.storage.replicated_roles()) else None,
             us_east_1_provider=self.us_east_1_provider,
+            hosted_zone_id=zone.zone_id,
             access_logged_buckets=(
                 {"cloudtrail": sec.trail_bucket_name} if sec.trail_bucket_name is not None else None
             ),
@@ -245,6 +257,7 @@ class Platform(pulumi.ComponentResource):
             secret_arns=[*sec.app_secret_arns.values(), database.master_secret_arn, cache.auth_secret_arn],
             secrets_kms_key_arn=sec.secrets_key_arn,
             nvidia_device_plugin=cluster.has_gpu_nodes,
+            hosted_zone_id=zone.zone_id,
             opts=on_aws,
         )
         nat_count = {"none": 0, "single": 1, "one_per_az": args.network.az_count}[args.network.nat_strategy]
@@ -346,6 +359,7 @@ class Platform(pulumi.ComponentResource):
             "dbSubnetGroupName": net.db_subnet_group_name,
             "cacheSubnetGroupName": net.cache_subnet_group_name,
             **({"drVpcId": self.dr_network.vpc_id} if self.dr_network is not None else {}),
+            **self._dns_outputs(),
             **self._security_outputs(),
             **self._cluster_outputs(),
             **self._data_outputs(),
@@ -356,6 +370,14 @@ class Platform(pulumi.ComponentResource):
             "appNamespace": self.workloads.namespace,
             "ingressHosts": self.workloads.ingress_hosts,
         }
+
+    def _dns_outputs(self) -> dict[str, pulumi.Input[object]]:
+        """The zone's id and, for a zone this stack created, the name servers the parent must delegate to."""
+        zone = self.dns_zone
+        outputs: dict[str, pulumi.Input[object]] = {"dnsZoneId": zone.zone_id}
+        if zone.name_servers is not None:
+            outputs["dnsZoneNameServers"] = zone.name_servers
+        return outputs
 
     def _data_outputs(self) -> dict[str, pulumi.Input[object]]:
         """Endpoints and the ARNs of the secrets holding credentials; never a credential itself."""
@@ -423,8 +445,8 @@ class Platform(pulumi.ComponentResource):
 
 def security_settings(args: PlatformArgs, stack: str) -> SecurityArgs:
     """The security settings with what derives from the platform filled in: the alias prefix
-    (``<platform.name>-<stack>``, unique per stack so two stacks share an account) and the budget's
-    cost-allocation filter (``CostCenter``)."""
+    (``<platform.name>-<stack>``, unique per stack so two stacks share an account), the budget's
+    cost-allocation filter (``CostCenter``) and the domain the WAF's per-path limits match hosts in."""
     security = args.security
     budget = security.budget
     if not budget.cost_filter_tags:
@@ -433,5 +455,6 @@ def security_settings(args: PlatformArgs, stack: str) -> SecurityArgs:
         update={
             "alias_prefix": security.alias_prefix or derive_prefix(args.platform.name, stack),
             "budget": budget,
+            "waf": security.waf.model_copy(update={"domain": security.waf.domain or args.dns.domain}),
         }
     )

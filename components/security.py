@@ -21,7 +21,13 @@ from .key_policies import (
     trail_bucket_policy,
     waf_log_delivery_policy,
 )
-from .waf_rules import MANAGED_RULE_GROUPS, web_acl_rules
+from .waf_rules import (
+    MANAGED_RULE_GROUPS,
+    PathRateLimit,
+    path_limit_problems,
+    seed_path_rate_limits,
+    web_acl_rules,
+)
 
 #: WAF's bounds for a rate-based rule's limit (requests per evaluation window per key).
 WAF_RATE_LIMIT_MIN = 100
@@ -72,6 +78,16 @@ class WafArgs(Args):
     rate_limit_window_seconds: Literal[60, 120, 300, 600] = Field(
         default=300, description="The window the rate limit counts over; 300 s is seed 003's five minutes."
     )
+    path_rate_limits: list[PathRateLimit] = Field(
+        default_factory=seed_path_rate_limits,
+        description="Per-path limits on the ALB (seed 004: API 100 req/s, auth 5, uploads 1, general 10), "
+        "converted to requests per WAF evaluation window (components/waf_rules.py).",
+    )
+    domain: str | None = Field(
+        default=None,
+        description="The public domain the per-path limits' hosts are under; filled in from platform.domain "
+        "by the Platform. None: no per-path rules.",
+    )
     count_only_rules: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Managed rules to switch to COUNT while tuning false positives (e.g. "
@@ -93,6 +109,12 @@ class WafArgs(Args):
                 f"WAF rate-based rules accept {WAF_RATE_LIMIT_MIN:,} to {WAF_RATE_LIMIT_MAX:,} requests per window"
             )
         return value
+
+    @model_validator(mode="after")
+    def _check_path_limits(self) -> WafArgs:
+        for problem in path_limit_problems(self.path_rate_limits):
+            raise problem
+        return self
 
     @field_validator("count_only_rules")
     @classmethod
@@ -495,6 +517,9 @@ class Security(pulumi.ComponentResource):
                 rate_window_seconds=waf.rate_limit_window_seconds,
                 metric_prefix=metric_prefix,
                 count_only=waf.count_only_rules,
+                # The per-path limits are the ALB's (api., www.); the CDN serves none of those paths.
+                path_limits=waf.path_rate_limits if scope == "REGIONAL" else (),
+                domain=waf.domain,
             ),
             visibility_config={
                 "cloudwatch_metrics_enabled": True,

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, model_validator
 
+from .alb_logs import ALB_LOG_PREFIX, alb_log_delivery_statement
 from .args import Args, FieldProblem
 from .buckets import (
     ACCESS_LOG_PREFIX,
@@ -83,7 +84,8 @@ class StorageArgs(Args):
     efs: EfsArgs = Field(default_factory=EfsArgs, description="The shared file system for model artifacts.")
     cdn: CdnArgs = Field(default_factory=CdnArgs, description="CloudFront for the static assets.")
     dns: DnsArgs = Field(
-        default_factory=DnsArgs, description="Public domain and certificates (off by default)."
+        default_factory=DnsArgs,
+        description="Public hosts and their certificates (the domain comes from platform.domain).",
     )
 
     @model_validator(mode="after")
@@ -163,8 +165,11 @@ class Storage(pulumi.ComponentResource):
     Creates: one hardened bucket per configured role (components/buckets.py) with its bucket policy,
     the log bucket first; for each bucket with ``replicate_to_dr``, a replica in the DR region and a DR
     log bucket (components/replication.py); EFS with mount targets in the private subnets
-    (components/efs.py); when a domain is configured, DNS-validated certificates for the regional hosts
-    and the CDN host (components/dns.py); CloudFront in front of the assets bucket (components/cdn.py).
+    (components/efs.py); with a domain, DNS-validated certificates for the regional hosts and the CDN
+    host through the records of ``hosted_zone_id`` (components/dns.py); CloudFront in front of the
+    assets bucket (components/cdn.py). The log bucket also admits ALB access logs under
+    ``alb_log_prefix`` (components/alb_logs.py): the load balancer the AWS Load Balancer Controller
+    creates writes there once its LoadBalancerConfiguration names ``log_bucket_name`` and that prefix.
     """
 
     bucket_names: dict[str, pulumi.Output[str]]
@@ -175,6 +180,9 @@ class Storage(pulumi.ComponentResource):
     efs_access_point_id: pulumi.Output[str] | None
     cdn_domain_name: pulumi.Output[str] | None
     certificate_arns: dict[str, pulumi.Output[str]]
+    #: The access-log bucket and the prefix ALB access logs go to (the ALB's ``access_logs.s3.*``).
+    log_bucket_name: pulumi.Output[str]
+    alb_log_prefix: str = ALB_LOG_PREFIX
 
     def __init__(
         self,
@@ -189,6 +197,7 @@ class Storage(pulumi.ComponentResource):
         dr_provider: pulumi.ProviderResource | None = None,
         dr_kms_key_arn: pulumi.Input[str] | None = None,
         us_east_1_provider: pulumi.ProviderResource | None = None,
+        hosted_zone_id: pulumi.Input[str] | None = None,
         access_logged_buckets: Mapping[str, pulumi.Input[str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -208,14 +217,24 @@ class Storage(pulumi.ComponentResource):
                 "us-east-1) and cloudfront_web_acl_arn (a CLOUDFRONT-scope WAF web ACL); or set "
                 "storage.cdn.enabled: false"
             )
+        if args.dns.enabled and hosted_zone_id is None:
+            raise ValueError(
+                f"storage: certificates for {args.dns.domain} are validated through its hosted zone; pass "
+                "hosted_zone_id (the DnsZone's zone_id)"
+            )
         if args.efs.enabled and not private_subnet_ids:
             raise ValueError("storage: EFS needs at least one private subnet id for its mount targets")
 
-        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        account_id = aws.get_caller_identity_output(opts=invoke).account_id
+        region = aws.get_region_output(opts=invoke).region
 
         # The log bucket and its policy come first: every other bucket's access logging waits for them.
         log_bucket = self._bucket(name, args, args.log_bucket, kms_key_arn=None, log_bucket=None)
-        log_statements = [server_access_log_statement(log_bucket.arn, args.bucket_prefix, account_id)]
+        log_statements = [
+            server_access_log_statement(log_bucket.arn, args.bucket_prefix, account_id),
+            alb_log_delivery_statement(log_bucket.arn, region, account_id, ALB_LOG_PREFIX),
+        ]
         if args.cdn.enabled:
             log_statements += log_delivery_statements(log_bucket.arn, account_id)
         attach_policy(name, log_bucket, log_statements, parent=self)
@@ -231,11 +250,19 @@ class Storage(pulumi.ComponentResource):
 
         self.certificate_arns = {}
         if args.dns.enabled:
+            assert hosted_zone_id is not None  # checked above
             for host in args.dns.regional_hosts:
-                self.certificate_arns[host] = validated_certificate(name, host, args.dns, parent=self)
+                self.certificate_arns[host] = validated_certificate(
+                    name, host, args.dns, zone_id=hosted_zone_id, parent=self
+                )
             if args.cdn.enabled:
                 self.certificate_arns[args.dns.cdn_host] = validated_certificate(
-                    name, args.dns.cdn_host, args.dns, parent=self, provider=us_east_1_provider
+                    name,
+                    args.dns.cdn_host,
+                    args.dns,
+                    zone_id=hosted_zone_id,
+                    parent=self,
+                    provider=us_east_1_provider,
                 )
 
         cdn: Cdn | None = None
@@ -248,6 +275,7 @@ class Storage(pulumi.ComponentResource):
                 log_bucket=log_bucket,
                 web_acl_arn=cloudfront_web_acl_arn,
                 dns=args.dns,
+                zone_id=hosted_zone_id,
                 certificate_arn=self.certificate_arns.get(args.dns.cdn_host),
                 parent=self,
                 us_east_1_provider=us_east_1_provider,
@@ -289,6 +317,7 @@ class Storage(pulumi.ComponentResource):
 
         self.bucket_names = {role: bucket.name for role, bucket in buckets.items()}
         self.bucket_arns = {role: bucket.arn for role, bucket in buckets.items()}
+        self.log_bucket_name = log_bucket.name
         self.replica_bucket_names = {role: replica.name for role, replica in replicas.items()}
         self.cdn_domain_name = cdn.distribution.domain_name if cdn is not None else None
         self.register_outputs(
@@ -300,6 +329,7 @@ class Storage(pulumi.ComponentResource):
                 "efs_access_point_id": self.efs_access_point_id,
                 "cdn_domain_name": self.cdn_domain_name,
                 "certificate_arns": self.certificate_arns,
+                "log_bucket_name": self.log_bucket_name,
             }
         )
 

@@ -46,8 +46,8 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
 
 def derive_defaults(merged: dict[str, Any]) -> dict[str, Any]:
     """Defaults that follow another section, so each fact is set in one place: the database's DR replica
-    goes to ``platform.dr_region``, and ``platform.domain`` is the default of
-    ``cluster_services.dns_zone``, ``workloads.domain`` and (with a hosted zone) ``storage.dns.domain``."""
+    goes to ``platform.dr_region``, and ``platform.domain`` is the name of the hosted zone (``dns.domain``)
+    and the default of ``cluster_services.dns_zone``, ``workloads.domain`` and ``storage.dns.domain``."""
     platform = merged.get("platform")
     database = merged.get("database", {})
     dr_region = platform.get("dr_region") if isinstance(platform, dict) else None
@@ -57,9 +57,11 @@ def derive_defaults(merged: dict[str, Any]) -> dict[str, Any]:
     if domain:
         merged = _default(merged, "cluster_services", "dns_zone", domain)
         merged = _default(merged, "workloads", "domain", domain)
-        dns = (merged.get("storage") or {}).get("dns") or {}
-        if isinstance(dns, dict) and dns.get("hosted_zone_id") and "domain" not in dns:
-            merged = {**merged, "storage": {**merged["storage"], "dns": {**dns, "domain": domain}}}
+        merged = _default(merged, "dns", "domain", domain)
+        storage = merged.get("storage", {})
+        dns = storage.get("dns", {}) if isinstance(storage, dict) else None
+        if isinstance(dns, dict) and "domain" not in dns:
+            merged = {**merged, "storage": {**storage, "dns": {**dns, "domain": domain}}}
     return merged
 
 

@@ -433,6 +433,57 @@ HARDENINGS: tuple[Hardening, ...] = (
         "allow-all",
         "allow-all",
     ),
+    Hardening(
+        "cloudfront-own-certificate",
+        t.CLOUDFRONT_DISTRIBUTION,
+        "viewerCertificate",
+        "default *.cloudfront.net certificate",
+        {"cloudfrontDefaultCertificate": True},
+    ),
+    Hardening(
+        "cloudfront-own-certificate",
+        t.CLOUDFRONT_DISTRIBUTION,
+        "viewerCertificate.sslSupportMethod",
+        "use sni-only",
+        "vip",
+    ),
+    Hardening(
+        "cloudfront-own-certificate",
+        t.CLOUDFRONT_DISTRIBUTION,
+        "viewerCertificate.minimumProtocolVersion",
+        "minimumProtocolVersion is TLSv1.2_2019; use TLSv1.2_2021",
+        "TLSv1.2_2019",
+    ),
+    Hardening(
+        "alb-gateway-listeners",
+        t.K8S_LB_CONFIGURATION,
+        "spec.listenerConfigurations[0].sslPolicy",
+        "sslPolicy is not set, so the controller's default ELBSecurityPolicy-2016-08",
+    ),
+    Hardening(
+        "alb-gateway-listeners",
+        t.K8S_LB_CONFIGURATION,
+        "spec.listenerConfigurations[0].sslPolicy",
+        "sslPolicy is ELBSecurityPolicy-TLS-1-2-2017-01; use ELBSecurityPolicy-TLS13",
+        "ELBSecurityPolicy-TLS-1-2-2017-01",
+    ),
+    Hardening(
+        "alb-gateway-listeners", t.K8S_GATEWAY, "spec.listeners[0].port", "on port 8080: only port 80", 8080
+    ),
+    Hardening(
+        "alb-gateway-listeners",
+        t.K8S_HTTP_ROUTE,
+        "spec.rules[0].filters",
+        "serves plain HTTP on listener http instead of redirecting",
+        applies=lambda g, r: setting(r, "spec.rules[0].filters") is not None,
+    ),
+    Hardening(
+        "alb-gateway-listeners",
+        t.K8S_HTTP_ROUTE,
+        "spec.parentRefs[0].sectionName",
+        "serves plain HTTP on listener http",
+        applies=lambda g, r: setting(r, "spec.rules[0].backendRefs") is not None,
+    ),
     # IAM and audit
     Hardening("iam-least-privilege", t.IAM_POLICY_DOCUMENTS[1], "policy", "allows every action", _ADMIN_DOC),
     Hardening(

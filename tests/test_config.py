@@ -157,7 +157,14 @@ def test_secure_value_is_accepted_and_stays_opaque(tmp_path) -> None:
 
 
 def test_engine_marks_whole_section_secret() -> None:
-    values = {"platform": {"environment": "dev", "extra_tags": {"api_token": "decrypted"}}}
+    values = {
+        "platform": {
+            "environment": "dev",
+            "domain": "dev.quantumvest.com",
+            "extra_tags": {"api_token": "decrypted"},
+        },
+        "cluster_services": {"acme_email": "platform-team@quantumvest.com"},
+    }
     with pytest.raises(ConfigError):
         build(values, "Pulumi.dev.yaml")
     assert (

@@ -182,3 +182,16 @@ def test_every_key_rotates_when_queried_back() -> None:
     _, facts, _ = rehearsed("prod")
     rotation = {**facts["us-east-1"]["key_rotation"], **facts["us-west-2"]["key_rotation"]}
     assert len(rotation) >= 5 and all(rotation.values())
+
+
+def test_the_zone_its_records_and_the_certificates_exist_in_the_emulated_account() -> None:
+    """The hosted zone is created for real, and every record the program writes lands in it: one
+    validation CNAME per certificate, the CDN host's A/AAAA aliases (NS and SOA come with the zone)."""
+    _, _, lines = rehearsed("dev")
+    (zone,) = [line.strip() for line in lines if line.strip().startswith("Route 53 zone")]
+    assert zone.startswith("Route 53 zone dev.quantumvest.com. (")
+    assert zone.endswith("): CNAME: 3, NS: 1, SOA: 1, alias A: 1, alias AAAA: 1")
+    certificates = {line.strip() for line in lines if line.strip().startswith("ACM certificate")}
+    assert {c.split(":")[0] for c in certificates} == {
+        f"ACM certificate {host}.dev.quantumvest.com" for host in ("api", "www", "assets")
+    }

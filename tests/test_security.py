@@ -24,6 +24,9 @@ from components.security import (
     derive_prefix,
 )
 from components.waf_rules import MANAGED_RULE_GROUPS
+from config import load_stack_file
+from tests.helpers import REPO as REPO_ROOT
+from tests.helpers import rejected
 from tools.harness import Graph, run
 from tools.harness.invokes import ACCOUNT_ID
 
@@ -296,7 +299,7 @@ def test_regional_acl_has_rate_rule_managed_groups_visibility_and_logging(graph:
     assert acl.inputs["defaultAction"] == {"allow": {}}
     rules = sorted(acl.inputs["rules"], key=lambda r: r["priority"])
     assert len({r["priority"] for r in rules}) == len(rules)
-    rate = [r for r in rules if "rateBasedStatement" in r["statement"]]
+    rate = [r for r in rules if r["name"] == "RateLimitPerIp"]
     assert len(rate) == 1
     assert rate[0]["statement"]["rateBasedStatement"] == {
         "limit": 2000,
@@ -329,6 +332,75 @@ def test_regional_acl_has_rate_rule_managed_groups_visibility_and_logging(graph:
         "authorization",
         "cookie",
     }
+
+
+def _path_rule(acl_rules: list[dict], suffix: str) -> dict:
+    (found,) = [r for r in acl_rules if r["name"] == f"RateLimitPath{suffix}"]
+    return found
+
+
+def test_seed_004_per_path_limits_are_waf_rate_rules_per_minute_scoped_to_host_and_path(graph: Graph) -> None:
+    domain = load_stack_file(REPO_ROOT / f"Pulumi.{graph.stack}.yaml").platform.domain
+    rules = graph.one(ACL, "regional").inputs["rules"]
+    # req/s x 60 s: the shortest WAF window (components/waf_rules.py).
+    expected = {"Api": 6000, "Auth": 300, "Uploads": 60, "General": 600}
+    for suffix, limit in expected.items():
+        rate = _path_rule(rules, suffix)["statement"]["rateBasedStatement"]
+        assert (rate["limit"], rate["evaluationWindowSec"], rate["aggregateKeyType"]) == (limit, 60, "IP")
+        assert _path_rule(rules, suffix)["action"] == {"block": {"customResponse": {"responseCode": 429}}}
+
+    def matches(statement: dict) -> list[tuple[bool, str, str]]:
+        inner = statement.get("andStatement", {}).get("statements", [statement])
+        found = []
+        for part in inner:
+            negated = "notStatement" in part
+            byte = (part["notStatement"]["statement"] if negated else part)["byteMatchStatement"]
+            found.append((negated, byte["positionalConstraint"], byte["searchString"]))
+        return found
+
+    scope = {
+        s: matches(_path_rule(rules, s)["statement"]["rateBasedStatement"]["scopeDownStatement"])
+        for s in expected
+    }
+    assert scope["Uploads"] == [(False, "EXACTLY", f"api.{domain}"), (False, "STARTS_WITH", "/upload")]
+    assert scope["Auth"] == [(False, "EXACTLY", f"api.{domain}"), (False, "STARTS_WITH", "/auth")]
+    # The API's own limit does not count what the auth and upload limits count (nginx's most specific location).
+    assert scope["Api"] == [
+        (False, "EXACTLY", f"api.{domain}"),
+        (True, "STARTS_WITH", "/auth"),
+        (True, "STARTS_WITH", "/upload"),
+    ]
+    assert scope["General"] == [(False, "EXACTLY", f"www.{domain}")]
+    cdn_rules = graph.one(ACL, "cloudfront").inputs["rules"]
+    assert not [r for r in cdn_rules if r["name"].startswith("RateLimitPath")]
+
+
+def test_per_path_limits_need_a_public_host_and_waf_s_lowest_limit(tmp_path) -> None:
+    message = rejected(
+        tmp_path,
+        "dev",
+        {
+            "security": {
+                "waf": {"path_rate_limits": [{"name": "Admin", "host": "admin", "requests_per_second": 1}]}
+            }
+        },
+    )
+    assert "security.waf.path_rate_limits[0].host = 'admin': one of the load balancer's hosts" in message
+    message = rejected(
+        tmp_path,
+        "dev",
+        {
+            "security": {
+                "waf": {
+                    "path_rate_limits": [
+                        {"name": "Slow", "host": "api", "requests_per_second": 1, "window_seconds": 60},
+                        {"name": "Slow", "host": "www", "requests_per_second": 1},
+                    ]
+                }
+            }
+        },
+    )
+    assert "path_rate_limits[1].name = 'Slow': names are unique" in message
 
 
 def test_regional_acl_arn_is_a_stack_output(graph: Graph) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from components.storage import Storage, StorageArgs
 from config import load_stack_file
-from tests.helpers import REPO, load_with
+from tests.helpers import REPO
 from tools.harness import Graph, Resource, run
 
 BUCKET = "aws:s3/bucket:Bucket"
@@ -25,6 +25,7 @@ DR_KEY = "arn:aws:kms:us-west-2:123456789012:key/22222222-2222-2222-2222-2222222
 WEB_ACL = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/cdn/33333333-3333-3333-3333-333333333333"
 SUBNETS = ["subnet-0aaa", "subnet-0bbb", "subnet-0ccc"]
 NODES_SG = "sg-0nodes"
+ZONE_ID = "Z0123456789ABCDEFGHIJ"
 ROLES = {"assets", "backups", "logs", "model-artifacts"}
 STACKS = ("dev", "staging", "prod")
 
@@ -42,6 +43,7 @@ def build(args: StorageArgs, region: str = "us-east-1", stack: str = "test", **w
             "dr_provider": aws.Provider("dr", region="us-west-2"),
             "dr_kms_key_arn": DR_KEY,
             "us_east_1_provider": aws.Provider("use1", region="us-east-1"),
+            "hosted_zone_id": ZONE_ID,
         }
         Storage("storage", args, **{**defaults, **wiring})
 
@@ -65,13 +67,9 @@ def tier(request: pytest.FixtureRequest) -> Graph:
 
 
 @pytest.fixture(scope="module")
-def with_domain(tmp_path_factory: pytest.TempPathFactory) -> Graph:
-    """Prod's settings plus a domain, in eu-west-1 so regional and us-east-1 certificates differ."""
-    cfg = load_with(
-        tmp_path_factory.mktemp("dns"),
-        "prod",
-        {"storage": {"dns": {"domain": "quantumvest.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"}}},
-    )
+def with_domain() -> Graph:
+    """Prod's settings (domain quantumvest.com), in eu-west-1 so regional and us-east-1 certificates differ."""
+    cfg = load_stack_file(REPO / "Pulumi.prod.yaml")
     return build(cfg.storage, region="eu-west-1")
 
 
@@ -153,9 +151,13 @@ def test_every_bucket_policy_denies_requests_without_tls(tier: Graph) -> None:
         assert old_tls["Effect"] == "Deny" and old_tls["Condition"] == {
             "NumericLessThan": {"s3:TlsVersion": "1.2"}
         }
-        # Nothing is granted to everyone: every Allow names a service and is conditioned.
+        # Nothing is granted to everyone: every Allow names a service and is conditioned; the one exception
+        # is ELB's regional log-delivery account (AWS documents no condition), held to this account's prefix.
         for statement in policy["Statement"]:
-            if statement["Effect"] == "Allow":
+            if statement["Effect"] == "Allow" and statement.get("Sid") == "AllowAlbAccessLogs":
+                assert statement["Principal"] == {"AWS": "arn:aws:iam::127311923021:root"}
+                assert statement["Resource"] == f"{arn}/alb/AWSLogs/123456789012/*"
+            elif statement["Effect"] == "Allow":
                 assert set(statement["Principal"]) == {"Service"} and statement["Condition"]
 
 
@@ -320,7 +322,9 @@ def test_cdn_serves_the_assets_bucket_through_origin_access_control(tier: Graph)
         assert "AllowCloudFrontRead" not in {s.get("Sid") for s in _policy(tier, buckets[role])["Statement"]}
 
 
-def test_cdn_without_a_domain_uses_the_cloudfront_certificate(tier: Graph) -> None:
+def test_cdn_without_a_domain_uses_the_cloudfront_certificate() -> None:
+    """Storage built alone without a domain (every stack has one; the component does not insist)."""
+    tier = build(StorageArgs(), hosted_zone_id=None)
     distribution = tier.one(DISTRIBUTION)
     assert distribution.inputs["viewerCertificate"] == {"cloudfrontDefaultCertificate": True}
     assert distribution.inputs.get("aliases", []) == []
@@ -387,14 +391,14 @@ def test_cdn_can_be_turned_off() -> None:
 def test_certificates_are_dns_validated_in_the_right_regions(with_domain: Graph) -> None:
     graph = with_domain
     certificates = {c.inputs["domainName"]: c for c in graph.of_type(CERTIFICATE)}
-    assert set(certificates) == {"api.quantumvest.com", "www.quantumvest.com", "cdn.quantumvest.com"}
+    assert set(certificates) == {"api.quantumvest.com", "www.quantumvest.com", "assets.quantumvest.com"}
     for fqdn, certificate in certificates.items():
         assert certificate.inputs["validationMethod"] == "DNS"
-        expected_region = "us-east-1" if fqdn.startswith("cdn.") else "eu-west-1"
+        expected_region = "us-east-1" if fqdn.startswith("assets.") else "eu-west-1"
         assert f":acm:{expected_region}:" in certificate.outputs["arn"]
         option = certificate.outputs["domainValidationOptions"][0]
         record = next(r for r in graph.of_type(RECORD) if r.inputs["name"] == option["resourceRecordName"])
-        assert record.inputs["zoneId"] == "Z0123456789ABCDEFGHIJ"
+        assert record.inputs["zoneId"] == ZONE_ID
         assert (record.inputs["type"], record.inputs["records"]) == ("CNAME", [option["resourceRecordValue"]])
         validation = next(
             v
@@ -404,25 +408,26 @@ def test_certificates_are_dns_validated_in_the_right_regions(with_domain: Graph)
         assert validation.inputs["validationRecordFqdns"] == [record.outputs["fqdn"]]
         assert graph.provider_of(validation) == graph.provider_of(certificate)
     outputs = graph.component_outputs[graph.one("quantumvest:storage:Storage").urn]
-    assert set(outputs["certificate_arns"]) == {"api", "www", "cdn"}
-    assert outputs["certificate_arns"]["cdn"] == certificates["cdn.quantumvest.com"].outputs["arn"]
+    assert set(outputs["certificate_arns"]) == {"api", "www", "assets"}
+    assert outputs["certificate_arns"]["assets"] == certificates["assets.quantumvest.com"].outputs["arn"]
 
 
 def test_cdn_on_its_own_host_enforces_tls_1_2_and_gets_alias_records(with_domain: Graph) -> None:
     graph = with_domain
     distribution = graph.one(DISTRIBUTION)
     cdn_certificate = next(
-        c for c in graph.of_type(CERTIFICATE) if c.inputs["domainName"] == "cdn.quantumvest.com"
+        c for c in graph.of_type(CERTIFICATE) if c.inputs["domainName"] == "assets.quantumvest.com"
     )
-    assert distribution.inputs["aliases"] == ["cdn.quantumvest.com"]
+    assert distribution.inputs["aliases"] == ["assets.quantumvest.com"]
     assert distribution.inputs["viewerCertificate"] == {
         "acmCertificateArn": cdn_certificate.outputs["arn"],
         "sslSupportMethod": "sni-only",
         "minimumProtocolVersion": "TLSv1.2_2021",
     }
-    aliases = [r for r in graph.of_type(RECORD) if r.inputs["name"] == "cdn.quantumvest.com"]
+    aliases = [r for r in graph.of_type(RECORD) if r.inputs["name"] == "assets.quantumvest.com"]
     assert sorted(r.inputs["type"] for r in aliases) == ["A", "AAAA"]
     for record in aliases:
+        assert record.inputs["zoneId"] == ZONE_ID
         assert record.inputs["aliases"] == [
             {
                 "name": distribution.outputs["domainName"],
@@ -430,6 +435,35 @@ def test_cdn_on_its_own_host_enforces_tls_1_2_and_gets_alias_records(with_domain
                 "evaluateTargetHealth": False,
             }
         ]
+
+
+def test_certificates_need_the_zone_they_validate_through() -> None:
+    args = StorageArgs.model_validate({"dns": {"domain": "quantumvest.com"}})
+    with pytest.raises(Exception, match="pass hosted_zone_id"):
+        build(args, hosted_zone_id=None)
+
+
+# --- ALB access logs ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("region", "principal"),
+    [
+        ("us-east-1", {"AWS": "arn:aws:iam::127311923021:root"}),
+        ("eu-west-1", {"AWS": "arn:aws:iam::156460612806:root"}),
+        # Regions available from August 2022 on deliver from the service principal.
+        ("eu-central-2", {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}),
+    ],
+)
+def test_the_log_bucket_admits_alb_access_logs_under_their_prefix_only(region: str, principal: dict) -> None:
+    graph = build(StorageArgs.model_validate({"buckets": {"logs": {}, "assets": {}}}), region=region)
+    logs = next(b for b in graph.of_type(BUCKET) if _role(b) == "logs")
+    statement = _statement(_policy(graph, logs), "AllowAlbAccessLogs")
+    assert statement["Principal"] == principal
+    assert statement["Action"] == "s3:PutObject"
+    assert statement["Resource"] == f"{logs.outputs['arn']}/alb/AWSLogs/123456789012/*"
+    outputs = graph.component_outputs[graph.one("quantumvest:storage:Storage").urn]
+    assert outputs["log_bucket_name"] == logs.outputs["bucket"]
 
 
 # --- EFS ---------------------------------------------------------------------------------------------

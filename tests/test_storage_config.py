@@ -134,19 +134,20 @@ PREFIX = "Pulumi.{stack}.yaml: quantumvest-infra:storage."
             "buckets.assets.lifecycle.noncurrent_transitions[0].days = 7: S3 moves objects to ONEZONE_IA only at 30 "
             "days noncurrent or later",
         ),
-        # A domain without a hosted zone, and its relatives.
-        (
-            "dev",
-            {"dns": {"domain": "quantumvest.com"}},
-            "dns.hosted_zone_id = None: required when dns.domain is set ('quantumvest.com'): the id of its Route 53 "
-            "public hosted zone",
-        ),
-        (
-            "dev",
-            {"dns": {"domain": "quantumvest.com", "hosted_zone_id": "z123"}},
-            "dns.hosted_zone_id = 'z123': a Route 53 hosted zone id",
-        ),
+        # The public names: a DNS name, in the stack's zone, hosts that are labels.
         ("dev", {"dns": {"domain": "Quantum Vest"}}, "dns.domain = 'Quantum Vest': a lowercase DNS name"),
+        (
+            "dev",
+            {"dns": {"domain": "example.com"}},
+            "dns.domain = 'example.com': must be dev.quantumvest.com or under it: certificates are validated "
+            "through the records of that zone",
+        ),
+        ("dev", {"dns": {"cdn_host": "Assets"}}, "dns.cdn_host = 'Assets': one DNS label"),
+        (
+            "dev",
+            {"dns": {"regional_hosts": ["api", "assets"]}},
+            "dns.regional_hosts = ['api', 'assets']: hosts must be distinct (and not the cdn_host)",
+        ),
         # Wiring inside the section.
         (
             "dev",
@@ -177,17 +178,10 @@ def test_bad_storage_input_is_named(tmp_path, stack: str, overrides: dict, line:
     assert PREFIX.format(stack=stack) + line in message
 
 
-def test_a_hosted_zone_takes_the_platform_domain_or_needs_one(tmp_path) -> None:
-    cfg = load_with(tmp_path, "dev", {"storage": {"dns": {"hosted_zone_id": "Z0123456789ABCDEFGHIJ"}}})
-    assert cfg.storage.dns.domain == "dev.quantumvest.com"  # from platform.domain
-    message = rejected(
-        tmp_path,
-        "dev",
-        {"platform": {"domain": None}, "storage": {"dns": {"hosted_zone_id": "Z0123456789ABCDEFGHIJ"}}},
-    )
-    assert (
-        PREFIX.format(stack="dev") + "dns.domain = None: required when dns.hosted_zone_id is set" in message
-    )
+def test_the_public_names_take_the_platform_domain(tmp_path) -> None:
+    cfg = load_with(tmp_path, "dev", {})
+    assert (cfg.dns.domain, cfg.storage.dns.domain) == ("dev.quantumvest.com", "dev.quantumvest.com")
+    assert (cfg.storage.dns.regional_hosts, cfg.storage.dns.cdn_host) == (["api", "www"], "assets")
 
 
 # --- the lifecycle checks against S3's documented rules ---------------------------------------------

@@ -11,9 +11,10 @@ Every command runs the program under Pulumi's mock engine (no cloud account, no 
   graph STACK                   components and their wiring (Mermaid; SVG/PNG with graphviz)
   validate STACK_FILE...        configuration only
   rehearse STACK                `pulumi up` against emulated AWS (moto): AWS-side validation, real ids
+  trace STACK [HOST]            each public host's request path, hop by hop (exit 1 if one is broken)
 
 Errors (unknown stack, bad configuration, a plan file of another version) print one line each and
-exit with status 1.
+exit with status 1 (``trace``: 2 for an unknown stack or host, 1 for a broken path).
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ import argparse
 import sys
 
 from config import ConfigError
-from tools import cost, deploy_time, diagram, diff, plan, render, validate
+from tools import cost, deploy_time, diagram, diff, plan, render, trace, validate
 from tools.errors import ToolError
 from tools.rehearse import cli as rehearse
 
-COMMANDS = (plan, diff, cost, deploy_time, render, diagram, validate, rehearse)
+COMMANDS = (plan, diff, cost, deploy_time, render, diagram, validate, rehearse, trace)
 
 
 def parser() -> argparse.ArgumentParser:

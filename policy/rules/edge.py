@@ -1,5 +1,5 @@
-"""Guardrails for the public entry points: the ALB (an Ingress of class ``alb``, or a raw load
-balancer), its WAF web ACL, and CloudFront.
+"""Guardrails for the public entry points: the ALB (a Gateway of the AWS Load Balancer Controller,
+an Ingress of class ``alb``, or a raw load balancer), its WAF web ACL, and CloudFront.
 
 The platform's public ALB is created by the AWS Load Balancer Controller from an Ingress, so its WAF
 association and TLS settings are Ingress annotations
@@ -17,8 +17,12 @@ from policy.model import Context, ResourceLike
 from policy.rules.base import as_list, dig, has, present, rule
 from policy.rules.tokens import (
     CLOUDFRONT_DISTRIBUTION,
+    K8S_GATEWAY,
+    K8S_GATEWAY_CLASS,
+    K8S_HTTP_ROUTE,
     K8S_INGRESS,
     K8S_INGRESS_CLASS,
+    K8S_LB_CONFIGURATION,
     LISTENERS,
     LOAD_BALANCERS,
     WEB_ACL,
@@ -173,13 +177,19 @@ def waf_managed_rules(acl: ResourceLike, ctx: Context) -> Iterator[str]:
             name = dig(statement, "managedRuleGroupStatement.name")
             if name and str(dig(statement, "managedRuleGroupStatement.vendorName") or "AWS") == "AWS":
                 found.add(str(name))
-            if dig(statement, "rateBasedStatement.limit") is not None:
+            # Only a limit over every request counts: a path-scoped one leaves the rest of the site open.
+            rate = dig(statement, "rateBasedStatement")
+            if (
+                isinstance(rate, dict)
+                and rate.get("limit") is not None
+                and not rate.get("scopeDownStatement")
+            ):
                 rate_limited = True
     for group, why in REQUIRED_MANAGED_GROUPS.items():
         if group not in found:
             yield f"managed rule group {group} ({why}) is missing"
     if not rate_limited:
-        yield "no rate-based rule: one client can flood the API"
+        yield "no rate-based rule over every request: one client can flood the API"
 
 
 @rule(
@@ -248,3 +258,145 @@ def _cloudfront_tls(distribution: ResourceLike) -> Iterator[str]:
         version = str(certificate.get("minimumProtocolVersion") or "TLSv1")
         if not CLOUDFRONT_TLS12.match(version):
             yield f"minimumProtocolVersion is {version}; use TLSv1.2_2021"
+
+
+# --- CloudFront's own certificate ------------------------------------------------------------------
+
+#: CloudFront security policies of TLS 1.2 with modern ciphers and later (CloudFront developer guide,
+#: "Supported protocols and ciphers between viewers and CloudFront").
+CLOUDFRONT_MODERN_TLS = re.compile(r"^TLSv1\.2_202[1-9]$|^TLSv1\.3_")
+
+
+@rule(
+    "cloudfront-own-certificate",
+    "CloudFront serves its own ACM certificate by SNI with TLSv1.2_2021 or later",
+    ids=("CKV_AWS_174",),
+    types=CLOUDFRONT_DISTRIBUTION,
+    remediation="viewer_certificate: acm_certificate_arn = a us-east-1 certificate for the alias, "
+    "ssl_support_method sni-only, minimum_protocol_version TLSv1.2_2021.",
+)
+def cloudfront_own_certificate(distribution: ResourceLike, ctx: Context) -> Iterator[str]:
+    certificate = dig(distribution.inputs, "viewerCertificate", {})
+    certificate = certificate if isinstance(certificate, dict) else {}
+    if certificate.get("cloudfrontDefaultCertificate") or not has(certificate, "acmCertificateArn"):
+        yield (
+            "serves the default *.cloudfront.net certificate, whose security policy CloudFront fixes at TLSv1: "
+            "give it an ACM certificate for its alias"
+        )
+        return
+    method = str(certificate.get("sslSupportMethod") or "")
+    if method != "sni-only":
+        yield f"sslSupportMethod is {method or 'not set'}; use sni-only (dedicated IPs add cost, not safety)"
+    version = str(certificate.get("minimumProtocolVersion") or "TLSv1")
+    if not CLOUDFRONT_MODERN_TLS.match(version):
+        yield f"minimumProtocolVersion is {version}; use TLSv1.2_2021"
+
+
+# --- the ALB Gateway's listeners (AWS Load Balancer Controller, Gateway API) -----------------------
+
+ALB_GATEWAY_CONTROLLER = "gateway.k8s.aws/alb"
+#: What the controller puts on an HTTPS listener whose LoadBalancerConfiguration names no sslPolicy.
+CONTROLLER_DEFAULT_SSL_POLICY = "ELBSecurityPolicy-2016-08"
+TLS13_POLICY = re.compile(r"^ELBSecurityPolicy-TLS13-")
+
+
+def _name(r: ResourceLike) -> str:
+    return str(dig(r.inputs, "metadata.name") or r.name)
+
+
+def _namespace(r: ResourceLike) -> str:
+    return str(dig(r.inputs, "metadata.namespace") or "default")
+
+
+def _listener_configs(gateway: ResourceLike, gateway_class: ResourceLike, stack: StackView) -> dict[str, Any]:
+    """``PROTOCOL:PORT`` → listener configuration, from the class's and the Gateway's
+    LoadBalancerConfiguration (the class's wins: the controller's default merging mode)."""
+    refs = [
+        (dig(gateway.inputs, "spec.infrastructure.parametersRef"), _namespace(gateway)),
+        (dig(gateway_class.inputs, "spec.parametersRef"), None),
+    ]
+    merged: dict[str, Any] = {}
+    for ref, namespace in refs:
+        if not isinstance(ref, dict) or ref.get("kind") != "LoadBalancerConfiguration":
+            continue
+        wanted = (str(ref.get("name")), str(ref.get("namespace") or namespace or "default"))
+        for config in stack.of_type(K8S_LB_CONFIGURATION):
+            if (_name(config), _namespace(config)) == wanted:
+                for entry in as_list(dig(config.inputs, "spec.listenerConfigurations")):
+                    if isinstance(entry, dict) and entry.get("protocolPort"):
+                        merged[str(entry["protocolPort"]).upper()] = entry
+    return merged
+
+
+def _attached(route: ResourceLike, gateway: ResourceLike, listener: dict[str, Any]) -> bool:
+    for ref in as_list(dig(route.inputs, "spec.parentRefs")):
+        if not isinstance(ref, dict) or str(ref.get("name")) != _name(gateway):
+            continue
+        if str(ref.get("namespace") or _namespace(route)) != _namespace(gateway):
+            continue
+        section, port = ref.get("sectionName"), ref.get("port")
+        if (section is None or section == listener.get("name")) and (
+            port is None or port == listener.get("port")
+        ):
+            return True
+    return False
+
+
+def _redirects_to_https(rule_: dict[str, Any]) -> bool:
+    filters = [f for f in as_list(rule_.get("filters")) if isinstance(f, dict)]
+    redirect = any(
+        f.get("type") == "RequestRedirect" and dig(f, "requestRedirect.scheme") == "https" for f in filters
+    )
+    return redirect and not as_list(rule_.get("backendRefs"))
+
+
+@rule(
+    "alb-gateway-listeners",
+    "The ALB Gateway's HTTPS listener uses a TLS 1.3 policy; HTTP is only port 80, only redirecting to HTTPS",
+    ids=("CKV2_AWS_20", "CKV_AWS_103"),
+    types=K8S_GATEWAY,
+    remediation="LoadBalancerConfiguration listenerConfigurations: protocolPort HTTPS:443, sslPolicy "
+    "ELBSecurityPolicy-TLS13-1-2-2021-06; the HTTP listener on port 80 with one HTTPRoute (sectionName "
+    "of that listener) whose rule is a RequestRedirect filter to scheme https and no backendRefs.",
+    scope="stack",
+)
+def alb_gateway_listeners(gateway: ResourceLike, ctx: Context) -> Iterator[str]:
+    stack = ctx.stack
+    classes = [
+        c
+        for c in stack.of_type(K8S_GATEWAY_CLASS)
+        if _name(c) == dig(gateway.inputs, "spec.gatewayClassName")
+    ]
+    if not classes or dig(classes[0].inputs, "spec.controllerName") != ALB_GATEWAY_CONTROLLER:
+        return  # not a Gateway of the AWS Load Balancer Controller: nothing here to judge
+    configs = _listener_configs(gateway, classes[0], stack)
+    routes = stack.of_type(K8S_HTTP_ROUTE)
+    for listener in as_list(dig(gateway.inputs, "spec.listeners")):
+        if not isinstance(listener, dict):
+            continue
+        protocol, port, name = (
+            str(listener.get("protocol", "")).upper(),
+            listener.get("port"),
+            listener.get("name"),
+        )
+        if protocol == "HTTPS":
+            policy = str((configs.get(f"HTTPS:{port}") or {}).get("sslPolicy") or "")
+            if not TLS13_POLICY.match(policy):
+                shown = (
+                    policy
+                    or f"not set, so the controller's default {CONTROLLER_DEFAULT_SSL_POLICY} (TLS 1.0)"
+                )
+                yield f"listener {name} (HTTPS:{port}): sslPolicy is {shown}; use ELBSecurityPolicy-TLS13-1-2-2021-06"
+        elif protocol == "HTTP":
+            if port != 80:
+                yield f"listener {name} speaks plain HTTP on port {port}: only port 80, and only to redirect"
+            attached = [r for r in routes if _attached(r, gateway, listener)]
+            redirecting = False
+            for route in attached:
+                for entry in as_list(dig(route.inputs, "spec.rules")):
+                    if isinstance(entry, dict) and _redirects_to_https(entry):
+                        redirecting = True
+                    elif isinstance(entry, dict):
+                        yield f"HTTPRoute {_name(route)} serves plain HTTP on listener {name} instead of redirecting"
+            if not redirecting:
+                yield f"listener {name} (HTTP:{port}) has no HTTPRoute redirecting to HTTPS"

@@ -30,6 +30,11 @@ WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 WEB_ACL_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
 CLOUDFRONT_DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+# The Gateway API and the AWS Load Balancer Controller's configuration for it (custom resources)
+K8S_GATEWAY_CLASS = "kubernetes:gateway.networking.k8s.io/v1:GatewayClass"
+K8S_GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway"
+K8S_HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
+K8S_LB_CONFIGURATION = "kubernetes:gateway.k8s.aws/v1beta1:LoadBalancerConfiguration"
 
 # EKS and nodes
 EKS_CLUSTER = "aws:eks/cluster:Cluster"

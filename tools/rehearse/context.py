@@ -7,10 +7,23 @@ from typing import Any
 
 import boto3
 import botocore.exceptions
+import botocore.session
+from botocore.validate import ParamValidator
 
 from tools.harness import naming
 
 ACCOUNT_ID = "123456789012"
+
+_session = botocore.session.get_session()
+_validator = ParamValidator()
+
+
+def validate_request(service: str, operation: str, params: dict[str, Any]) -> None:
+    """Client-side validation of ``params`` against the operation's input shape (nothing is sent)."""
+    shape = _session.get_service_model(service).operation_model(operation).input_shape
+    report = _validator.validate(params, shape)
+    if report.has_errors():
+        raise AwsCallError(operation, params, "ParamValidation", report.generate_report())
 
 
 class AwsCallError(Exception):

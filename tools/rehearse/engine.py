@@ -11,16 +11,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import botocore.session
 import pulumi
-from botocore.validate import ParamValidator
 from moto import mock_aws
 
 from tools.harness.engine import RecordingMocks, RecordingMonitor, plain, run_stack
 from tools.harness.graph import Graph, Resource
 from tools.harness.outputs import synthesize_outputs
 from tools.rehearse import moto_fixes
-from tools.rehearse.context import ACCOUNT_ID, AwsCallError, Ctx
+from tools.rehearse.context import ACCOUNT_ID, AwsCallError, Ctx, validate_request
 from tools.rehearse.handlers import CREATORS, VALIDATIONS
 
 #: Types that are not AWS resources: Pulumi providers, components, Kubernetes and random values.
@@ -60,18 +58,6 @@ class Report:
     created: dict[str, int] = field(default_factory=dict)
     validated: dict[str, int] = field(default_factory=dict)
     errors: list[AwsError] = field(default_factory=list)
-
-
-_session = botocore.session.get_session()
-_validator = ParamValidator()
-
-
-def validate_request(service: str, operation: str, params: dict[str, Any]) -> None:
-    """Client-side validation of ``params`` against the operation's input shape (nothing is sent)."""
-    shape = _session.get_service_model(service).operation_model(operation).input_shape
-    report = _validator.validate(params, shape)
-    if report.has_errors():
-        raise AwsCallError(operation, params, "ParamValidation", report.generate_report())
 
 
 def _strings(value: Any) -> Iterator[str]:

@@ -208,6 +208,21 @@ def _keys(region: str) -> list[str]:
     return lines
 
 
+def _dns_and_certificates(region: str) -> list[str]:
+    """Route 53 is global (listed once, with us-east-1); ACM certificates are per region."""
+    lines = []
+    if region == "us-east-1":
+        route53 = _client("route53", region)
+        for zone in route53.list_hosted_zones()["HostedZones"]:
+            records = route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
+            kinds = Counter("alias " + r["Type"] if r.get("AliasTarget") else r["Type"] for r in records)
+            shown = ", ".join(f"{kind}: {count}" for kind, count in sorted(kinds.items()))
+            lines.append(f"Route 53 zone {zone['Name']} ({zone['Id'].split('/')[-1]}): {shown}")
+    for summary in _client("acm", region).list_certificates()["CertificateSummaryList"]:
+        lines.append(f"ACM certificate {summary['DomainName']}: {summary.get('Status', '?')}")
+    return lines
+
+
 def _edge_and_alarms(region: str) -> list[str]:
     lines = []
     for scope in ("REGIONAL", "CLOUDFRONT") if region == "us-east-1" else ("REGIONAL",):
@@ -229,6 +244,7 @@ SECTIONS: list[Section] = [
     _caches,
     _buckets,
     _keys,
+    _dns_and_certificates,
     _edge_and_alarms,
     _logs,
     _iam,

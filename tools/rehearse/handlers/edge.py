@@ -1,12 +1,14 @@
-"""The edge: CloudFront origin access control (moto), ACM certificates (moto), and — validated
-against the API models — CloudFront distributions and Route 53 records (the hosted zone is the
-user's, outside the program, so it does not exist in an empty emulated account)."""
+"""The edge: the Route 53 hosted zone and its records (moto), CloudFront origin access control (moto),
+ACM certificates (moto), and — validated against the API model — CloudFront distributions.
+
+A record in an adopted zone (``dns.hosted_zone_id``: the zone exists outside the program, so not in an
+empty emulated account) is validated against the API model instead of created."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tools.rehearse.context import Ctx
+from tools.rehearse.context import AwsCallError, Ctx, validate_request
 from tools.rehearse.handlers import creates, validates
 
 Outputs = dict[str, Any]
@@ -129,8 +131,40 @@ def certificate_validation(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
     return i["certificateArn"], {}
 
 
-@validates("aws:route53/record:Record", "route53", "ChangeResourceRecordSets")
-def record(ctx: Ctx, i: Outputs) -> dict[str, Any]:
+@creates("aws:route53/zone:Zone")
+def zone(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
+    created = ctx.call(
+        "route53",
+        "create_hosted_zone",
+        Name=i["name"],
+        CallerReference=ctx.seed,
+        HostedZoneConfig={"Comment": i.get("comment", ""), "PrivateZone": False},
+    )
+    zone_id = created["HostedZone"]["Id"].removeprefix("/hostedzone/")
+    return zone_id, {
+        "zoneId": zone_id,
+        "arn": ctx.arn("route53", f"hostedzone/{zone_id}"),
+        "nameServers": created["DelegationSet"]["NameServers"],
+    }
+
+
+@creates("aws:route53/record:Record")
+def record(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
+    """UPSERT the record in its zone; in a zone the emulated account does not hold, validate only."""
+    params = _change(i)
+    try:
+        ctx.call("route53", "get_hosted_zone", Id=i["zoneId"])
+    except AwsCallError as err:
+        if err.code != "NoSuchHostedZone":
+            raise
+        validate_request("route53", "ChangeResourceRecordSets", params)
+    else:
+        ctx.call("route53", "change_resource_record_sets", **params)
+    fqdn = str(i["name"]).rstrip(".")
+    return f"{i['zoneId']}_{fqdn}_{i['type']}", {"fqdn": fqdn}
+
+
+def _change(i: Outputs) -> dict[str, Any]:
     record_set: dict[str, Any] = {"Name": i["name"], "Type": i["type"]}
     if i.get("aliases"):
         alias = i["aliases"][0]

@@ -1,0 +1,127 @@
+"""``python -m tools trace STACK [HOST]``: follow every public host's request path through the offline plan.
+
+For each public host of the stack (the load balancer's hosts, ``storage.dns.regional_hosts``, and the
+CDN host, ``storage.dns.cdn_host``, under ``platform.domain``), one line per hop, in request order:
+
+  regional host:  dns -> certificate -> the hops inside the cluster (listeners, WAF, route, Service,
+                  pods, NetworkPolicy; tools/trace_k8s.py)
+  CDN host:       dns -> certificate -> distribution -> origin-access -> bucket-policy
+
+A missing or broken hop says which and why. Exit status: 0 when every path is whole, 1 when any is
+broken, 2 for a usage error (an unknown stack or host: one line naming what exists). The stack runs
+under the mock engine like the other tools; nothing reaches AWS or a cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from config import StackConfig, load_stack_file
+from tools import trace_aws
+from tools.errors import ToolError
+from tools.harness import Graph
+from tools.stacks import load, resolve
+from tools.trace_model import Hop, Path
+
+# The hops inside the cluster come from tools/trace_k8s.py (issue 14, Kubernetes side, branch issue-14k).
+# Until both halves are merged this build may lack it; the integrator removes this guard at merge.
+try:
+    from tools.trace_k8s import edge_hops
+except ImportError:  # pragma: no cover - depends on the merge
+    edge_hops = None
+
+K8sHops = Callable[[Graph, str], list[Hop]]
+
+
+@dataclass(frozen=True)
+class PublicHost:
+    """One public name the stack serves, and which leg serves it."""
+
+    name: str
+    kind: str  # "regional" (the load balancer) or "cdn" (CloudFront)
+
+
+def public_hosts(cfg: StackConfig) -> list[PublicHost]:
+    """The stack's public hosts from its configuration (not from the plan: a host whose resources are
+    missing from the plan must still be traced, and reported broken)."""
+    dns = cfg.storage.dns
+    domain = cfg.dns.domain or cfg.platform.domain
+    if domain is None:
+        return []
+    hosts = [PublicHost(f"{label}.{domain}", "regional") for label in dns.regional_hosts]
+    if cfg.storage.cdn.enabled:
+        hosts.append(PublicHost(f"{dns.cdn_host}.{domain}", "cdn"))
+    return hosts
+
+
+def trace_host(
+    graph: Graph, cfg: StackConfig, host: PublicHost, k8s_hops: K8sHops | None = edge_hops
+) -> Path:
+    """The whole path of one public host, hop by hop."""
+    domain = cfg.dns.domain or cfg.platform.domain or ""
+    zone = trace_aws.find_zone(graph, domain, cfg.dns.hosted_zone_id)
+    path = Path(host.name)
+    if host.kind == "cdn":
+        path.hops = [
+            trace_aws.dns_alias(graph, host.name, zone),
+            trace_aws.certificate(graph, host.name, zone, "us-east-1"),
+            trace_aws.distribution_hop(graph, host.name),
+            trace_aws.origin_access_hop(graph, host.name),
+            trace_aws.bucket_policy_hop(graph, host.name),
+        ]
+        return path
+    path.hops = [
+        trace_aws.dns_regional(graph, host.name, zone),
+        trace_aws.certificate(graph, host.name, zone, cfg.platform.region),
+    ]
+    if k8s_hops is None:
+        path.hops.append(
+            Hop("route", False, "the Kubernetes hops (tools/trace_k8s.py, issue 14k) are not in this build")
+        )
+    else:
+        path.hops.extend(k8s_hops(graph, host.name))
+    return path
+
+
+def trace_stack(graph: Graph, cfg: StackConfig, only: str | None = None) -> list[Path]:
+    """Every public host's path (or ``only``'s, a label such as ``api`` or a full name)."""
+    hosts = public_hosts(cfg)
+    if only is not None:
+        hosts = [h for h in hosts if only in (h.name, h.name.split(".", 1)[0])]
+    return [trace_host(graph, cfg, host) for host in hosts]
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "trace", help="follow each public host's request path through the plan (DNS to pods, CDN to bucket)"
+    )
+    parser.add_argument("stack", help="stack name (dev, staging, prod) or a Pulumi.<stack>.yaml path")
+    parser.add_argument("host", nargs="?", help="one public host: a label ('api') or its full name")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        path = resolve(args.stack)
+    except ToolError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    cfg = load_stack_file(path)
+    hosts = public_hosts(cfg)
+    if args.host is not None and not any(args.host in (h.name, h.name.split(".", 1)[0]) for h in hosts):
+        names = ", ".join(h.name for h in hosts) or "none"
+        print(f"error: {args.stack} serves no host {args.host!r}; its public hosts: {names}", file=sys.stderr)
+        return 2
+    graph = load(args.stack, label="trace", quiet=True)
+    paths = trace_stack(graph, cfg, args.host)
+    for traced in paths:
+        print(f"{traced.host} ({'whole' if traced.ok else 'BROKEN'})")
+        for hop in traced.hops:
+            print(f"  {hop.line()}")
+    broken = [p.host for p in paths if not p.ok]
+    summary = f"{len(paths) - len(broken)} of {len(paths)} public paths whole"
+    print(f"\n{graph.stack}: {summary}" + (f"; broken: {', '.join(broken)}" if broken else ""))
+    return 1 if broken else 0
