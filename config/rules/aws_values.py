@@ -15,13 +15,14 @@ from config import aws_values
 
 
 def regions_exist(cfg: PlatformArgs) -> Iterator[FieldProblem]:
-    """Every region is one botocore knows, and the DR region is in the primary's partition."""
+    """Every region is one botocore knows, and the DR region is in the primary's partition (the
+    database's DR region is checked only where it differs from the platform's, so a fault shows once)."""
     for key, region in (
         ("platform.region", cfg.platform.region),
         ("platform.dr_region", cfg.platform.dr_region),
         ("database.dr_region", cfg.database.dr_region),
     ):
-        if region is None:
+        if region is None or (key == "database.dr_region" and region == cfg.platform.dr_region):
             continue
         problem = aws_values.region_problem(region)
         if problem:
