@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import enum
 import ipaddress
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,7 +175,10 @@ def yaml_spelling(value: Any) -> str:
         text = text[: -len("\n...")]
     elif text.endswith("..."):
         text = text[: -len("...")].rstrip()
-    return text.strip()
+    text = text.strip()
+    if not text.isprintable():  # a line break or control character: one line, as a JSON (= YAML) string
+        return json.dumps(_plain(value), default=str)
+    return text
 
 
 def _plain(value: Any) -> Any:

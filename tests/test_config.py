@@ -203,9 +203,7 @@ def test_database_dr_replica_follows_the_platform_dr_region(tmp_path) -> None:
 
 def test_dr_network_must_not_overlap_the_primary_vpc(tmp_path) -> None:
     message = rejected(tmp_path, "prod", {"dr_network": {"cidr": "10.30.0.0/16"}})
-    assert (
-        "quantumvest-infra:dr_network.cidr = 10.30.0.0/16: overlaps network.cidr (10.30.0.0/16)" in message
-    )
+    assert "quantumvest-infra:dr_network.cidr = 10.30.0.0/16: overlaps network.cidr (10.30.0.0/16)" in message
 
 
 def test_platform_domain_is_set_once_and_feeds_dns_zone_and_ingress(tmp_path) -> None:
@@ -218,8 +216,7 @@ def test_platform_domain_is_set_once_and_feeds_dns_zone_and_ingress(tmp_path) ->
 def test_ingress_domain_outside_the_dns_zone_is_rejected(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"workloads": {"domain": "example.org"}})
     assert (
-        "quantumvest-infra:workloads.domain = example.org: must be dev.quantumvest.com or under it"
-        in message
+        "quantumvest-infra:workloads.domain = example.org: must be dev.quantumvest.com or under it" in message
     )
 
 

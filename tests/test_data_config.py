@@ -200,8 +200,7 @@ def test_overlapping_backup_and_maintenance_windows(tmp_path) -> None:
 def test_malformed_window(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"cache": {"snapshot_window": "2am-3am"}})
     assert (
-        "quantumvest-infra:cache.snapshot_window = 2am-3am: a daily window is 'hh:mm-hh:mm' in UTC"
-        in message
+        "quantumvest-infra:cache.snapshot_window = 2am-3am: a daily window is 'hh:mm-hh:mm' in UTC" in message
     )
 
 

@@ -38,18 +38,14 @@ def test_an_email_that_is_not_an_email(tmp_path) -> None:
 
 def test_a_warning_email_that_is_not_an_email(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"monitoring": {"warning_emails": ["team@localhost"]}})
-    assert (
-        "quantumvest-infra:monitoring.warning_emails[0] = team@localhost: not an email address" in message
-    )
+    assert "quantumvest-infra:monitoring.warning_emails[0] = team@localhost: not an email address" in message
 
 
 def test_an_https_endpoint_that_is_plain_http(tmp_path) -> None:
     message = rejected(
         tmp_path, "dev", {"monitoring": {"alert_https_endpoints": ["http://events.pagerduty.com/x"]}}
     )
-    assert (
-        "quantumvest-infra:monitoring.alert_https_endpoints[0] = http://events.pagerduty.com/x" in message
-    )
+    assert "quantumvest-infra:monitoring.alert_https_endpoints[0] = http://events.pagerduty.com/x" in message
     assert "not an HTTPS URL" in message
 
 

@@ -284,8 +284,7 @@ def test_rbac_rules_without_wildcards_or_read_all_secrets(tmp_path) -> None:
 def test_bootstrap_app_database_must_be_one_of_the_databases(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"workloads": {"database_bootstrap": {"app_database": "analytics"}}})
     assert (
-        "workloads.database_bootstrap.app_database = analytics: not one of databases (market_data"
-        in message
+        "workloads.database_bootstrap.app_database = analytics: not one of databases (market_data" in message
     )
 
 

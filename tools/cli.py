@@ -80,9 +80,8 @@ def stack(value: str) -> str:
         return value
     if value and "/" not in value and "\\" not in value and (REPO_ROOT / f"Pulumi.{value}.yaml").is_file():
         return value
-    raise UsageError(
-        f"unknown stack {value!r}: no Pulumi.{value}.yaml; stacks here: {', '.join(known_stacks())}"
-    )
+    missing = f"no Pulumi.{value}.yaml; " if value.isprintable() and value.strip() == value else ""
+    raise UsageError(f"unknown stack {value!r}: {missing}stacks here: {', '.join(known_stacks())}")
 
 
 def stack_path(value: str) -> Path:
@@ -214,7 +213,7 @@ def prepare(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argp
         args = parser.parse_args(argv)
         for check in getattr(args, "checks", None) or ():
             check(args)
-    except UsageError as err:
+    except (UsageError, argparse.ArgumentTypeError) as err:  # a check may reuse an argparse type
         _say(str(err))
         raise SystemExit(EXIT_USAGE) from None
     except ConfigError as err:
@@ -252,8 +251,13 @@ def main(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> 
     return execute(args)
 
 
+def one_line(text: str) -> str:
+    """``text`` with every non-printable character escaped, so that an error stays one line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def _say(message: str, stream: Any = None) -> None:
-    print(f"error: {message}", file=stream or sys.stderr)
+    print(f"error: {one_line(message)}", file=stream or sys.stderr)
 
 
 def table(rows: Sequence[Sequence[str]], right: Sequence[int] = (), indent: str = "  ") -> list[str]:
