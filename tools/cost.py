@@ -1153,7 +1153,7 @@ def format_report(report: CostReport, verbose: bool = False) -> str:
             if verbose:
                 out.extend(f"      {item.name}" for item in items)
     missing = report.missing_usage()
-    if missing:
+    if missing and not verbose:  # verbose marks each line instead
         out.append(
             f"\n  Usage not set ({len(missing)}, counted as 0; edit {report.usage_source}): "
             + ", ".join(sorted(f"{line.name}.{key}" for line, key in missing))
