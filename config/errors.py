@@ -2,7 +2,9 @@
 
 Pydantic's ``ValidationError`` is turned into a :class:`ConfigError` whose lines each read::
 
-    Pulumi.dev.yaml: quantumvest-infra:network.cidr = '10.0.300.0/24': not a valid IPv4 network ...
+    Pulumi.dev.yaml: quantumvest-infra:network.cidr = 10.0.300.0/24: not a valid IPv4 network ...
+
+Values are echoed as the stack file spells them (``false``, ``null``, ``[t3.large]``), not as Python does.
 
 ``ConfigError`` subclasses ``pulumi.RunError`` so that ``pulumi up`` prints the message without a
 Python traceback.
@@ -17,6 +19,7 @@ import pydantic
 from pulumi.errors import RunError
 
 from components.args import FieldProblem
+from config.yaml_reader import yaml_spelling
 
 PROJECT = "quantumvest-infra"
 
@@ -84,10 +87,18 @@ def _model_in(annotation: Any) -> Any:
 
 
 def format_validation_error(
-    err: pydantic.ValidationError, source: str, data: Any, model: type[pydantic.BaseModel]
+    err: pydantic.ValidationError,
+    source: str,
+    data: Any,
+    model: type[pydantic.BaseModel],
+    spelled: dict[tuple[Any, ...], str] | None = None,
 ) -> ConfigError:
-    """Turn a pydantic error on ``data`` (the merged config mapping) into a :class:`ConfigError`."""
+    """Turn a pydantic error on ``data`` (the merged config mapping) into a :class:`ConfigError`.
+
+    ``spelled`` maps key paths to the text of unquoted scalars in the stack file: a number or boolean
+    where text is expected is echoed as written, with the advice to quote it."""
     problems: list[str] = []
+    seen: set[str] = set()
     for e in err.errors(include_url=False):
         loc = tuple(e["loc"])
         cause = (e.get("ctx") or {}).get("error")
@@ -95,7 +106,7 @@ def format_validation_error(
             path = key_path(loc) if loc else f"{PROJECT}:"
             if cause.subpath:
                 path += ("." if loc and not cause.subpath.startswith("[") else "") + cause.subpath
-            problems.append(f"{path} = {cause.value!r}: {cause.allowed}")
+            problems.append(f"{path} = {yaml_spelling(cause.value)}: {cause.allowed}")
             continue
         path = key_path(loc)
         if e["type"] == "extra_forbidden":
@@ -108,6 +119,20 @@ def format_validation_error(
             problems.append(f"{path}: required key is missing")
             continue
         value = _lookup(data, loc)
+        if e["type"] == "string_type" and isinstance(value, bool | int | float):
+            problems.append(_quote_hint(path, value, (spelled or {}).get(loc)))
+            continue
         message = str(cause) if cause is not None else e["msg"]
-        problems.append(f"{path} = {value!r}: {message}")
-    return ConfigError(source, problems)
+        problems.append(f"{path} = {yaml_spelling(value)}: {message}")
+    unique = [p for p in problems if not (p in seen or seen.add(p))]
+    return ConfigError(source, unique)
+
+
+def _quote_hint(path: str, value: bool | int | float, written: str | None) -> str:
+    """A number or boolean where text is expected: YAML typed an unquoted scalar (``1.30`` → 1.3)."""
+    shown = yaml_spelling(value)
+    kind = "a boolean" if isinstance(value, bool) else "a number"
+    if written is not None and written != shown:
+        return f'{path} = {written}: YAML reads unquoted {written} as {kind} ({shown}); quote it: "{written}"'
+    text = written if written is not None else shown
+    return f'{path} = {text}: expected text, and YAML reads unquoted {text} as {kind}; quote it: "{text}"'

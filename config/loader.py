@@ -7,12 +7,13 @@ and :func:`load_stack_file` for tools and tests (no engine; secrets stay opaque)
 
 from __future__ import annotations
 
+import difflib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pydantic
-import yaml
 from pydantic import Field
 
 from components.args import FieldProblem
@@ -21,6 +22,7 @@ from config import rules
 from config.errors import PROJECT, ConfigError, format_validation_error
 from config.profiles import TIER_PROFILES, TIERS
 from config.secrets import plaintext_secrets, unwrap_secure
+from config.yaml_reader import YamlFileError, read_yaml_file, yaml_spelling
 from policy.settings import PolicyArgs
 
 
@@ -76,11 +78,13 @@ def build(
     values: dict[str, Any],
     source: str,
     secret_sections: frozenset[str] = frozenset(),
-    aws_region: str | None = None,
+    aws_region: Any = None,
+    spelled: dict[tuple[Any, ...], str] | None = None,
 ) -> StackConfig:
     """Validate the project's config values (section → value) into settings, or raise :class:`ConfigError`.
 
-    ``secret_sections`` are sections the engine holds as secrets (their plaintext is allowed).
+    ``secret_sections`` are sections the engine holds as secrets (their plaintext is allowed);
+    ``spelled`` maps key paths (section first) to the text of unquoted scalars, for "quote it" hints.
     """
     leaks = [
         f"{PROJECT}:{path.lstrip('.')} = <{len(str(leaked))} characters of plain text>: a secret-looking key "
@@ -93,22 +97,37 @@ def build(
         raise ConfigError(source, leaks)
 
     platform = values.get("platform")
-    tier = platform.get("environment") if isinstance(platform, dict) else None
-    if tier not in TIERS:
+    if platform is not None and not isinstance(platform, dict):
         raise ConfigError(
             source,
-            [f"{PROJECT}:platform.environment = {tier!r}: required; allowed: {', '.join(TIERS)}"],
+            [
+                f"{PROJECT}:platform = {yaml_spelling(platform)}: must be a mapping "
+                f"(environment: {'|'.join(TIERS)}, region: ..., domain: ...)"
+            ],
+        )
+    tier = platform.get("environment") if isinstance(platform, dict) else None
+    if not isinstance(tier, str) or tier not in TIERS:
+        shown = "" if tier is None else f" = {yaml_spelling(tier)}"
+        raise ConfigError(
+            source,
+            [f"{PROJECT}:platform.environment{shown}: required; allowed: {', '.join(TIERS)}"],
         )
     merged = derive_defaults(deep_merge(TIER_PROFILES[tier], unwrap_secure(values)))
     try:
-        cfg = StackConfig.model_validate_json(json.dumps(merged, default=str))
+        document = json.dumps(merged, default=str, allow_nan=False)
+    except (TypeError, ValueError) as err:  # a mapping key YAML allows and JSON does not; .nan/.inf
+        raise ConfigError(source, [f"{PROJECT}: cannot be represented as JSON config: {err}"]) from None
+    try:
+        cfg = StackConfig.model_validate_json(document)
     except pydantic.ValidationError as err:
-        raise format_validation_error(err, source, merged, StackConfig) from None
+        raise format_validation_error(err, source, merged, StackConfig, spelled) from None
     found = rules.problems(cfg)
     if aws_region is not None and aws_region != cfg.platform.region:
         found.insert(0, _region_mismatch(aws_region, cfg.platform.region))
     if found:
-        raise ConfigError(source, [f"{PROJECT}:{p.subpath} = {p.value!r}: {p.allowed}" for p in found])
+        raise ConfigError(
+            source, [f"{PROJECT}:{p.subpath} = {yaml_spelling(p.value)}: {p.allowed}" for p in found]
+        )
     return cfg
 
 
@@ -121,27 +140,122 @@ def _region_mismatch(aws_region: str, region: str) -> FieldProblem:
     )
 
 
+#: Top-level keys of a Pulumi stack file (pulumi/pulumi ``workspace.ProjectStack``); a near miss of one
+#: is a typo that would silently drop the section.
+STACK_FILE_KEYS = ("config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt")
+
+
+@dataclass(frozen=True)
+class StackFile:
+    """The ``quantumvest-infra:`` values of a stack file (section → raw value), its ``aws:region`` and
+    the text of each unquoted non-string scalar under those sections (for "quote it" hints)."""
+
+    values: dict[str, Any]
+    aws_region: Any
+    spelled: dict[tuple[Any, ...], str]
+
+
+def read_stack(path: str | Path) -> StackFile:
+    """Read a stack file strictly, or raise :class:`ConfigError` with one line per problem: missing,
+    empty, not YAML, not a mapping, duplicate keys, and config keys outside ``namespace:name`` or in a
+    near miss of the project's namespace (other namespaces, such as ``aws:``, are Pulumi's business)."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(path.name, ["no such stack file"])
+    if not path.is_file():
+        raise ConfigError(path.name, ["not a file"])
+    try:
+        document = read_yaml_file(path)
+    except YamlFileError as err:
+        raise ConfigError(path.name, [str(p) for p in err.problems]) from None
+    except OSError as err:
+        raise ConfigError(path.name, [f"cannot read: {err.strerror}"]) from None
+    data = document.data
+    if data is None:
+        raise ConfigError(
+            path.name,
+            [f"empty stack file; it needs at least {PROJECT}:platform: {{environment: {'|'.join(TIERS)}}}"],
+        )
+    if not isinstance(data, dict):
+        line, column = document.start
+        raise ConfigError(
+            path.name,
+            [f"line {line}, column {column}: a stack file is a mapping (config: ...), not {_kind(data)}"],
+        )
+    problems = [
+        f"line {document.key_lines.get((key,), 1)}: unknown top-level key {yaml_spelling(key)} "
+        f"(did you mean '{hint[0]}'?)"
+        for key in data
+        if key not in STACK_FILE_KEYS
+        and (hint := difflib.get_close_matches(str(key), STACK_FILE_KEYS, n=1, cutoff=0.75))
+    ]
+    config = data.get("config")
+    if config is None:
+        config = {}
+    if not isinstance(config, dict):
+        line = document.key_lines.get(("config",), 1)
+        problems.append(
+            f"line {line}: config = {yaml_spelling(config)}: must be a mapping of 'namespace:key' to values, "
+            f"not {_kind(config)}"
+        )
+        raise ConfigError(path.name, problems)
+    for key in config:
+        problem = _config_key_problem(key)
+        if problem:
+            problems.append(f"line {document.key_lines.get(('config', key), 1)}: {problem}")
+    if problems:
+        raise ConfigError(path.name, problems)
+    prefix = f"{PROJECT}:"
+    values = {k[len(prefix) :]: v for k, v in config.items() if k.startswith(prefix)}
+    spelled = {
+        (where[1][len(prefix) :], *where[2:]): text
+        for where, (text, _line) in document.plain_scalars.items()
+        if len(where) > 2 and where[0] == "config" and str(where[1]).startswith(prefix)
+    }
+    return StackFile(values, config.get("aws:region"), spelled)
+
+
+def _config_key_problem(key: Any) -> str | None:
+    """Why a key under ``config:`` is not one Pulumi and this project would both read, or None."""
+    if not isinstance(key, str) or ":" not in key:
+        shown = yaml_spelling(key)
+        if isinstance(key, str) and key in StackConfig.model_fields:
+            return f"config key {shown} has no namespace (did you mean '{PROJECT}:{key}'?)"
+        return f"config key {shown} is not of the form namespace:name (e.g. '{PROJECT}:network')"
+    namespace, name = key.split(":", 1)
+    if namespace == PROJECT:
+        return None
+    if difflib.get_close_matches(namespace.lower(), [PROJECT], n=1, cutoff=0.6):
+        return (
+            f"config key {key}: namespace '{namespace}' is not the project's (did you mean '{PROJECT}:{name}'?); "
+            f"settings outside {PROJECT}: would be ignored and the stack would fall back to defaults"
+        )
+    return None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return f"a {type(value).__name__}"
+
+
 def read_stack_file(path: str | Path) -> tuple[dict[str, Any], str | None]:
     """The ``quantumvest-infra:`` values of a stack file (section → raw value) and its ``aws:region``."""
-    path = Path(path)
-    try:
-        document = yaml.safe_load(path.read_text()) or {}
-    except FileNotFoundError:
-        raise ConfigError(path.name, ["no such stack file"]) from None
-    except yaml.YAMLError as err:
-        raise ConfigError(path.name, [f"not valid YAML: {err}"]) from None
-    config = document.get("config") or {}
-    if not isinstance(config, dict):
-        raise ConfigError(path.name, ["'config' must be a mapping of 'namespace:key' to values"])
-    values = {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith(f"{PROJECT}:")}
-    return values, config.get("aws:region")
+    stack = read_stack(path)
+    return stack.values, stack.aws_region
 
 
 def load_stack_file(path: str | Path) -> StackConfig:
     """Settings from a stack file by path, with no Pulumi engine (secrets stay opaque placeholders)."""
     path = Path(path)
-    values, aws_region = read_stack_file(path)
-    return build(values, path.name, aws_region=aws_region)
+    stack = read_stack(path)
+    return build(stack.values, path.name, aws_region=stack.aws_region, spelled=stack.spelled)
 
 
 def engine_values() -> tuple[dict[str, Any], set[str]]:

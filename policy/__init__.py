@@ -11,9 +11,9 @@ nothing imports it; everything else lives in plain modules:
 
 from policy.engine import evaluate, evaluate_stack
 from policy.model import Enforcement, Finding, Rule, Subject, Tiering
-from policy.report import format_findings, rule_table
 from policy.rules import RULES, RULES_BY_ID
 from policy.settings import PolicyArgs, PolicyException
+from policy.text import format_findings, rule_table
 
 __all__ = [
     "RULES",

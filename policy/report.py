@@ -1,81 +1,58 @@
-"""Findings as text, the README's rule table, and a small command line for CI.
+"""A small command line for CI over the policy pack (the text itself is in :mod:`policy.text`).
 
-``python -m policy.report dev staging prod`` evaluates each stack offline, prints the findings and exits
-1 if any is blocking (mandatory, determined, not excepted). ``python -m policy.report --table`` prints
-the rule table the README carries.
+``python -m policy.report dev staging prod`` evaluates each stack offline (every stack when none is
+named), prints the findings and exits 1 if any is blocking (mandatory, determined, not excepted) or a
+stack's configuration is rejected; 2 for an unknown stack or a bad argument, before anything is
+evaluated. ``python -m policy.report --table`` prints the rule table the README carries.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable, Sequence
-from datetime import date
 
-from policy.model import Finding, Rule
+from policy.engine import evaluate_stack
+from policy.text import format_findings, rule_table
+from tools import cli
 
-
-def format_findings(findings: Iterable[Finding], stack: str | None = None) -> str:
-    """A summary line, then one line per finding (blocking ones first) with its remediation."""
-    findings = list(findings)
-    blocking = [f for f in findings if f.blocking]
-    others = [f for f in findings if not f.blocking]
-    title = f"Policy ({stack}): " if stack else "Policy: "
-    counts = {
-        "blocking": len(blocking),
-        "advisory": sum(1 for f in others if f.excepted_by is None and not f.undetermined),
-        "excepted": sum(1 for f in others if f.excepted_by is not None),
-        "undetermined": sum(1 for f in others if f.undetermined),
-    }
-    lines = [title + ", ".join(f"{n} {k}" for k, n in counts.items())]
-    for finding in blocking + others:
-        lines.append(f"  {finding.line()}")
-        if finding.excepted_by is not None:
-            e = finding.excepted_by
-            lines.append(f"      excepted until {e.expires.isoformat()}: {e.reason}")
-        elif finding.blocking:
-            lines.append(f"      fix: {finding.remediation}")
-    return "\n".join(lines)
+__all__ = ["format_findings", "main", "parser", "prepare", "rule_table"]
 
 
-def rule_table(rules: Sequence[Rule] | None = None) -> str:
-    """The Markdown table of rules: id, description, external ids, enforcement, scope."""
-    if rules is None:
-        from policy.rules import RULES
+def parser() -> argparse.ArgumentParser:
+    """Arguments of ``python -m policy.report``, following the tools' convention (``tools/cli.py``):
+    unknown stack or bad date: one line, exit 2; rejected configuration: exit 1, before evaluation."""
+    root = cli.Parser(
+        prog="python -m policy.report",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="exit status: 0 no blocking finding, 1 a blocking finding or rejected configuration, 2 usage error",
+    )
+    cli.add_stack(root, dest="stacks", nargs="*")  # none: every stack of the repository
+    root.set_defaults(func=run)
+    root.add_argument("--today", type=cli.iso_date, help="judge expiry as of this date (YYYY-MM-DD)")
+    root.add_argument("--table", action="store_true", help="print the README's rule table and exit")
+    return root
 
-        rules = RULES
-    lines = [
-        "| id | rule | covers | enforcement | checks |",
-        "|---|---|---|---|---|",
-    ]
-    for r in rules:
-        ids = ", ".join(i for i in r.external_ids if i != "—") or "— (not covered by the tools)"
-        lines.append(f"| `{r.id}` | {r.description} | {ids} | {r.tiering.summary} | {r.scope} |")
-    return "\n".join(lines)
 
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m policy.report", description=__doc__)
-    parser.add_argument("stacks", nargs="*", help="dev, staging, prod, or paths to Pulumi.<stack>.yaml")
-    parser.add_argument("--today", type=date.fromisoformat, help="judge expiry as of this date (YYYY-MM-DD)")
-    parser.add_argument("--table", action="store_true", help="print the README's rule table and exit")
-    args = parser.parse_args(argv)
+def run(args: argparse.Namespace) -> int:
     if args.table:
         print(rule_table())
         return 0
-    from config import ConfigError
-    from policy.engine import evaluate_stack
-
     failed = False
-    for stack in args.stacks or ["dev", "staging", "prod"]:
-        try:
-            findings = evaluate_stack(stack, today=args.today)
-        except ConfigError as err:
-            print(f"error: {err}", file=sys.stderr)
-            return 2
+    for stack in args.stacks or cli.known_stacks():
+        findings = evaluate_stack(cli.stack_path(stack), today=args.today)
         print(format_findings(findings, stack))
         failed = failed or any(f.blocking for f in findings)
     return 1 if failed else 0
+
+
+def prepare(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse and check ``argv`` without evaluating any stack (raises SystemExit 1/2 on a problem)."""
+    return cli.prepare(parser(), argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return cli.main(parser(), argv)
 
 
 if __name__ == "__main__":

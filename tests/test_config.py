@@ -31,14 +31,14 @@ def test_null_in_stack_file_restores_the_schema_default(tmp_path) -> None:
 
 def test_invalid_cidr_from_seed_003_names_file_key_value_and_rule(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"network": {"cidr": "10.0.300.0/24"}})
-    assert message.startswith("Pulumi.dev.yaml: quantumvest-infra:network.cidr = '10.0.300.0/24': ")
+    assert message.startswith("Pulumi.dev.yaml: quantumvest-infra:network.cidr = 10.0.300.0/24: ")
     assert "not a valid IPv4 CIDR block" in message and "e.g. '10.0.0.0/16'" in message
 
 
 @pytest.mark.parametrize("cidr", ["10.0.0.0/15", "10.0.0.0/29"])
 def test_vpc_prefix_outside_16_to_28(tmp_path, cidr: str) -> None:
     message = rejected(tmp_path, "dev", {"network": {"cidr": cidr}})
-    assert f"quantumvest-infra:network.cidr = '{cidr}'" in message
+    assert f"quantumvest-infra:network.cidr = {cidr}" in message
     assert "between /16 and /28" in message
 
 
@@ -65,7 +65,7 @@ def test_subnet_outside_the_vpc(tmp_path) -> None:
         ),
     )
     assert (
-        "quantumvest-infra:network.private_subnets[0] = '10.99.0.0/20': must lie inside the VPC 10.10.0.0/16"
+        "quantumvest-infra:network.private_subnets[0] = 10.99.0.0/20: must lie inside the VPC 10.10.0.0/16"
         in message
     )
 
@@ -81,7 +81,7 @@ def test_overlapping_subnets(tmp_path) -> None:
         ),
     )
     assert (
-        "quantumvest-infra:network.database_subnets[0] = '10.10.1.128/25': overlaps public_subnets[1]"
+        "quantumvest-infra:network.database_subnets[0] = 10.10.1.128/25: overlaps public_subnets[1]"
         in message
     )
 
@@ -130,7 +130,7 @@ def test_wrong_type_is_not_coerced(tmp_path) -> None:
 
 def test_wrong_choice_lists_the_allowed_values(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"network": {"nat_strategy": "two"}})
-    assert "quantumvest-infra:network.nat_strategy = 'two'" in message
+    assert "quantumvest-infra:network.nat_strategy = two" in message
     assert "'none', 'single' or 'one_per_az'" in message
 
 
@@ -138,7 +138,7 @@ def test_missing_or_unknown_environment(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"platform": {"environment": "qa"}})
     assert (
         message
-        == "Pulumi.dev.yaml: quantumvest-infra:platform.environment = 'qa': required; allowed: dev, staging, prod"
+        == "Pulumi.dev.yaml: quantumvest-infra:platform.environment = qa: required; allowed: dev, staging, prod"
     )
 
 
@@ -175,7 +175,7 @@ def test_engine_marks_whole_section_secret() -> None:
 
 def test_aws_region_must_agree_with_platform_region(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"aws:region": "eu-west-1"})
-    assert "quantumvest-infra:platform.region = 'us-east-1': differs from aws:region (eu-west-1)" in message
+    assert "quantumvest-infra:platform.region = us-east-1: differs from aws:region (eu-west-1)" in message
 
 
 def test_reserved_tag_prefix(tmp_path) -> None:
@@ -193,7 +193,7 @@ def test_missing_stack_file_and_bad_yaml(tmp_path) -> None:
         load_stack_file(tmp_path / "Pulumi.nope.yaml")
     bad = tmp_path / "Pulumi.bad.yaml"
     bad.write_text("config: [unclosed")
-    with pytest.raises(ConfigError, match=r"Pulumi.bad.yaml: not valid YAML"):
+    with pytest.raises(ConfigError, match=r"Pulumi.bad.yaml: line 1, column \d+: not valid YAML"):
         load_stack_file(bad)
 
 
@@ -203,16 +203,14 @@ def test_database_dr_replica_follows_the_platform_dr_region(tmp_path) -> None:
     assert moved.database.dr_region == "eu-west-1"
     message = rejected(tmp_path, "prod", {"database": {"dr_region": "eu-central-1"}})
     assert (
-        "quantumvest-infra:database.dr_region = 'eu-central-1': must equal platform.dr_region (us-west-2)"
+        "quantumvest-infra:database.dr_region = eu-central-1: must equal platform.dr_region (us-west-2)"
         in message
     )
 
 
 def test_dr_network_must_not_overlap_the_primary_vpc(tmp_path) -> None:
     message = rejected(tmp_path, "prod", {"dr_network": {"cidr": "10.30.0.0/16"}})
-    assert (
-        "quantumvest-infra:dr_network.cidr = '10.30.0.0/16': overlaps network.cidr (10.30.0.0/16)" in message
-    )
+    assert "quantumvest-infra:dr_network.cidr = 10.30.0.0/16: overlaps network.cidr (10.30.0.0/16)" in message
 
 
 def test_platform_domain_is_set_once_and_feeds_dns_zone_and_ingress(tmp_path) -> None:
@@ -225,11 +223,10 @@ def test_platform_domain_is_set_once_and_feeds_dns_zone_and_ingress(tmp_path) ->
 def test_ingress_domain_outside_the_dns_zone_is_rejected(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"workloads": {"domain": "example.org"}})
     assert (
-        "quantumvest-infra:workloads.domain = 'example.org': must be dev.quantumvest.com or under it"
-        in message
+        "quantumvest-infra:workloads.domain = example.org: must be dev.quantumvest.com or under it" in message
     )
 
 
 def test_a_malformed_domain_is_rejected(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"platform": {"domain": "Not A Domain"}})
-    assert "quantumvest-infra:platform.domain = 'Not A Domain'" in message
+    assert "quantumvest-infra:platform.domain = Not A Domain" in message

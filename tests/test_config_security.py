@@ -54,25 +54,25 @@ def test_dr_region_equal_to_the_primary_region(tmp_path) -> None:
     message = rejected(tmp_path, "prod", {"platform": {"dr_region": "us-east-1"}})
     assert message.startswith("Pulumi.prod.yaml: ")
     assert (
-        "quantumvest-infra:platform.dr_region = 'us-east-1': must differ from platform.region (us-east-1)"
+        "quantumvest-infra:platform.dr_region = us-east-1: must differ from platform.region (us-east-1)"
         in message
     )
 
 
 def test_dr_region_must_look_like_a_region(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"platform": {"dr_region": "oregon"}})
-    assert "quantumvest-infra:platform.dr_region = 'oregon'" in message
+    assert "quantumvest-infra:platform.dr_region = oregon" in message
 
 
 def test_prod_without_a_dr_region(tmp_path) -> None:
     message = rejected(tmp_path, "prod", {"platform": {"dr_region": None}})
-    assert "quantumvest-infra:platform.dr_region = None: prod needs a disaster-recovery region" in message
+    assert "quantumvest-infra:platform.dr_region = null: prod needs a disaster-recovery region" in message
 
 
 def test_prod_must_stay_protected(tmp_path) -> None:
     message = rejected(tmp_path, "prod", {"security": {"protect": False}})
     assert (
-        "quantumvest-infra:security.protect = False: prod keeps its keys, vaults and secrets protected"
+        "quantumvest-infra:security.protect = false: prod keeps its keys, vaults and secrets protected"
         in message
     )
 
@@ -86,7 +86,7 @@ def test_bad_alert_email(tmp_path) -> None:
     message = rejected(
         tmp_path, "dev", {"security": {"budget": {"alert_emails": ["ops@example.com", "not-an-email"]}}}
     )
-    assert "quantumvest-infra:security.budget.alert_emails[1] = 'not-an-email': an e-mail address" in message
+    assert "quantumvest-infra:security.budget.alert_emails[1] = not-an-email: an e-mail address" in message
 
 
 def test_key_deletion_window_outside_kms_limits(tmp_path) -> None:
@@ -96,14 +96,14 @@ def test_key_deletion_window_outside_kms_limits(tmp_path) -> None:
 
 def test_alias_prefix_may_not_use_the_aws_namespace(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"security": {"alias_prefix": "aws-prod"}})
-    assert "quantumvest-infra:security.alias_prefix = 'aws-prod'" in message
+    assert "quantumvest-infra:security.alias_prefix = aws-prod" in message
     assert "not starting with 'aws'" in message
 
 
 def test_repository_name_ecr_would_reject(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"security": {"ecr": {"repositories": ["backend", "Model_Server"]}}})
     assert (
-        "quantumvest-infra:security.ecr.repositories[1] = 'Model_Server': a lowercase service name" in message
+        "quantumvest-infra:security.ecr.repositories[1] = Model_Server: a lowercase service name" in message
     )
 
 
@@ -121,12 +121,12 @@ def test_backup_completion_window_too_short(tmp_path) -> None:
 
 def test_backup_schedule_must_be_an_aws_cron(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"security": {"backup": {"schedule": "daily"}}})
-    assert "quantumvest-infra:security.backup.schedule = 'daily': an AWS cron expression" in message
+    assert "quantumvest-infra:security.backup.schedule = daily: an AWS cron expression" in message
 
 
 def test_app_secret_value_names_are_environment_variable_names(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"security": {"app_secrets": {"services": {"backend": ["jwt-key"]}}}})
-    assert "quantumvest-infra:security.app_secrets.services.backend = 'jwt-key'" in message
+    assert "quantumvest-infra:security.app_secrets.services.backend = jwt-key" in message
 
 
 def test_count_only_rules_name_a_managed_group(tmp_path) -> None:
@@ -134,7 +134,7 @@ def test_count_only_rules_name_a_managed_group(tmp_path) -> None:
         tmp_path, "dev", {"security": {"waf": {"count_only_rules": {"AWSManagedRulesBotControl": ["x"]}}}}
     )
     assert (
-        "quantumvest-infra:security.waf.count_only_rules.AWSManagedRulesBotControl = 'AWSManagedRulesBotControl': one of the ACL's managed groups"
+        "quantumvest-infra:security.waf.count_only_rules.AWSManagedRulesBotControl = AWSManagedRulesBotControl: one of the ACL's managed groups"
         in message
     )
 

@@ -78,7 +78,7 @@ def test_staging_may_keep_fewer_than_seven_days(tmp_path) -> None:
 def test_multi_az_with_fewer_than_two_azs(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"cache": {"multi_az": True}})  # dev has one node
     assert message == (
-        "Pulumi.dev.yaml: quantumvest-infra:cache.multi_az = True: "
+        "Pulumi.dev.yaml: quantumvest-infra:cache.multi_az = true: "
         "Multi-AZ needs nodes in at least 2 availability zones: num_cache_nodes >= 2"
     )
 
@@ -86,7 +86,7 @@ def test_multi_az_with_fewer_than_two_azs(tmp_path) -> None:
 def test_automatic_failover_with_one_node(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"cache": {"automatic_failover": True}})
     assert message == (
-        "Pulumi.dev.yaml: quantumvest-infra:cache.automatic_failover = True: "
+        "Pulumi.dev.yaml: quantumvest-infra:cache.automatic_failover = true: "
         "automatic failover needs a replica to promote: num_cache_nodes >= 2"
     )
 
@@ -113,7 +113,7 @@ def test_automatic_failover_with_one_node(tmp_path) -> None:
 )
 def test_instance_class_without_its_prefix(tmp_path, section: str, key: str, value: str, rule: str) -> None:
     message = rejected(tmp_path, "dev", {section: {key: value}})
-    assert message.startswith(f"Pulumi.dev.yaml: quantumvest-infra:{section}.{key} = '{value}': {rule}")
+    assert message.startswith(f"Pulumi.dev.yaml: quantumvest-infra:{section}.{key} = {value}: {rule}")
 
 
 def test_more_than_five_read_replicas(tmp_path) -> None:
@@ -133,7 +133,7 @@ def test_more_than_five_cache_replicas(tmp_path) -> None:
 def test_prod_without_deletion_protection(tmp_path) -> None:
     message = rejected(tmp_path, "prod", {"database": {"deletion_protection": False}})
     assert message == (
-        "Pulumi.prod.yaml: quantumvest-infra:database.deletion_protection = False: "
+        "Pulumi.prod.yaml: quantumvest-infra:database.deletion_protection = false: "
         "prod needs deletion protection (FSBP RDS.8)"
     )
 
@@ -141,18 +141,18 @@ def test_prod_without_deletion_protection(tmp_path) -> None:
 def test_prod_without_final_snapshot_or_standby(tmp_path) -> None:
     message = rejected(tmp_path, "prod", {"database": {"final_snapshot": False, "multi_az": False}})
     assert (
-        "quantumvest-infra:database.final_snapshot = False: prod takes a final snapshot on deletion"
+        "quantumvest-infra:database.final_snapshot = false: prod takes a final snapshot on deletion"
         in message
     )
     assert (
-        "quantumvest-infra:database.multi_az = False: prod needs a Multi-AZ standby (FSBP RDS.5)" in message
+        "quantumvest-infra:database.multi_az = false: prod needs a Multi-AZ standby (FSBP RDS.5)" in message
     )
 
 
 def test_prod_cache_without_failover(tmp_path) -> None:
     message = rejected(tmp_path, "prod", {"cache": {"automatic_failover": False, "multi_az": False}})
     assert message == (
-        "Pulumi.prod.yaml: quantumvest-infra:cache.automatic_failover = False: "
+        "Pulumi.prod.yaml: quantumvest-infra:cache.automatic_failover = false: "
         "prod needs automatic failover and Multi-AZ (FSBP ElastiCache.3)"
     )
 
@@ -160,14 +160,14 @@ def test_prod_cache_without_failover(tmp_path) -> None:
 def test_dr_region_equal_to_the_primary(tmp_path) -> None:
     message = rejected(tmp_path, "prod", {"database": {"dr_region": "us-east-1"}})
     assert message == (
-        "Pulumi.prod.yaml: quantumvest-infra:database.dr_region = 'us-east-1': "
+        "Pulumi.prod.yaml: quantumvest-infra:database.dr_region = us-east-1: "
         "must differ from the primary region (platform.region = us-east-1)"
     )
 
 
 def test_dr_region_must_be_a_region_name(tmp_path) -> None:
     message = rejected(tmp_path, "prod", {"database": {"dr_region": "oregon"}})
-    assert "quantumvest-infra:database.dr_region = 'oregon': String should match pattern" in message
+    assert "quantumvest-infra:database.dr_region = oregon: String should match pattern" in message
 
 
 def test_out_of_support_postgres_major(tmp_path) -> None:
@@ -192,7 +192,7 @@ def test_replicas_need_backups_on_the_source(tmp_path) -> None:
 def test_overlapping_backup_and_maintenance_windows(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"database": {"maintenance_window": "Mon:03:30-Mon:04:30"}})
     assert message == (
-        "Pulumi.dev.yaml: quantumvest-infra:database.maintenance_window = 'Mon:03:30-Mon:04:30': "
+        "Pulumi.dev.yaml: quantumvest-infra:database.maintenance_window = Mon:03:30-Mon:04:30: "
         "overlaps the backup window 03:00-04:00; RDS rejects overlapping windows"
     )
 
@@ -200,8 +200,7 @@ def test_overlapping_backup_and_maintenance_windows(tmp_path) -> None:
 def test_malformed_window(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"cache": {"snapshot_window": "2am-3am"}})
     assert (
-        "quantumvest-infra:cache.snapshot_window = '2am-3am': a daily window is 'hh:mm-hh:mm' in UTC"
-        in message
+        "quantumvest-infra:cache.snapshot_window = 2am-3am: a daily window is 'hh:mm-hh:mm' in UTC" in message
     )
 
 
@@ -216,7 +215,7 @@ def test_port_the_network_acl_would_drop(tmp_path) -> None:
 def test_admin_cidr_outside_the_private_subnets(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"database": {"admin_cidrs": ["0.0.0.0/0"]}})
     assert (
-        "quantumvest-infra:database.admin_cidrs[0] = '0.0.0.0/0': must lie inside a private subnet" in message
+        "quantumvest-infra:database.admin_cidrs[0] = 0.0.0.0/0: must lie inside a private subnet" in message
     )
 
 

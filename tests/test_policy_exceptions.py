@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from config import load_stack_file
+from config.yaml_reader import yaml_spelling
 from policy import Enforcement, PolicyException, Subject, evaluate, evaluate_stack
 from policy.model import ConfigView
 from policy.rules import tokens as t
@@ -67,7 +68,7 @@ def test_bad_exceptions_are_rejected_naming_file_key_and_value(
 ) -> None:
     message = rejected(tmp_path, "dev", {"policy": {"exceptions": [_exception(**{field: value})]}})
     assert message.startswith(
-        f"Pulumi.dev.yaml: quantumvest-infra:policy.exceptions[0].{field} = {value!r}: "
+        f"Pulumi.dev.yaml: quantumvest-infra:policy.exceptions[0].{field} = {yaml_spelling(value)}: "
     )
     assert expected in message
 

@@ -54,23 +54,23 @@ PREFIX = "Pulumi.{stack}.yaml: quantumvest-infra:storage."
         (
             "dev",
             {"bucket_prefix": "QuantumVest_"},
-            "bucket_prefix = 'QuantumVest_': S3 bucket names use lowercase letters, digits and hyphens",
+            "bucket_prefix = QuantumVest_: S3 bucket names use lowercase letters, digits and hyphens",
         ),
         (
             "dev",
             {"bucket_prefix": "xn--qv-"},
-            "bucket_prefix = 'xn--qv-': S3 reserves bucket names starting with xn--",
+            "bucket_prefix = xn--qv-: S3 reserves bucket names starting with xn--",
         ),
         (
             "dev",
             {"bucket_prefix": "quantumvest-development-"},
-            "bucket_prefix = 'quantumvest-development-': with role 'model-artifacts' the name prefix "
+            "bucket_prefix = quantumvest-development-: with role 'model-artifacts' the name prefix "
             "'quantumvest-development-model-artifacts-' is 40 characters; S3 names are at most 63",
         ),
         (
             "dev",
             {"buckets": {"Exports_2": {}}},
-            "buckets.Exports_2 = 'Exports_2': a bucket role is lowercase letters, digits and hyphens",
+            "buckets.Exports_2 = Exports_2: a bucket role is lowercase letters, digits and hyphens",
         ),
         # Lifecycle transitions S3 would refuse.
         (
@@ -114,7 +114,7 @@ PREFIX = "Pulumi.{stack}.yaml: quantumvest-infra:storage."
                     }
                 }
             },
-            "buckets.backups.lifecycle.transitions[1].storage_class = 'STANDARD_IA': S3 cannot transition from "
+            "buckets.backups.lifecycle.transitions[1].storage_class = STANDARD_IA: S3 cannot transition from "
             "GLACIER to STANDARD_IA; from GLACIER it allows: DEEP_ARCHIVE",
         ),
         (
@@ -135,41 +135,41 @@ PREFIX = "Pulumi.{stack}.yaml: quantumvest-infra:storage."
             "days noncurrent or later",
         ),
         # The public names: a DNS name, in the stack's zone, hosts that are labels.
-        ("dev", {"dns": {"domain": "Quantum Vest"}}, "dns.domain = 'Quantum Vest': a lowercase DNS name"),
+        ("dev", {"dns": {"domain": "Quantum Vest"}}, "dns.domain = Quantum Vest: a lowercase DNS name"),
         (
             "dev",
             {"dns": {"domain": "example.com"}},
-            "dns.domain = 'example.com': must be dev.quantumvest.com or under it: certificates are validated "
+            "dns.domain = example.com: must be dev.quantumvest.com or under it: certificates are validated "
             "through the records of that zone",
         ),
-        ("dev", {"dns": {"cdn_host": "Assets"}}, "dns.cdn_host = 'Assets': one DNS label"),
+        ("dev", {"dns": {"cdn_host": "Assets"}}, "dns.cdn_host = Assets: one DNS label"),
         (
             "dev",
             {"dns": {"regional_hosts": ["api", "assets"]}},
-            "dns.regional_hosts = ['api', 'assets']: hosts must be distinct (and not the cdn_host)",
+            "dns.regional_hosts = [api, assets]: hosts must be distinct (and not the cdn_host)",
         ),
         # Wiring inside the section.
         (
             "dev",
             {"buckets": {"assets": None}},
-            "cdn.origin_bucket = 'assets': must name one of the buckets (backups, logs, model-artifacts)",
+            "cdn.origin_bucket = assets: must name one of the buckets (backups, logs, model-artifacts)",
         ),
         (
             "dev",
             {"buckets": {"logs": {"replicate_to_dr": True}}},
-            "buckets.logs.replicate_to_dr = True: the access-log bucket is not replicated",
+            "buckets.logs.replicate_to_dr = true: the access-log bucket is not replicated",
         ),
         (
             "dev",
             {"efs": {"performance_mode": "maxIO"}},
-            "efs.performance_mode = 'maxIO': Elastic throughput requires 'generalPurpose'",
+            "efs.performance_mode = maxIO: Elastic throughput requires 'generalPurpose'",
         ),
         # Tier rules.
-        ("prod", {"protect": False}, "protect = False: prod keeps buckets and the file system protected"),
+        ("prod", {"protect": False}, "protect = false: prod keeps buckets and the file system protected"),
         (
             "prod",
             {"buckets": {"backups": {"replicate_to_dr": False}}},
-            "buckets.backups.replicate_to_dr = False: prod replicates the backups bucket to the DR region",
+            "buckets.backups.replicate_to_dr = false: prod replicates the backups bucket to the DR region",
         ),
     ],
 )

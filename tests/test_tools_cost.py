@@ -274,3 +274,26 @@ def test_prices_come_from_the_dated_project_copy() -> None:
     table = PriceTable()
     assert table.path.parent.name == "data" and table.dated == "2026-08-08"
     assert table.data["_about"]["sources"], "the copied price table keeps its sources"
+
+
+def test_default_report_is_a_table_of_components_and_verbose_lists_every_resource() -> None:
+    report = cost.estimate(_small_stack(), USAGE)
+    short = cost.format_report(report).splitlines()
+    long = cost.format_report(report, verbose=True).splitlines()
+    assert not any("cluster-spot" in line for line in short)  # resources only with --verbose
+    assert any(line.split()[:1] == ["cluster"] and line.endswith("$161.58") for line in short)
+    assert any("cluster-spot" in line and "$88.58" in line for line in long)
+    assert any("730.00 hours" in line or "2,190.00 hours" in line for line in long)
+    table = short[short.index(next(line for line in short if "component" in line and "monthly" in line)) :]
+    table = table[: table.index("")]
+    assert len({len(line.rstrip()) for line in table}) == 1  # the monthly column is right-aligned
+
+
+def test_a_reason_shared_by_many_resources_is_said_once() -> None:
+    b = GraphBuilder()
+    area = b.component("quantumvest:data:Data", "data")
+    for chart in ("a", "b", "c"):
+        b.add("kubernetes:helm.sh/v3:Release", f"data-{chart}", area, {"chart": chart}, provider=None)
+    text = cost.format_report(cost.estimate(b.graph(), Usage(source="empty")))
+    (line,) = [line for line in text.splitlines() if "Helm chart" in line]
+    assert line.strip().startswith("3 x Release:")

@@ -136,8 +136,8 @@ def test_cli_writes_markdown_and_accepts_a_missing_base(
 ) -> None:
     head = tmp_path / "head.json"
     write_plan(_plan(ledger_service=True), head)
-    assert main(["diff", str(tmp_path / "absent.json"), str(head)]) == 1
-    assert "no such plan file" in capsys.readouterr().err
+    assert main(["diff", str(tmp_path / "absent.json"), str(head)]) == 2  # usage: checked up front
+    assert "absent.json: no such file" in capsys.readouterr().err
     out = tmp_path / "comment.md"
     assert (
         main(["diff", str(tmp_path / "absent.json"), str(head), "--allow-missing-base", "--out", str(out)])

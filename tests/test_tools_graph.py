@@ -41,7 +41,7 @@ def test_images_need_graphviz(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(diagram.shutil, "which", lambda _: None)
-    assert main(["graph", "dev", "--format", "svg", "--out", str(tmp_path / "g.svg")]) == 1
+    assert main(["graph", "dev", "--format", "svg", "--out", str(tmp_path / "g.svg")]) == 2
     assert "needs graphviz's `dot`" in capsys.readouterr().err
 
 

@@ -102,8 +102,8 @@ def test_summary_counts_match_the_graph(graph: Graph) -> None:
     assert network["aws:ec2/natGateway:NatGateway"] == len(graph.of_type("aws:ec2/natGateway:NatGateway"))
 
 
-def test_unknown_stack_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["plan", "qa"]) == 1
+def test_unknown_stack_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "qa"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["error: unknown stack 'qa': no Pulumi.qa.yaml; stacks here: dev, prod, staging"]
 

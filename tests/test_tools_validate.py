@@ -38,5 +38,5 @@ def test_tier_rule_names_key_and_value(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", str(tmp_path / "Pulumi.qa.yaml")]) == 1
+    assert main(["validate", str(tmp_path / "Pulumi.qa.yaml")]) == 2  # usage: no such file
     assert capsys.readouterr().err.strip() == f"error: {tmp_path / 'Pulumi.qa.yaml'}: no such stack file"

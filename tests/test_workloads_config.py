@@ -75,7 +75,7 @@ def test_latest_image_rejected_in_staging_and_prod(tmp_path, stack: str) -> None
     svcs[0]["image"] = {"tag": "latest"}
     message = rejected(tmp_path, stack, with_services(stack, svcs))
     assert message == (
-        f"Pulumi.{stack}.yaml: quantumvest-infra:workloads.services[0].image.tag = 'latest': "
+        f"Pulumi.{stack}.yaml: quantumvest-infra:workloads.services[0].image.tag = latest: "
         f"{stack} runs pinned images: service 'backend' needs a version tag (not 'latest') or an image digest"
     )
 
@@ -84,7 +84,7 @@ def test_latest_image_rejected_in_staging_and_prod(tmp_path, stack: str) -> None
 def test_no_image_tag_rejected_in_staging_and_prod(tmp_path, stack: str) -> None:
     message = rejected(tmp_path, stack, {"workloads": {"image_tag": None}})
     assert (
-        f"Pulumi.{stack}.yaml: quantumvest-infra:workloads.image_tag = None: {stack} runs pinned images"
+        f"Pulumi.{stack}.yaml: quantumvest-infra:workloads.image_tag = null: {stack} runs pinned images"
         in message
     )
     assert "backend, frontend, model-serving, celery-worker take this tag" in message
@@ -108,7 +108,7 @@ def test_cpu_request_above_limit(tmp_path) -> None:
     svcs = services("dev")
     svcs[0]["resources"]["requests"]["cpu"] = "600m"
     assert rejected(tmp_path, "dev", with_services("dev", svcs)) == (
-        "Pulumi.dev.yaml: quantumvest-infra:workloads.services[0].resources.requests.cpu = '600m': above its "
+        "Pulumi.dev.yaml: quantumvest-infra:workloads.services[0].resources.requests.cpu = 600m: above its "
         "limit (500m); a request must not exceed the limit (limits.cpu = '500m')"
     )
 
@@ -118,7 +118,7 @@ def test_memory_request_above_limit(tmp_path) -> None:
     svcs[1]["resources"]["requests"]["memory"] = "1Gi"
     message = rejected(tmp_path, "dev", with_services("dev", svcs))
     assert (
-        "quantumvest-infra:workloads.services[1].resources.requests.memory = '1Gi': above its limit (256Mi)"
+        "quantumvest-infra:workloads.services[1].resources.requests.memory = 1Gi: above its limit (256Mi)"
         in message
     )
 
@@ -136,7 +136,7 @@ def test_two_services_with_one_name(tmp_path) -> None:
     svcs = services("dev")
     svcs[3]["name"] = "backend"
     assert rejected(tmp_path, "dev", with_services("dev", svcs)) == (
-        "Pulumi.dev.yaml: quantumvest-infra:workloads.services[3].name = 'backend': services[0] already has "
+        "Pulumi.dev.yaml: quantumvest-infra:workloads.services[3].name = backend: services[0] already has "
         "this name; service names must be unique"
     )
 
@@ -163,14 +163,14 @@ def test_http_probe_on_a_service_without_a_port(tmp_path) -> None:
     svcs = services("dev")
     svcs[3]["readiness"] = {"path": "/ready"}
     message = rejected(tmp_path, "dev", with_services("dev", svcs))
-    assert "workloads.services[3].readiness.kind = 'http': service 'celery-worker' exposes no port" in message
+    assert "workloads.services[3].readiness.kind = http: service 'celery-worker' exposes no port" in message
 
 
 def test_ingress_host_outside_the_configured_domain(tmp_path) -> None:
     svcs = services("dev")
     svcs[0]["ingress"][0]["host"] = "api.quantumvest.io"
     assert rejected(tmp_path, "dev", with_services("dev", svcs)) == (
-        "Pulumi.dev.yaml: quantumvest-infra:workloads.services[0].ingress[0].host = 'api.quantumvest.io': "
+        "Pulumi.dev.yaml: quantumvest-infra:workloads.services[0].ingress[0].host = api.quantumvest.io: "
         "outside the configured domain 'dev.quantumvest.com'; use a label ('api') or a name ending in "
         "'.dev.quantumvest.com'"
     )
@@ -189,13 +189,13 @@ def test_name_that_is_not_a_dns_1123_label(tmp_path, name: str) -> None:
     svcs[0]["name"] = name
     message = rejected(tmp_path, "dev", with_services("dev", svcs))
     assert message.startswith(
-        f"Pulumi.dev.yaml: quantumvest-infra:workloads.services[0].name = '{name}': not a valid DNS-1123 label"
+        f"Pulumi.dev.yaml: quantumvest-infra:workloads.services[0].name = {name}: not a valid DNS-1123 label"
     )
 
 
 def test_namespace_that_is_reserved(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"workloads": {"namespace": "default"}})
-    assert "quantumvest-infra:workloads.namespace = 'default': reserved by Kubernetes" in message
+    assert "quantumvest-infra:workloads.namespace = default: reserved by Kubernetes" in message
 
 
 # -- further checks that would otherwise fail at deploy time ----------------------------------------
@@ -248,7 +248,7 @@ def test_secret_env_without_network_access_to_the_store(tmp_path) -> None:
     svcs[1]["secret_env"] = {"DATABASE_URL": "database-url"}
     message = rejected(tmp_path, "dev", with_services("dev", svcs))
     assert (
-        "workloads.services[1].secret_env.DATABASE_URL = 'database-url': service 'frontend' has no network access "
+        "workloads.services[1].secret_env.DATABASE_URL = database-url: service 'frontend' has no network access "
         "to postgres; add 'postgres' to data_access" in message
     )
 
@@ -264,7 +264,7 @@ def test_allow_from_an_unknown_service(tmp_path) -> None:
     svcs = services("dev")
     svcs[2]["allow_from"] = ["backend", "scheduler"]
     message = rejected(tmp_path, "dev", with_services("dev", svcs))
-    assert "workloads.services[2].allow_from[1] = 'scheduler': not another service" in message
+    assert "workloads.services[2].allow_from[1] = scheduler: not another service" in message
 
 
 def test_rbac_rules_without_wildcards_or_read_all_secrets(tmp_path) -> None:
@@ -284,8 +284,7 @@ def test_rbac_rules_without_wildcards_or_read_all_secrets(tmp_path) -> None:
 def test_bootstrap_app_database_must_be_one_of_the_databases(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"workloads": {"database_bootstrap": {"app_database": "analytics"}}})
     assert (
-        "workloads.database_bootstrap.app_database = 'analytics': not one of databases (market_data"
-        in message
+        "workloads.database_bootstrap.app_database = analytics: not one of databases (market_data" in message
     )
 
 

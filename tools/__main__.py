@@ -5,7 +5,7 @@ Every command runs the program under Pulumi's mock engine (no cloud account, no 
   plan STACK [--out FILE]       deterministic plan file + summary (counts, outputs, cost, deploy time, policy)
   summary STACK                 what `plan` prints, without writing a file
   diff BASE.json HEAD.json      Markdown for a pull-request comment: changes, replacements, cost delta
-  cost STACK [--usage FILE]     monthly cost per resource and component
+  cost STACK [--usage FILE]     monthly cost per component (--verbose: per resource, with prices)
   deploy-time STACK             critical path of a from-scratch `pulumi up`
   render STACK DIR              Kubernetes objects as YAML in apply order, schema-validated
   graph STACK                   components and their wiring (Mermaid; SVG/PNG with graphviz)
@@ -13,27 +13,28 @@ Every command runs the program under Pulumi's mock engine (no cloud account, no 
   rehearse STACK                `pulumi up` against emulated AWS (moto): AWS-side validation, real ids
   trace STACK [HOST]            each public host's request path, hop by hop (exit 1 if one is broken)
 
-Errors (unknown stack, bad configuration, a plan file of another version) print one line each and
-exit with status 1 (``trace``: 2 for an unknown stack or host, 1 for a broken path).
+Arguments and the stack's configuration are checked before anything is evaluated. Exit status: 0 ok,
+1 a check failed (bad configuration, a failed check, an unreadable plan file), 2 usage error (unknown
+stack, bad option, missing input file); every error is one line on stderr (see ``tools/cli.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
-from config import ConfigError
-from tools import cost, deploy_time, diagram, diff, plan, render, trace, validate
-from tools.errors import ToolError
+from tools import cli, cost, deploy_time, diagram, diff, plan, render, trace, validate
 from tools.rehearse import cli as rehearse
 
 COMMANDS = (plan, diff, cost, deploy_time, render, diagram, validate, rehearse, trace)
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
+    root = cli.Parser(
         prog="python -m tools",
         description="The offline side of quantumvest-infra: the program under Pulumi's mock engine.",
+        epilog="exit status: 0 ok, 1 a check failed, 2 usage error",
     )
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS:
@@ -41,17 +42,13 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    try:
-        return int(args.func(args))
-    except ConfigError as err:
-        for problem in err.problems:
-            print(f"error: {err.source}: {problem}", file=sys.stderr)
-        return 1
-    except ToolError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+def prepare(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse and check ``argv`` without running the command (raises SystemExit 1/2 on a problem)."""
+    return cli.prepare(parser(), argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return cli.main(parser(), argv)
 
 
 if __name__ == "__main__":

@@ -22,9 +22,9 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from tools import cli
 from tools.errors import ToolError
 from tools.harness import Graph, Resource
 from tools.pricing import PriceTable, Usage, load_usage
@@ -1108,56 +1108,77 @@ def money(value: float) -> str:
     return f"${value:,.2f}"
 
 
-def format_report(report: CostReport, detail: bool = True) -> str:
-    """The estimate as a table per component, then what could not be priced."""
+def format_report(report: CostReport, verbose: bool = False) -> str:
+    """The estimate: a table of components (default), or every resource with its price breakdown
+    (``verbose``); then what could not be priced, each reason said once."""
     out = [
         f"Monthly cost estimate for stack {report.stack}: {money(report.total)} {report.currency}",
         f"  prices: {report.region}, on-demand, dated {report.prices_dated} (tools/data/prices-us-east-1.json); "
         f"usage: {report.usage_source}",
+        "",
     ]
     by_component: dict[str, list[CostLine]] = defaultdict(list)
     for line in report.lines:
         by_component[line.component].append(line)
+    rows: list[list[str]] = [["component", "resources", "monthly", ""]]
     for component, lines in sorted(by_component.items()):
-        subtotal = round(sum(line.monthly for line in lines), 2)
-        out.append(f"\n  {component:<58} {money(subtotal):>12}")
+        rows.append([component, str(len(lines)), money(round(sum(line.monthly for line in lines), 2)), ""])
+        if not verbose:
+            continue
         for line in sorted(lines, key=lambda x: (-x.monthly, x.name)):
-            out.append(f"    {line.name:<56} {money(line.monthly):>12}   {line.type}")
-            if not detail:
-                continue
-            for item in line.items:
-                out.append(
-                    f"      {item.label:<54} {money(item.monthly):>12}   {item.quantity:,.2f} {item.unit} x ${item.unit_price:g}"
-                )
-            for key in line.missing_usage:
-                out.append(
-                    f"      usage not set: {key} (edit {report.usage_source}); counted as 0 until then"
-                )
-            out.extend(f"      note: {note}" for note in line.notes)
+            rows.append([f"  {line.name}", "", money(line.monthly), line.type])
+            rows.extend(
+                [
+                    f"      {item.label}",
+                    "",
+                    money(item.monthly),
+                    f"{item.quantity:,.2f} {item.unit} x ${item.unit_price:g}",
+                ]
+                for item in line.items
+            )
+            rows.extend(
+                [f"      usage not set: {key} (counted as 0)", "", "", ""] for key in line.missing_usage
+            )
+            rows.extend([f"      note: {note}", "", "", ""] for note in line.notes)
+    rows.append(["total", str(len(report.lines)), money(report.total), ""])
+    out.extend(cli.table(rows, right=(1, 2)))
     if report.not_priced:
         out.append(f"\n  Not priced ({len(report.not_priced)}): cost not included above")
+        by_reason: dict[str, list[NotPriced]] = defaultdict(list)
         for item in report.not_priced:
-            out.append(f"    {item.name} ({item.type}): {item.reason}")
+            by_reason[item.reason].append(item)
+        for reason, items in by_reason.items():
+            types = sorted({item.type.rsplit(":", 1)[-1] for item in items})
+            out.append(f"    {len(items)} x {', '.join(types)}: {reason}")
+            if verbose:
+                out.extend(f"      {item.name}" for item in items)
     missing = report.missing_usage()
-    if missing:
+    if missing and not verbose:  # verbose marks each line instead
         out.append(
-            f"\n  Usage not set ({len(missing)}): "
+            f"\n  Usage not set ({len(missing)}, counted as 0; edit {report.usage_source}): "
             + ", ".join(sorted(f"{line.name}.{key}" for line, key in missing))
         )
     out.append(
         f"\n  {report.free} resources have no charge of their own (subnets, IAM, security groups, Kubernetes objects...)"
     )
+    if not verbose:
+        out.append("  --verbose: every resource with its price breakdown")
     return "\n".join(out)
 
 
+def check_usage(args: argparse.Namespace) -> None:
+    """Read the usage file before the stack is evaluated (a typo in it fails in a second, not after 20)."""
+    load_usage(args.usage, cli.stack_name(args.stack))
+
+
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("cost", help="monthly cost estimate per resource and component")
-    parser.add_argument("stack", help="dev, staging, prod, or a path to a Pulumi.<stack>.yaml")
+    parser = cli.add_command(commands, "cost", run, help="monthly cost estimate per component (and resource)")
+    cli.add_stack(parser)
     parser.add_argument(
-        "--usage", type=Path, help="usage file (default: cost-usage.yml in the repository root)"
+        "--usage", type=cli.existing_file, help="usage file (default: cost-usage.yml in the repository root)"
     )
-    parser.add_argument("--brief", action="store_true", help="one line per resource, no price breakdown")
-    parser.set_defaults(func=run)
+    parser.add_argument("--verbose", action="store_true", help="every resource with its price breakdown")
+    cli.add_check(parser, check_usage)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -1165,5 +1186,5 @@ def run(args: argparse.Namespace) -> int:
 
     graph = stacks.load(args.stack, label="cost")
     report = estimate(graph, load_usage(args.usage, graph.stack))
-    print(format_report(report, detail=not args.brief))
+    print(format_report(report, verbose=args.verbose))
     return 0

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tools import cli
 from tools.harness import Graph, Resource
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -347,12 +348,13 @@ def format_estimate(graph: Graph, result: Estimate) -> str:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("deploy-time", help="critical path of a from-scratch pulumi up")
-    parser.add_argument("stack", help="dev, staging, prod, or a path to a Pulumi.<stack>.yaml")
+    parser = cli.add_command(commands, "deploy-time", run, help="critical path of a from-scratch pulumi up")
+    cli.add_stack(parser)
     parser.add_argument(
-        "--parallel", type=int, help="operations at once (default: PULUMI_PARALLEL, else 4 x CPUs)"
+        "--parallel",
+        type=cli.whole_number(1, cli.MAX_PARALLEL),
+        help="operations at once (default: PULUMI_PARALLEL, else 4 x CPUs)",
     )
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

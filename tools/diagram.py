@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from tools import cli
 from tools.errors import ToolError
 
 ROOT_COMPONENTS = {"(stack)"}
@@ -142,13 +143,27 @@ def render_image(plan: dict[str, Any], fmt: str, out: Path) -> None:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "graph", help="diagram of components and their wiring (Mermaid; SVG/PNG with graphviz)"
+    parser = cli.add_command(
+        commands, "graph", run, help="diagram of components and their wiring (Mermaid; SVG/PNG with graphviz)"
     )
-    parser.add_argument("stack", help="dev, staging, prod, or a path to a Pulumi.<stack>.yaml")
+    cli.add_stack(parser)
     parser.add_argument("--format", choices=("mermaid", "dot", "svg", "png"), default="mermaid")
-    parser.add_argument("--out", type=Path, help="write to this file (required for svg and png)")
-    parser.set_defaults(func=run)
+    parser.add_argument(
+        "--out",
+        type=cli.output_file,
+        help="write to this file (default for svg/png: out/graph-<stack>.<format>)",
+    )
+    cli.add_check(parser, _check_graphviz)
+
+
+def _check_graphviz(args: argparse.Namespace) -> None:
+    """SVG and PNG need graphviz's ``dot``: refused before the stack is evaluated."""
+    if args.format in ("svg", "png"):
+        cli.needs_program(
+            "dot",
+            f"--format {args.format} needs graphviz's `dot` on PATH (apt-get install graphviz); "
+            "use --format mermaid or --format dot",
+        )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from tools import diagram
+from tools import cli, diagram
 from tools.changes import MISSING, Change, ResourceDiff, changed_properties, compare, flatten
 from tools.cost import money
 from tools.errors import ToolError
@@ -343,16 +343,24 @@ def empty_plan(stack: str) -> dict[str, Any]:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("diff", help="Markdown diff of two plan files, for a pull-request comment")
+    parser = cli.add_command(
+        commands, "diff", run, help="Markdown diff of two plan files, for a pull-request comment"
+    )
     parser.add_argument("base", type=Path, help="plan of the base commit")
-    parser.add_argument("head", type=Path, help="plan of the head commit")
-    parser.add_argument("--out", type=Path, help="write the Markdown here instead of stdout")
+    parser.add_argument("head", type=cli.existing_file, help="plan of the head commit")
+    parser.add_argument("--out", type=cli.output_file, help="write the Markdown here instead of stdout")
     parser.add_argument(
         "--allow-missing-base",
         action="store_true",
         help="treat a missing base plan as an empty stack (the base commit predates the offline plan)",
     )
-    parser.set_defaults(func=run)
+    cli.add_check(parser, _check_base)
+
+
+def _check_base(args: argparse.Namespace) -> None:
+    """The base plan exists unless ``--allow-missing-base`` says a missing one is expected."""
+    if not args.allow_missing_base:
+        cli.existing_file(str(args.base))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from tools import cost, deploy_time, policy_check
+from tools import cli, cost, deploy_time, policy_check
 from tools.errors import ToolError
 from tools.harness import Graph, Resource
 from tools.pricing import Usage, load_usage
@@ -183,24 +183,27 @@ def summary(plan: dict[str, Any], out: Path | None = None) -> str:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "plan", help="run a stack offline, write a deterministic plan file, print a summary"
+    parser = cli.add_command(
+        commands, "plan", run, help="run a stack offline, write a deterministic plan file, print a summary"
     )
-    parser.add_argument("stack", help="dev, staging, prod, or a path to a Pulumi.<stack>.yaml")
-    parser.add_argument("--out", type=Path, help="plan file to write (default: out/plan-<stack>.json)")
+    cli.add_stack(parser)
     parser.add_argument(
-        "--usage", type=Path, help="usage file for the cost estimate (default: cost-usage.yml)"
+        "--out", type=cli.output_file, help="plan file to write (default: out/plan-<stack>.json)"
+    )
+    parser.add_argument(
+        "--usage", type=cli.existing_file, help="usage file for the cost estimate (default: cost-usage.yml)"
     )
     parser.add_argument(
         "--parallel",
-        type=int,
+        type=cli.whole_number(1, cli.MAX_PARALLEL),
         help="also print the deploy-time estimate with this many operations at once (default: this "
         "machine's, PULUMI_PARALLEL or 4 x CPUs); the plan file always uses the fixed plan parallelism",
     )
-    parser.set_defaults(func=run)
-    alias = commands.add_parser("summary", help="what `plan` prints, without writing a plan file")
-    alias.add_argument("stack", help="dev, staging, prod, or a path to a Pulumi.<stack>.yaml")
-    alias.set_defaults(func=run_summary)
+    cli.add_check(parser, cost.check_usage)
+    alias = cli.add_command(
+        commands, "summary", run_summary, help="what `plan` prints, without writing a plan file"
+    )
+    cli.add_stack(alias)
 
 
 def run(args: argparse.Namespace) -> int:

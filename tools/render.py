@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from tools import cli
 from tools.harness import Graph, Resource, naming
 from tools.redact import redact_paths, scrub, secret_values
 
@@ -215,12 +216,13 @@ def kv_short(version: str) -> str:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "render", help="Kubernetes objects as YAML files in apply order, schema-validated"
+    parser = cli.add_command(
+        commands, "render", run, help="Kubernetes objects as YAML files in apply order, schema-validated"
     )
-    parser.add_argument("stack", help="dev, staging, prod, or a path to a Pulumi.<stack>.yaml")
-    parser.add_argument("dir", type=Path, help="directory to write the YAML files into")
-    parser.set_defaults(func=run)
+    cli.add_stack(parser)
+    parser.add_argument(
+        "dir", type=cli.output_dir, metavar="DIR", help="directory to write the YAML files into (created)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,15 +15,13 @@ under the mock engine like the other tools; nothing reaches AWS or a cluster.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from config import StackConfig, load_stack_file
-from tools import trace_aws
-from tools.errors import ToolError
+from tools import cli, trace_aws
 from tools.harness import Graph
-from tools.stacks import load, resolve
+from tools.stacks import load
 from tools.trace_model import Hop, Path
 
 # The hops inside the cluster come from tools/trace_k8s.py (issue 14, Kubernetes side, branch issue-14k).
@@ -95,26 +93,29 @@ def trace_stack(graph: Graph, cfg: StackConfig, only: str | None = None) -> list
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "trace", help="follow each public host's request path through the plan (DNS to pods, CDN to bucket)"
+    parser = cli.add_command(
+        commands,
+        "trace",
+        run,
+        help="follow each public host's request path through the plan (DNS to pods, CDN to bucket)",
     )
-    parser.add_argument("stack", help="stack name (dev, staging, prod) or a Pulumi.<stack>.yaml path")
+    cli.add_stack(parser)
     parser.add_argument("host", nargs="?", help="one public host: a label ('api') or its full name")
-    parser.set_defaults(func=run)
+    cli.add_check(parser, _check_host)
+
+
+def _check_host(args: argparse.Namespace) -> None:
+    """An unknown host is a usage error (exit 2), decided from the stack file before any evaluation."""
+    if args.host is None:
+        return
+    hosts = public_hosts(load_stack_file(cli.stack_path(args.stack)))
+    if not any(args.host in (h.name, h.name.split(".", 1)[0]) for h in hosts):
+        names = ", ".join(h.name for h in hosts) or "none"
+        raise cli.UsageError(f"{args.stack} serves no host {args.host!r}; its public hosts: {names}")
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        path = resolve(args.stack)
-    except ToolError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    cfg = load_stack_file(path)
-    hosts = public_hosts(cfg)
-    if args.host is not None and not any(args.host in (h.name, h.name.split(".", 1)[0]) for h in hosts):
-        names = ", ".join(h.name for h in hosts) or "none"
-        print(f"error: {args.stack} serves no host {args.host!r}; its public hosts: {names}", file=sys.stderr)
-        return 2
+    cfg = load_stack_file(cli.stack_path(args.stack))
     graph = load(args.stack, label="trace", quiet=True)
     paths = trace_stack(graph, cfg, args.host)
     for traced in paths:

@@ -12,23 +12,20 @@ import sys
 from pathlib import Path
 
 from config import ConfigError, load_stack_file
-from tools.stacks import resolve
+from tools import cli
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "validate", help="validate stack configuration only (for editors and pre-commit)"
+    parser = cli.add_command(
+        commands, "validate", run, help="validate stack configuration only (for editors and pre-commit)"
     )
-    parser.add_argument(
-        "stack_files", nargs="+", metavar="STACK_FILE", help="Pulumi.<stack>.yaml files (or stack names)"
-    )
-    parser.set_defaults(func=run)
+    cli.add_stack(parser, dest="stack_files", nargs="+", configuration=False)
 
 
 def run(args: argparse.Namespace) -> int:
     failed = False
     for stack_file in args.stack_files:
-        path = resolve(stack_file)
+        path = cli.stack_path(stack_file)
         try:
             settings = load_stack_file(path)
         except ConfigError as err:

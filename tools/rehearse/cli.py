@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 
+from tools import cli
 from tools.harness.graph import COMPONENT_PREFIX, Resource
 from tools.rehearse.engine import ACCOUNT_ID, RehearsalError, emulated_account, rehearse_stack
 from tools.rehearse.inventory import inventory
@@ -46,8 +47,10 @@ def main(stack: str) -> int:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "rehearse", help="rehearse `pulumi up` of a stack against emulated AWS (moto, in process)"
+    parser = cli.add_command(
+        commands,
+        "rehearse",
+        lambda args: main(args.stack),
+        help="rehearse `pulumi up` of a stack against emulated AWS (moto, in process)",
     )
-    parser.add_argument("stack", help="dev, staging, prod, or a path to a Pulumi.<stack>.yaml")
-    parser.set_defaults(func=lambda args: main(args.stack))
+    cli.add_stack(parser)

@@ -1,0 +1,46 @@
+"""Findings as text and the README's rule table (what ``python -m policy.report`` and the tests print)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from policy.model import Finding, Rule
+
+
+def format_findings(findings: Iterable[Finding], stack: str | None = None) -> str:
+    """A summary line, then one line per finding (blocking ones first) with its remediation."""
+    findings = list(findings)
+    blocking = [f for f in findings if f.blocking]
+    others = [f for f in findings if not f.blocking]
+    title = f"Policy ({stack}): " if stack else "Policy: "
+    counts = {
+        "blocking": len(blocking),
+        "advisory": sum(1 for f in others if f.excepted_by is None and not f.undetermined),
+        "excepted": sum(1 for f in others if f.excepted_by is not None),
+        "undetermined": sum(1 for f in others if f.undetermined),
+    }
+    lines = [title + ", ".join(f"{n} {k}" for k, n in counts.items())]
+    for finding in blocking + others:
+        lines.append(f"  {finding.line()}")
+        if finding.excepted_by is not None:
+            e = finding.excepted_by
+            lines.append(f"      excepted until {e.expires.isoformat()}: {e.reason}")
+        elif finding.blocking:
+            lines.append(f"      fix: {finding.remediation}")
+    return "\n".join(lines)
+
+
+def rule_table(rules: Sequence[Rule] | None = None) -> str:
+    """The Markdown table of rules: id, description, external ids, enforcement, scope."""
+    if rules is None:
+        from policy.rules import RULES
+
+        rules = RULES
+    lines = [
+        "| id | rule | covers | enforcement | checks |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rules:
+        ids = ", ".join(i for i in r.external_ids if i != "—") or "— (not covered by the tools)"
+        lines.append(f"| `{r.id}` | {r.description} | {ids} | {r.tiering.summary} | {r.scope} |")
+    return "\n".join(lines)
