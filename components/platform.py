@@ -15,6 +15,7 @@ from .cache import Cache, CacheArgs
 from .cluster import Cluster, ClusterArgs
 from .cluster_services import ClusterServices, ClusterServicesArgs
 from .database import Database, DatabaseArgs
+from .gateway import load_balancer_name
 from .monitoring import Monitoring, MonitoringArgs, split_output
 from .network import Network, NetworkArgs
 from .security import Security, SecurityArgs, derive_prefix
@@ -245,6 +246,8 @@ class Platform(pulumi.ComponentResource):
             secret_arns=[*sec.app_secret_arns.values(), database.master_secret_arn, cache.auth_secret_arn],
             secrets_kms_key_arn=sec.secrets_key_arn,
             nvidia_device_plugin=cluster.has_gpu_nodes,
+            # An adopted zone's id (storage.dns.hosted_zone_id); else external-dns finds it by name.
+            hosted_zone_id=args.storage.dns.hosted_zone_id,
             opts=on_aws,
         )
         nat_count = {"none": 0, "single": 1, "one_per_az": args.network.az_count}[args.network.nat_strategy]
@@ -274,7 +277,6 @@ class Platform(pulumi.ComponentResource):
             cache_auth_secret_property="auth_token",
             namespaces=[
                 args.workloads.namespace,
-                services.ingress_namespace,
                 "cert-manager",
                 "external-secrets",
             ],
@@ -301,10 +303,13 @@ class Platform(pulumi.ComponentResource):
             cache_auth_secret_arn=cache.auth_secret_arn,
             cache_auth_secret_property="auth_token",
             regional_web_acl_arn=sec.regional_web_acl_arn,
-            # The ALB takes several certificates as a comma-separated list; none: ACM discovery by host.
-            certificate_arn=pulumi.Output.all(*regional_certificates).apply(",".join)
-            if regional_certificates
-            else None,
+            gateway_class_name=services.gateway_class_name,
+            load_balancer_name=load_balancer_name(settings.name, pulumi.get_stack()),
+            # Target type ip: the ALB reaches pods from its nodes in the public subnets.
+            load_balancer_cidrs=net.subnet_cidrs["public"],
+            # The regional hosts' certificates on the HTTPS listener; none: ACM discovery by host.
+            certificate_arns=regional_certificates,
+            access_logs_bucket=storage.bucket_names.get(args.storage.log_bucket),
             bucket_names=storage.bucket_names,
             bucket_kms_key_arn=sec.data_key_arn,
             ecr_repository_urls=sec.ecr_repository_urls,
