@@ -173,7 +173,6 @@ class ClusterServices(pulumi.ComponentResource):
         oidc_provider_arn: pulumi.Input[str],
         oidc_provider_url: pulumi.Input[str],
         vpc_id: pulumi.Input[str],
-        vpc_cidr: pulumi.Input[str],
         system_node_selector: Mapping[str, str],
         system_tolerations: Sequence[Mapping[str, str]],
         ebs_kms_key_arn: pulumi.Input[str] | None = None,

@@ -37,7 +37,7 @@ class NamespaceQuota(Args):
 
     def hard(self) -> dict[str, str]:
         """The quota's ``spec.hard``. LoadBalancer and NodePort Services are forbidden: traffic enters
-        through the one ALB and ingress-nginx only."""
+        through the one ALB (the Gateway), which reaches pods directly."""
         return {
             "requests.cpu": self.requests_cpu,
             "requests.memory": self.requests_memory,

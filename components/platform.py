@@ -237,7 +237,6 @@ class Platform(pulumi.ComponentResource):
             oidc_provider_arn=cluster.oidc_provider_arn,
             oidc_provider_url=cluster.oidc_provider_url,
             vpc_id=net.vpc_id,
-            vpc_cidr=net.vpc_cidr,
             system_node_selector=cluster.system_node_selector,
             system_tolerations=cluster.system_tolerations,
             ebs_kms_key_arn=sec.data_key_arn,
