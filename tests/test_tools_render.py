@@ -40,9 +40,9 @@ def _workloads() -> Graph:
     )  # fmt: skip
     b.add(
         "kubernetes:helm.sh/v3:Release",
-        "ingress-nginx",
+        "metrics-server",
         work,
-        {"chart": "ingress-nginx", "version": "4.11.3"},
+        {"chart": "metrics-server", "version": "3.13.0"},
         provider=k8s,
     )
     return b.graph()
@@ -61,7 +61,7 @@ def test_objects_are_written_in_apply_order_and_validate(tmp_path: Path) -> None
         if body["kind"] != "ClusterIssuer":  # re-validate what was written, independently of the tool
             kv.validate(body, "1.31.0", strict=True)
     assert [i.body["kind"] for i in result.unvalidated] == ["ClusterIssuer"]
-    assert [r.name for r in result.not_objects] == ["ingress-nginx"]
+    assert [r.name for r in result.not_objects] == ["metrics-server"]
 
 
 def test_secret_values_are_redacted_and_names_auto_generated(tmp_path: Path) -> None:
