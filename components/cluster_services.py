@@ -280,7 +280,8 @@ class ClusterServices(pulumi.ComponentResource):
                 # No Ingress is served: the public path is the Gateway API (DESIGN.md request path).
                 "createIngressClassResource": False,
                 "enableServiceMutatorWebhook": False,
-                # Said, not left to CRD detection: the ALB gateway on, the NLB gateway (L4) off.
+                # All three set, so no CRD auto-detection (pkg/gateway/crddetect): a missing CRD fails the
+                # start instead of quietly disabling the ALB gateway. The NLB (L4) gateway is not used.
                 "controllerConfig": {
                     "featureGates": {
                         "ALBGatewayAPI": True,
