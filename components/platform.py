@@ -344,6 +344,7 @@ class Platform(pulumi.ComponentResource):
             "vpcCidr": net.vpc_cidr,
             "availabilityZones": net.availability_zones,
             "publicSubnetIds": net.public_subnet_ids,
+            "publicSubnetCidrs": net.subnet_cidrs["public"],
             "privateSubnetIds": net.private_subnet_ids,
             "databaseSubnetIds": net.database_subnet_ids,
             "databaseSubnetCidrs": net.subnet_cidrs["database"],
@@ -359,6 +360,7 @@ class Platform(pulumi.ComponentResource):
             "grafanaServiceName": self.monitoring.grafana_service_name,
             "appNamespace": self.workloads.namespace,
             "ingressHosts": self.workloads.ingress_hosts,
+            "loadBalancerName": self.workloads.load_balancer_name,
         }
 
     def _data_outputs(self) -> dict[str, pulumi.Input[object]]:
