@@ -35,6 +35,8 @@ FIXED_CONFIG_KEYS = ("domain", "aws-region", "database-host", "database-port", "
 
 APP_CONFIG_MAP = "app-configmap"
 APP_SECRETS = "app-secrets"
+#: Namespace label for the AWS Load Balancer Controller's pod readiness gate (target type ip).
+READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject"
 
 
 def _default_services() -> list[ServiceArgs]:
@@ -348,6 +350,9 @@ class Workloads(pulumi.ComponentResource):
             quota=args.quota,
             container_defaults=args.container_defaults,
             pod_security_version=pss_version,
+            # The load balancer controller gates each pod's readiness on its ALB target being healthy,
+            # so a rollout never leaves the target group with only new, not-yet-healthy pods.
+            extra_labels={READINESS_GATE_LABEL: "enabled"},
             opts=on_k8s,
         )
         bootstrap_namespace = f"{args.namespace}-db-bootstrap"

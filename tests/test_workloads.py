@@ -450,6 +450,12 @@ def test_each_public_route_is_an_httproute_on_the_gateways_https_listener(wl: Gr
     assert wl.outputs["ingressHosts"] == [f"api.{domain}", f"www.{domain}"]
 
 
+def test_app_pods_wait_for_their_alb_target_to_be_healthy(wl: Graph) -> None:
+    namespaces = {n.inputs["metadata"]["name"]: n.inputs["metadata"]["labels"] for n in wl.of_type(NAMESPACE)}
+    assert namespaces["quantumvest"]["elbv2.k8s.aws/pod-readiness-gate-inject"] == "enabled"
+    assert "elbv2.k8s.aws/pod-readiness-gate-inject" not in namespaces["quantumvest-db-bootstrap"]
+
+
 def test_target_groups_are_pod_ips_health_checked_on_readiness_and_the_frontend_is_sticky(wl: Graph) -> None:
     configs = {c.inputs["metadata"]["name"]: c.inputs["spec"] for c in wl.of_type(TARGET_GROUP_CONFIG)}
     assert set(configs) == {"backend", "frontend"}  # the services with public routes
