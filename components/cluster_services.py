@@ -181,6 +181,7 @@ class ClusterServices(pulumi.ComponentResource):
         secrets_kms_key_arn: pulumi.Input[str] | None = None,
         nvidia_device_plugin: bool = False,
         hosted_zone_id: pulumi.Input[str] | None = None,
+        controller_tags: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("quantumvest:cluster:ClusterServices", name, None, opts)
@@ -280,6 +281,8 @@ class ClusterServices(pulumi.ComponentResource):
                 # No Ingress is served: the public path is the Gateway API (DESIGN.md request path).
                 "createIngressClassResource": False,
                 "enableServiceMutatorWebhook": False,
+                # The ALB, its target groups and security groups carry the cost-allocation tags too.
+                "defaultTags": dict(controller_tags or {}),
                 # All three set, so no CRD auto-detection (pkg/gateway/crddetect): a missing CRD fails the
                 # start instead of quietly disabling the ALB gateway. The NLB (L4) gateway is not used.
                 "controllerConfig": {

@@ -247,6 +247,8 @@ class Platform(pulumi.ComponentResource):
             nvidia_device_plugin=cluster.has_gpu_nodes,
             # An adopted zone's id (storage.dns.hosted_zone_id); else external-dns finds it by name.
             hosted_zone_id=args.storage.dns.hosted_zone_id,
+            # What the load balancer controller creates is tagged like everything else (budget filters).
+            controller_tags=settings.default_tags(),
             opts=on_aws,
         )
         nat_count = {"none": 0, "single": 1, "one_per_az": args.network.az_count}[args.network.nat_strategy]

@@ -97,6 +97,8 @@ def test_load_balancer_controller_serves_the_gateway_api_after_its_crds(graph: G
     assert lbc.inputs["version"] == "3.5.0"  # controller v3.5.0: Gateway API GA since v3.0.0
     assert values["controllerConfig"]["featureGates"]["ALBGatewayAPI"] is True
     assert values["createIngressClassResource"] is False  # nothing public is an Ingress any more
+    # The ALB it creates carries the cost tags the budget filters on.
+    assert values["defaultTags"]["CostCenter"] == f"quantumvest-{graph.stack}"
     assert values["clusterName"] == graph.outputs["clusterName"] and values["vpcId"] == graph.outputs["vpcId"]
     crds = graph.of_type(CRD)
     names = {c.inputs["metadata"]["name"] for c in crds}
