@@ -52,7 +52,7 @@ def test_every_regional_host_traces_from_listener_to_network_policy(
         paths = kinds.count("route")
         assert paths >= 1 and kinds[3:] == ["route", "service", "pods", "network-policy"] * paths
     api = [h for h in edge_hops(graph, next(h for h in hosts if h.startswith("api."))) if h.kind == "route"]
-    assert len(api) == 2  # api.<domain>/ and /auth (seed 004's authentication limit)
+    assert len(api) == 3  # api.<domain>/, /auth and /upload (seed 004's per-path limits)
 
 
 def _one(graph: Graph, type_suffix: str, name_part: str) -> Resource:

@@ -435,6 +435,7 @@ def test_each_public_route_is_an_httproute_on_the_gateways_https_listener(wl: Gr
     expected = {
         "backend": (f"api.{domain}", "/", "backend", 5000),
         "backend-api-auth": (f"api.{domain}", "/auth", "backend", 5000),
+        "backend-api-upload": (f"api.{domain}", "/upload", "backend", 5000),
         "frontend": (f"www.{domain}", "/", "frontend", 80),
     }
     assert set(routes) == set(expected)
