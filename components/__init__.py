@@ -18,7 +18,7 @@ component          settings             outputs (public attributes)
                                         node_role_arn, node_security_group_id,
                                         cluster_security_group_id, kubeconfig (secret),
                                         k8s_provider, kubernetes_version (plain)
-``ClusterServices``  ``ClusterServicesArgs``  ingress/secret-store/storage-class names (plain)
+``ClusterServices``  ``ClusterServicesArgs``  gateway-class/secret-store/storage-class names (plain)
 ``Database``       ``DatabaseArgs``     writer_endpoint, reader_endpoints, port, database_name,
                                         master_secret_arn, instance_ids, dr_endpoint
 ``Cache``          ``CacheArgs``        primary_endpoint, reader_endpoint, port, auth_secret_arn,
@@ -28,7 +28,7 @@ component          settings             outputs (public attributes)
                                         log_bucket_name, alb_log_prefix (plain)
 ``Monitoring``     ``MonitoringArgs``   alert_topic_arn, warning_topic_arn, dashboard_name,
                                         grafana_service_name, log_group_names
-``Workloads``      ``WorkloadsArgs``    namespace, ingress_hosts, load_balancer_hostname,
+``Workloads``      ``WorkloadsArgs``    namespace, ingress_hosts, load_balancer_name,
                                         service_role_arns
 =================  ===================  ==========================================================
 
@@ -73,6 +73,7 @@ PUBLIC_API: dict[str, str] = {
     "Workloads": "workloads",
     "WorkloadsArgs": "workloads",
     "ServiceArgs": "k8s_service",
+    "load_balancer_name": "gateway",
     "irsa_role": "irsa",
     "STACK_OUTPUTS": "contract",
 }

@@ -24,6 +24,7 @@ from .cluster_service_policies import (
     load_balancer_controller_policy,
     route53_dns01_policy,
 )
+from .gateway_crds import gateway_api_crds
 from .irsa import irsa_role
 from .versions import chart_repository, chart_version
 from .versions import version as pinned_version
@@ -40,11 +41,9 @@ CHARTS: tuple[str, ...] = (
     "nvidia-device-plugin",
 )
 DEFAULT_CHART_VERSIONS: dict[str, str] = {chart: chart_version(chart) for chart in CHARTS}
-DEFAULT_CHART_VERSIONS["ingress-nginx"] = "4.13.3"
 
 #: Where each chart comes from (the projects' own repositories, over HTTPS).
 CHART_REPOSITORIES: dict[str, str] = {chart: chart_repository(chart) for chart in CHARTS}
-CHART_REPOSITORIES["ingress-nginx"] = "https://kubernetes.github.io/ingress-nginx"
 
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 LETSENCRYPT = {
@@ -68,9 +67,6 @@ class ClusterServicesArgs(Args):
     replicas: int = Field(
         default=2, ge=1, le=5, description="Replicas of each controller (two survive a node drain)."
     )
-    ingress_replicas: int = Field(
-        default=3, ge=1, le=20, description="ingress-nginx replicas: one per AZ carries the request path."
-    )
     cluster_autoscaler_image_tag: str = Field(
         default=pinned_version("cluster-autoscaler-image"),
         description="Cluster autoscaler image; its minor version must equal the cluster's Kubernetes version.",
@@ -83,7 +79,8 @@ class ClusterServicesArgs(Args):
         default=None, description="Let's Encrypt account email (expiry notices). Required with dns_zone."
     )
     external_dns: bool = Field(
-        default=False, description="Publish Ingress hosts (api., www.) to the hosted zone with external-dns."
+        default=False,
+        description="Publish the HTTPRoutes' hosts (api., www.) to the hosted zone with external-dns.",
     )
     external_dns_policy: Literal["upsert-only", "sync"] = Field(
         default="upsert-only", description="'upsert-only' never deletes records it did not just create."
@@ -142,20 +139,19 @@ class ClusterServicesArgs(Args):
 class ClusterServices(pulumi.ComponentResource):
     """Helm add-ons and cluster-wide objects on the EKS cluster.
 
-    Creates: metrics-server; the cluster autoscaler (IRSA: resize only this cluster's groups); the AWS
-    Load Balancer Controller (IRSA) that turns Ingresses of class ``alb`` into the public ALB;
-    ingress-nginx behind it as a ClusterIP service (class ``nginx``); cert-manager (IRSA: DNS-01 in the
-    hosted zone) with Let's Encrypt production and staging ClusterIssuers; external-dns (optional,
-    IRSA); external-secrets (IRSA: read Secrets Manager) with a ClusterSecretStore; the NVIDIA device
+    Creates: metrics-server; the cluster autoscaler (IRSA: resize only this cluster's groups); the
+    Gateway API's standard CRDs (pinned, ``components/gateway_crds.py``); the AWS Load Balancer
+    Controller (IRSA) with its ALB gateway controller on, and the GatewayClass ``alb`` it serves
+    (``gateway.k8s.aws/alb``): the Workloads' Gateway becomes the public ALB, routing straight to pods;
+    cert-manager (IRSA: DNS-01 in the hosted zone) with Let's Encrypt production and staging
+    ClusterIssuers; external-dns (optional, IRSA) publishing the HTTPRoutes' hosts; external-secrets (IRSA: read Secrets Manager) with a ClusterSecretStore; the NVIDIA device
     plugin when GPU nodes exist; a default encrypted gp3 StorageClass and, when an EFS file system is
     wired in, an EFS StorageClass.
     """
 
     #: Names other components use (plain values, fixed by this component).
-    ingress_class_name = "nginx"
-    alb_ingress_class_name = "alb"
-    ingress_namespace = "ingress-nginx"
-    ingress_service_name = "ingress-nginx-controller"
+    gateway_class_name = "alb"
+    gateway_controller_name = "gateway.k8s.aws/alb"
     secret_store_name = "aws-secrets-manager"
     storage_class_name = "gp3"
     efs_storage_class_name = "efs"
@@ -170,7 +166,6 @@ class ClusterServices(pulumi.ComponentResource):
         oidc_provider_arn: pulumi.Input[str],
         oidc_provider_url: pulumi.Input[str],
         vpc_id: pulumi.Input[str],
-        vpc_cidr: pulumi.Input[str],
         system_node_selector: Mapping[str, str],
         system_tolerations: Sequence[Mapping[str, str]],
         ebs_kms_key_arn: pulumi.Input[str] | None = None,
@@ -179,6 +174,7 @@ class ClusterServices(pulumi.ComponentResource):
         secrets_kms_key_arn: pulumi.Input[str] | None = None,
         nvidia_device_plugin: bool = False,
         hosted_zone_id: pulumi.Input[str] | None = None,
+        controller_tags: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("quantumvest:cluster:ClusterServices", name, None, opts)
@@ -194,8 +190,11 @@ class ClusterServices(pulumi.ComponentResource):
         partition = aws.get_partition_output(opts=invoke).partition
         region = aws.get_region_output(opts=invoke).region
         account = aws.get_caller_identity_output(opts=invoke).account_id
+        # The zone's id when the platform knows it (created or adopted); else looked up by name.
         zone_id: pulumi.Output[str] | None = None
-        if args.dns_zone is not None:
+        if hosted_zone_id is not None:
+            zone_id = pulumi.Output.from_input(hosted_zone_id)
+        elif args.dns_zone is not None:
             zone_id = aws.route53.get_zone_output(name=args.dns_zone, private_zone=False, opts=invoke).zone_id
 
         namespaces = {
@@ -211,8 +210,7 @@ class ClusterServices(pulumi.ComponentResource):
                 },
                 opts=self._k8s_opts(),
             )
-            for ns in ("ingress-nginx", "cert-manager", "external-secrets")
-            + (("external-dns",) if args.external_dns else ())
+            for ns in ("cert-manager", "external-secrets") + (("external-dns",) if args.external_dns else ())
         }
 
         releases: dict[str, k8s.helm.v3.Release] = {}
@@ -255,6 +253,9 @@ class ClusterServices(pulumi.ComponentResource):
             },
         )
 
+        # The Gateway API CRDs exist before the controller starts: it enables its gateway controllers only
+        # when it finds them (docs/guide/gateway/gateway.md, "Configuration").
+        gateway_crds = gateway_api_crds(f"{name}-gateway-api", parent=self, provider=k8s_provider)
         lbc_role = self._irsa(
             "aws-load-balancer-controller",
             "kube-system",
@@ -270,60 +271,36 @@ class ClusterServices(pulumi.ComponentResource):
                 "vpcId": vpc_id,  # nodes' IMDS is one hop away from pods, so say it rather than discover it
                 "replicaCount": args.replicas,
                 "serviceAccount": self._service_account("aws-load-balancer-controller", lbc_role),
-                "ingressClass": self.alb_ingress_class_name,
-                "createIngressClassResource": True,
+                # No Ingress is served: the public path is the Gateway API (DESIGN.md request path).
+                "createIngressClassResource": False,
                 "enableServiceMutatorWebhook": False,
+                # The ALB, its target groups and security groups carry the cost-allocation tags too.
+                "defaultTags": dict(controller_tags or {}),
+                # All three set, so no CRD auto-detection (pkg/gateway/crddetect): a missing CRD fails the
+                # start instead of quietly disabling the ALB gateway. The NLB (L4) gateway is not used.
+                "controllerConfig": {
+                    "featureGates": {
+                        "ALBGatewayAPI": True,
+                        "NLBGatewayAPI": False,
+                        "GatewayListenerSet": False,
+                    }
+                },
                 "podDisruptionBudget": {"maxUnavailable": 1},
                 **self._placement,
             },
+            depends_on=gateway_crds,
         )
-
-        releases["ingress-nginx"] = self._release(
-            "ingress-nginx",
-            "ingress-nginx",
-            {
-                "controller": {
-                    "replicaCount": args.ingress_replicas,
-                    "minAvailable": 1,
-                    "ingressClass": self.ingress_class_name,
-                    "ingressClassResource": {
-                        "name": self.ingress_class_name,
-                        "enabled": True,
-                        "default": False,
-                        "controllerValue": "k8s.io/ingress-nginx",
-                    },
-                    # Private: the public ALB (class alb) is the only way in (DESIGN.md request path).
-                    "service": {"type": "ClusterIP"},
-                    "allowSnippetAnnotations": False,
-                    "config": {
-                        "use-forwarded-headers": "true",
-                        "compute-full-forwarded-for": "true",
-                        "proxy-real-ip-cidr": vpc_cidr,
-                        "server-tokens": "false",
-                        "ssl-protocols": "TLSv1.2 TLSv1.3",
-                        "hsts": "true",
-                    },
-                    "topologySpreadConstraints": [
-                        {
-                            "maxSkew": 1,
-                            "topologyKey": "topology.kubernetes.io/zone",
-                            "whenUnsatisfiable": "ScheduleAnyway",
-                            "labelSelector": {
-                                "matchLabels": {
-                                    "app.kubernetes.io/name": "ingress-nginx",
-                                    "app.kubernetes.io/component": "controller",
-                                }
-                            },
-                        }
-                    ],
-                    "metrics": {"enabled": True},
-                    "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}},
-                    "admissionWebhooks": {"patch": dict(self._placement)},
-                    **self._placement,
-                },
-                "defaultBackend": {"enabled": False},
+        # The class every Gateway of this cluster names; the controller owns what it describes.
+        k8s.apiextensions.CustomResource(
+            f"{name}-gateway-class",
+            api_version="gateway.networking.k8s.io/v1",
+            kind="GatewayClass",
+            metadata={"name": self.gateway_class_name},
+            spec={
+                "controllerName": self.gateway_controller_name,
+                "description": "Internet-facing ALBs from the AWS Load Balancer Controller",
             },
-            depends_on=[namespaces["ingress-nginx"], releases["aws-load-balancer-controller"]],
+            opts=self._k8s_opts(depends_on=[*gateway_crds, releases["aws-load-balancer-controller"]]),
         )
 
         cert_manager_values: dict[str, Any] = {
@@ -392,13 +369,15 @@ class ClusterServices(pulumi.ComponentResource):
                     "domainFilters": [args.dns_zone],
                     "extraArgs": [
                         "--aws-zone-type=public",
+                        # zoneIdFilters: this zone only, even where another zone shares the domain name.
                         pulumi.Output.concat("--zone-id-filter=", zone_id),
                     ],
                     "policy": args.external_dns_policy,
                     "registry": "txt",
                     "txtOwnerId": cluster_name,
                     "txtPrefix": "_externaldns.",
-                    "sources": ["ingress", "service"],
+                    # The public names are the HTTPRoutes' hostnames; their target is the Gateway's ALB.
+                    "sources": ["gateway-httproute"],
                     "serviceAccount": self._service_account("external-dns", dns_role),
                     **self._placement,
                 },

@@ -23,6 +23,9 @@ STACK_OUTPUTS: dict[str, OutputSpec] = {
     "vpcCidr": OutputSpec(str, "VPC CIDR block"),
     "availabilityZones": OutputSpec(list, "AZ names the subnets use"),
     "publicSubnetIds": OutputSpec(list, "public subnet ids, one per AZ"),
+    "publicSubnetCidrs": OutputSpec(
+        list, "public subnet CIDRs: where the ALB's nodes are (network policies)"
+    ),
     "privateSubnetIds": OutputSpec(list, "private (application) subnet ids, one per AZ"),
     "databaseSubnetIds": OutputSpec(list, "database subnet ids, one per AZ"),
     "databaseSubnetCidrs": OutputSpec(list, "database subnet CIDRs (for network policies)"),
@@ -74,7 +77,8 @@ STACK_OUTPUTS: dict[str, OutputSpec] = {
     "dashboardName": OutputSpec(str, "CloudWatch dashboard"),
     "grafanaServiceName": OutputSpec(str, "Grafana's Kubernetes Service"),
     "appNamespace": OutputSpec(str, "namespace of the platform's services"),
-    "ingressHosts": OutputSpec(list, "public hosts the ingress serves"),
+    "ingressHosts": OutputSpec(list, "public hosts the Gateway routes"),
+    "loadBalancerName": OutputSpec(str, "name of the public ALB the Gateway provisions (alarms, logs)"),
 }
 
 

@@ -37,7 +37,7 @@ class NamespaceQuota(Args):
 
     def hard(self) -> dict[str, str]:
         """The quota's ``spec.hard``. LoadBalancer and NodePort Services are forbidden: traffic enters
-        through the one ALB and ingress-nginx only."""
+        through the one ALB (the Gateway), which reaches pods directly."""
         return {
             "requests.cpu": self.requests_cpu,
             "requests.memory": self.requests_memory,
@@ -117,13 +117,18 @@ class K8sNamespace(pulumi.ComponentResource):
         pod_security_version: str = "latest",
         dns_namespace: str = "kube-system",
         dns_pod_labels: Mapping[str, str] | None = None,
+        extra_labels: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("quantumvest:workloads:Namespace", name, None, opts)
         if namespace in RESERVED_NAMESPACES or namespace.startswith("kube-"):
             raise ValueError(f"namespace {namespace!r} is reserved; applications get their own")
         child = pulumi.ResourceOptions(parent=self)
-        ns_labels = {**labels(namespace, "namespace"), **pod_security_labels(pod_security_version)}
+        ns_labels = {
+            **(extra_labels or {}),
+            **labels(namespace, "namespace"),
+            **pod_security_labels(pod_security_version),
+        }
         ns = k8s.core.v1.Namespace(
             f"{name}-namespace", metadata={"name": namespace, "labels": ns_labels}, opts=child
         )

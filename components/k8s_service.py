@@ -30,6 +30,7 @@ from .k8s_pod import (
     writable_dirs,
 )
 from .k8s_quantity import QuantityError, format_cpu, format_memory, parse_quantity
+from .k8s_routes import http_route, target_group_configuration
 
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -95,7 +96,7 @@ class ImageRef(Args):
 
     repository: str | None = Field(
         default=None,
-        description="A full repository (no tag), e.g. 'public.ecr.aws/nginx/nginx-unprivileged'. Default: the "
+        description="A full repository (no tag), e.g. 'public.ecr.aws/docker/library/httpd'. Default: the "
         "service's ECR repository from the security side, so images stay in the account and are scanned.",
     )
     ecr_repository: DnsLabel | None = Field(
@@ -119,7 +120,7 @@ class ImageRef(Args):
             raise FieldProblem(
                 "repository",
                 self.repository,
-                "a repository name without tag or digest, lower-case, e.g. 'public.ecr.aws/nginx/nginx-unprivileged'",
+                "a repository name without tag or digest, lower-case, e.g. 'public.ecr.aws/docker/library/httpd'",
             )
         if self.tag is not None and not _TAG.match(self.tag):
             raise FieldProblem(
@@ -275,13 +276,16 @@ class RollingUpdate(Args):
 
 
 class IngressRoute(Args):
-    """A host and path routed to the service through ingress-nginx, with its own rate limit (seed 004)."""
+    """A public host and path routed to the service: an HTTPRoute on the stack's Gateway (the ALB), with its
+    own per-client rate limit (seed 004), enforced by the regional WAF's rate-based rules."""
 
     host: str = Field(
         description="A label under workloads.domain ('api' → api.<domain>) or a full name ending in the domain."
     )
     path: str = Field(default="/", description="Path prefix.")
-    path_type: Literal["Prefix", "Exact"] = "Prefix"
+    path_type: Literal["Prefix", "Exact"] = Field(
+        default="Prefix", description="'Prefix' (HTTPRoute PathPrefix) or 'Exact'."
+    )
     rate_limit_rps: int | None = Field(
         default=100,
         ge=1,
@@ -290,11 +294,6 @@ class IngressRoute(Args):
     )
     burst_multiplier: int = Field(
         default=5, ge=1, le=100, description="Burst allowed above the rate, as a multiple."
-    )
-    max_body_size: str = Field(
-        default="8m",
-        pattern=r"^[0-9]+[kmg]?$",
-        description="Largest request body nginx accepts ('8m', '512k').",
     )
 
     @model_validator(mode="after")
@@ -363,7 +362,9 @@ class RbacRule(Args):
 class ServiceArgs(Args):
     """One application service: a Deployment and everything around it. Defaults are hardened."""
 
-    name: DnsLabel = Field(description="Names the Deployment, Service, ServiceAccount, HPA, PDB and ingress.")
+    name: DnsLabel = Field(
+        description="Names the Deployment, Service, ServiceAccount, HPA, PDB and public routes."
+    )
     image: ImageRef = Field(default_factory=ImageRef)
     command: list[str] | None = Field(default=None, description="Overrides the image's entrypoint.")
     args: list[str] | None = Field(default=None, description="Overrides the image's arguments.")
@@ -392,10 +393,20 @@ class ServiceArgs(Args):
         description=f"Environment variable → key of the app-secrets Secret ({APP_SECRET_KEYS_HELP}).",
     )
     ingress: list[IngressRoute] = Field(
-        default_factory=list, description="Public routes through ingress-nginx."
+        default_factory=list,
+        description="Public routes: HTTPRoutes on the stack's Gateway, the ALB sending traffic to the pods.",
     )
     cors_allow_origins: list[str] = Field(
-        default_factory=list, description="Hosts (labels under the domain) whose pages may call this service."
+        default_factory=list,
+        description="Hosts (labels under the domain) whose pages may call this service; the ALB's HTTPS "
+        "listener adds the CORS headers, so every public service shares one allowed origin.",
+    )
+    session_affinity_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        le=604_800,
+        description="Sticky sessions (seed 004): the ALB pins a client to one pod with a cookie for this "
+        "long. None: every request goes to the least busy pod.",
     )
     autoscaling: Autoscaling | None = Field(default_factory=Autoscaling)
     rolling_update: RollingUpdate = Field(default_factory=RollingUpdate)
@@ -495,6 +506,19 @@ class ServiceArgs(Args):
             for key in ("ingress", "allow_from"):
                 if getattr(self, key):
                     raise FieldProblem(key, getattr(self, key), f"service '{self.name}' exposes no port")
+        if self.ingress and (self.readiness is None or self.readiness.kind != "http"):
+            raise FieldProblem(
+                "readiness",
+                self.readiness.kind if self.readiness else None,
+                f"service '{self.name}' has public routes: it needs an http readiness probe, which the load "
+                "balancer's health check follows",
+            )
+        if self.session_affinity_seconds is not None and not self.ingress:
+            raise FieldProblem(
+                "session_affinity_seconds",
+                self.session_affinity_seconds,
+                f"service '{self.name}' has no public routes; stickiness is the load balancer's",
+            )
         self._check_env()
         if self.aws.buckets and not self.https_egress:
             raise FieldProblem(
@@ -560,11 +584,6 @@ def resolve_host(host: str, domain: str) -> str:
     return host if "." in host else f"{host}.{domain}"
 
 
-def tls_secret_name(fqdn: str) -> str:
-    """The Secret cert-manager writes the certificate of ``fqdn`` into."""
-    return f"{fqdn.replace('.', '-')}-tls"[:253]
-
-
 def route_object_name(service: str, index: int, route: IngressRoute) -> str:
     """``backend`` for a service's first route, ``backend-api-auth`` for ``api`` ``/auth``, and so on."""
     if index == 0:
@@ -585,11 +604,8 @@ class ServiceWiring:
     app_secrets_name: str
     own_secrets_name: str | None
     config_hash: pulumi.Input[str]
-    cluster_issuer: str
-    certificate_routes: frozenset[int]
-    security_headers_config_map: str
-    ingress_controller_namespace: str
-    ingress_controller_pod_labels: Mapping[str, str]
+    gateway_name: str
+    load_balancer_cidrs: pulumi.Input[Sequence[str]]
     monitoring_namespace: str | None
     database_cidrs: pulumi.Input[Sequence[str]]
     db_port: pulumi.Input[int]
@@ -602,7 +618,6 @@ class ServiceWiring:
     bucket_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     bucket_kms_key_arn: pulumi.Input[str] | None = None
     efs_volume_handle: pulumi.Input[str] | None = None
-    cors_origins: Sequence[str] = ()
 
 
 def bucket_access_policy(
@@ -663,9 +678,10 @@ class K8sService(pulumi.ComponentResource):
     it has AWS access, with the role and its least-privilege policy); a Deployment (rolling update,
     probes, requests and limits, the restricted pod, zone spread, preStop and grace period); a Service;
     an HPA (autoscaling/v2) with the configured behaviour; a PodDisruptionBudget when it runs ≥ 2
-    replicas; one Ingress of class ``nginx`` per route (TLS via cert-manager, HTTPS redirect, security
-    headers, its rate limit); NetworkPolicies admitting ingress-nginx, monitoring and the listed callers
-    on its port and letting it reach exactly its data stores, callees and (if allowed) HTTPS; a Role
+    replicas; with public routes, an HTTPRoute per route on the stack's Gateway and a
+    TargetGroupConfiguration (pod IPs as targets, health check on the readiness path, stickiness if
+    asked; ``components/k8s_routes.py``); NetworkPolicies admitting the load balancer (the public
+    subnets' addresses), monitoring and the listed callers on its port and letting it reach exactly its data stores, callees and (if allowed) HTTPS; a Role
     when it calls the Kubernetes API; a static EFS PersistentVolume and claim per EFS volume.
     """
 
@@ -766,7 +782,31 @@ class K8sService(pulumi.ComponentResource):
             if object_name in taken:  # two hosts sharing a first label and a path
                 object_name = f"{object_name[:58]}-{index}"
             taken.add(object_name)
-            self._ingress(index, route, object_name, meta_labels)
+            assert args.port is not None  # validated: a service with routes exposes a port
+            http_route(
+                f"{name}-route-{index}",
+                object_name=object_name,
+                namespace=wiring.namespace,
+                gateway=wiring.gateway_name,
+                hostname=resolve_host(route.host, wiring.domain),
+                path=route.path,
+                path_type=route.path_type,
+                service=svc,
+                port=args.port,
+                meta_labels=meta_labels,
+                opts=self._child,
+            )
+        if args.ingress and args.readiness is not None:
+            target_group_configuration(
+                f"{name}-target-group",
+                namespace=wiring.namespace,
+                service=svc,
+                health_check_path=args.readiness.path,
+                deregistration_delay_seconds=args.termination_grace_seconds,
+                stickiness_seconds=args.session_affinity_seconds,
+                meta_labels=meta_labels,
+                opts=self._child,
+            )
         self._network_policies(meta_labels)
         self.register_outputs({"deployment_name": self.deployment_name, "role_arn": self.role_arn})
 
@@ -1006,59 +1046,6 @@ class K8sService(pulumi.ComponentResource):
 
     # -- traffic -------------------------------------------------------------------------------------
 
-    def _ingress(
-        self, index: int, route: IngressRoute, object_name: str, meta_labels: dict[str, str]
-    ) -> None:
-        args, wiring = self._args, self._wiring
-        fqdn = resolve_host(route.host, wiring.domain)
-        annotations = {
-            "nginx.ingress.kubernetes.io/ssl-redirect": "true",
-            "nginx.ingress.kubernetes.io/force-ssl-redirect": "true",
-            "nginx.ingress.kubernetes.io/proxy-body-size": route.max_body_size,
-            "nginx.ingress.kubernetes.io/custom-headers": wiring.security_headers_config_map,
-        }
-        if route.rate_limit_rps is not None:
-            annotations["nginx.ingress.kubernetes.io/limit-rps"] = str(route.rate_limit_rps)
-            annotations["nginx.ingress.kubernetes.io/limit-burst-multiplier"] = str(route.burst_multiplier)
-        if index in wiring.certificate_routes:
-            annotations["cert-manager.io/cluster-issuer"] = wiring.cluster_issuer
-        if wiring.cors_origins:
-            annotations["nginx.ingress.kubernetes.io/enable-cors"] = "true"
-            annotations["nginx.ingress.kubernetes.io/cors-allow-origin"] = ", ".join(
-                f"https://{o}" for o in wiring.cors_origins
-            )
-            annotations["nginx.ingress.kubernetes.io/cors-allow-credentials"] = "true"
-        k8s.networking.v1.Ingress(
-            f"{self._name}-ingress-{index}",
-            metadata={
-                "name": object_name,
-                "namespace": wiring.namespace,
-                "labels": meta_labels,
-                "annotations": annotations,
-            },
-            spec={
-                "ingress_class_name": "nginx",
-                "tls": [{"hosts": [fqdn], "secret_name": tls_secret_name(fqdn)}],
-                "rules": [
-                    {
-                        "host": fqdn,
-                        "http": {
-                            "paths": [
-                                {
-                                    "path": route.path,
-                                    "path_type": route.path_type,
-                                    "backend": {
-                                        "service": {"name": args.name, "port": {"number": args.port}}
-                                    },
-                                }
-                            ]
-                        },
-                    }
-                ],
-            },
-            opts=self._child,
-        )
-
     def _network_policies(self, meta_labels: dict[str, str]) -> None:
         """Admit exactly who may call this service, and let it reach exactly what it needs."""
         args, wiring = self._args, self._wiring
@@ -1066,21 +1053,9 @@ class K8sService(pulumi.ComponentResource):
         tcp = lambda port: [{"protocol": "TCP", "port": port}]  # noqa: E731
         ingress_rules: list[dict[str, Any]] = []
         if listen is not None and args.ingress:
-            ingress_rules.append(
-                {
-                    "from_": [
-                        {
-                            "namespace_selector": {
-                                "match_labels": {
-                                    "kubernetes.io/metadata.name": wiring.ingress_controller_namespace
-                                }
-                            },
-                            "pod_selector": {"match_labels": dict(wiring.ingress_controller_pod_labels)},
-                        }
-                    ],
-                    "ports": tcp(listen),
-                }
-            )
+            # Target type ip: the ALB connects to the pod from its own nodes' addresses, which lie in the
+            # public subnets it is placed in (requests and health checks alike).
+            ingress_rules.append({"from_": ip_blocks(wiring.load_balancer_cidrs), "ports": tcp(listen)})
         if listen is not None and args.allow_from:
             ingress_rules.append(
                 {

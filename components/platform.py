@@ -16,6 +16,7 @@ from .cluster import Cluster, ClusterArgs
 from .cluster_services import ClusterServices, ClusterServicesArgs
 from .database import Database, DatabaseArgs
 from .dns_zone import DnsZone, DnsZoneArgs
+from .gateway import load_balancer_name
 from .monitoring import Monitoring, MonitoringArgs, split_output
 from .network import Network, NetworkArgs
 from .security import Security, SecurityArgs, derive_prefix
@@ -248,7 +249,6 @@ class Platform(pulumi.ComponentResource):
             oidc_provider_arn=cluster.oidc_provider_arn,
             oidc_provider_url=cluster.oidc_provider_url,
             vpc_id=net.vpc_id,
-            vpc_cidr=net.vpc_cidr,
             system_node_selector=cluster.system_node_selector,
             system_tolerations=cluster.system_tolerations,
             ebs_kms_key_arn=sec.data_key_arn,
@@ -258,6 +258,8 @@ class Platform(pulumi.ComponentResource):
             secrets_kms_key_arn=sec.secrets_key_arn,
             nvidia_device_plugin=cluster.has_gpu_nodes,
             hosted_zone_id=zone.zone_id,
+            # What the load balancer controller creates is tagged like everything else (budget filters).
+            controller_tags=settings.default_tags(),
             opts=on_aws,
         )
         nat_count = {"none": 0, "single": 1, "one_per_az": args.network.az_count}[args.network.nat_strategy]
@@ -287,7 +289,6 @@ class Platform(pulumi.ComponentResource):
             cache_auth_secret_property="auth_token",
             namespaces=[
                 args.workloads.namespace,
-                services.ingress_namespace,
                 "cert-manager",
                 "external-secrets",
             ],
@@ -314,10 +315,13 @@ class Platform(pulumi.ComponentResource):
             cache_auth_secret_arn=cache.auth_secret_arn,
             cache_auth_secret_property="auth_token",
             regional_web_acl_arn=sec.regional_web_acl_arn,
-            # The ALB takes several certificates as a comma-separated list; none: ACM discovery by host.
-            certificate_arn=pulumi.Output.all(*regional_certificates).apply(",".join)
-            if regional_certificates
-            else None,
+            gateway_class_name=services.gateway_class_name,
+            load_balancer_name=load_balancer_name(settings.name, pulumi.get_stack()),
+            # Target type ip: the ALB reaches pods from its nodes in the public subnets.
+            load_balancer_cidrs=net.subnet_cidrs["public"],
+            # The regional hosts' certificates on the HTTPS listener; none: ACM discovery by host.
+            certificate_arns=regional_certificates,
+            access_logs_bucket=storage.bucket_names.get(args.storage.log_bucket),
             bucket_names=storage.bucket_names,
             bucket_kms_key_arn=sec.data_key_arn,
             ecr_repository_urls=sec.ecr_repository_urls,
@@ -353,6 +357,7 @@ class Platform(pulumi.ComponentResource):
             "vpcCidr": net.vpc_cidr,
             "availabilityZones": net.availability_zones,
             "publicSubnetIds": net.public_subnet_ids,
+            "publicSubnetCidrs": net.subnet_cidrs["public"],
             "privateSubnetIds": net.private_subnet_ids,
             "databaseSubnetIds": net.database_subnet_ids,
             "databaseSubnetCidrs": net.subnet_cidrs["database"],
@@ -369,6 +374,7 @@ class Platform(pulumi.ComponentResource):
             "grafanaServiceName": self.monitoring.grafana_service_name,
             "appNamespace": self.workloads.namespace,
             "ingressHosts": self.workloads.ingress_hosts,
+            "loadBalancerName": self.workloads.load_balancer_name,
         }
 
     def _dns_outputs(self) -> dict[str, pulumi.Input[object]]:

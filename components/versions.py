@@ -148,13 +148,13 @@ PINS: tuple[Pin, ...] = (
     Pin(
         "aws-load-balancer-controller",
         kind="helm-chart",
-        version="1.14.0",
+        version="3.5.0",
         lookup="https://aws.github.io/eks-charts",
-        checked="2026-08-22",
-        source="https://github.com/aws/eks-charts/tree/v0.0.210/stable/aws-load-balancer-controller",
+        checked="2026-12-07",
+        source="https://github.com/aws/eks-charts/tree/v0.0.242/stable/aws-load-balancer-controller",
         owner="edge",
-        note="Owned by the edge change (Gateway API GA needs the v3 chart; 3.5.0 at eks-charts v0.0.242 "
-        "is the newest, its facts are in tools/data/charts).",
+        note="Controller v3.5.0 (2026-08-03): Gateway API GA since v3.0.0, built for Gateway API v1.6.0; "
+        "also published as eks-charts v0.0.242.",
     ),
     Pin(
         "cert-manager",
@@ -227,12 +227,13 @@ PINS: tuple[Pin, ...] = (
     Pin(
         "gateway-api",
         kind="crd-bundle",
-        version="v1.6.1",
+        version="v1.6.0",
         lookup="kubernetes-sigs/gateway-api",
-        checked="2026-08-22",
-        source="https://github.com/kubernetes-sigs/gateway-api/releases/tag/v1.6.1",
+        checked="2026-12-07",
+        source="https://github.com/kubernetes-sigs/gateway-api/releases/tag/v1.6.0",
         owner="edge",
-        note="Owned by the edge change, which installs the CRDs; the integrator keeps one constant.",
+        note="The version the load balancer controller v3.5.0 is built for (its docs/guide/gateway/"
+        "gateway.md), not the newest v1.6.1; vendored in components/data/gateway-api/.",
     ),
     # --- Container images the platform itself runs ------------------------------------------------------
     Pin(

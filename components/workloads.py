@@ -1,4 +1,4 @@
-"""The platform's services on Kubernetes: namespaces, secrets, config, services, ingress, the edge ALB.
+"""The platform's services on Kubernetes: namespaces, secrets, config, services, their routes, the edge.
 
 Driven by the ``workloads`` config section (``WorkloadsArgs``): the namespace, the public domain, the
 services list (tier defaults give seed 000/001/004's backend, frontend, model serving and Celery
@@ -20,6 +20,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .args import Args, FieldProblem
 from .db_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs, host_of
+from .gateway import EdgeArgs, PublicGateway
 from .k8s_namespace import RESERVED_NAMESPACES, ContainerDefaults, K8sNamespace, NamespaceQuota
 from .k8s_pod import labels
 from .k8s_quantity import format_cpu, format_memory, parse_quantity
@@ -28,65 +29,14 @@ from .k8s_service import DnsLabel, K8sService, ServiceArgs, ServiceWiring, resol
 from .workloads_seed import seed_services
 
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-_HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
 
 #: ConfigMap keys every namespace's ``app-configmap`` holds (plus ``bucket-<role>`` and ``config_data``).
 FIXED_CONFIG_KEYS = ("domain", "aws-region", "database-host", "database-port", "redis-host", "redis-port")
 
 APP_CONFIG_MAP = "app-configmap"
 APP_SECRETS = "app-secrets"
-SECURITY_HEADERS = "security-headers"
-
-
-class EdgeArgs(Args):
-    """The public entry: one ALB (AWS Load Balancer Controller) in front of ingress-nginx (DESIGN.md)."""
-
-    ingress_nginx_namespace: DnsLabel = Field(
-        default="ingress-nginx",
-        description="Where the cluster's ingress-nginx runs; the ALB Ingress lives there.",
-    )
-    ingress_nginx_service: DnsLabel = Field(
-        default="ingress-nginx-controller", description="ingress-nginx's Service, the ALB's target (pod IPs)."
-    )
-    ingress_nginx_pod_labels: dict[str, str] = Field(
-        default_factory=lambda: {"app.kubernetes.io/name": "ingress-nginx"},
-        description="Labels of ingress-nginx's pods, admitted by the services' network policies.",
-    )
-    cluster_issuer: str = Field(
-        default="letsencrypt-prod",
-        min_length=1,
-        description="cert-manager ClusterIssuer of the nginx certificates (seed 000).",
-    )
-    ssl_policy: str = Field(
-        default="ELBSecurityPolicy-TLS13-1-2-2021-06",
-        pattern=r"^ELBSecurityPolicy-[A-Za-z0-9-]+$",
-        description="TLS 1.3 and 1.2 only, AWS's recommended policy.",
-    )
-    idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
-    deletion_protection: bool = Field(default=True, description="ALB deletion protection (off in dev).")
-    access_logs_bucket: str | None = Field(
-        default="logs",
-        description="Bucket role (storage side) receiving ALB access logs; None turns them off.",
-    )
-    security_headers: dict[str, str] = Field(
-        default_factory=lambda: {
-            "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
-            "X-Content-Type-Options": "nosniff",
-            "X-Frame-Options": "DENY",
-            "Referrer-Policy": "strict-origin-when-cross-origin",
-            "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-        },
-        description="Response headers ingress-nginx adds (its 'custom-headers' annotation; the controller's "
-        "global-allowed-response-headers must list them).",
-    )
-
-    @field_validator("security_headers")
-    @classmethod
-    def _check_headers(cls, headers: dict[str, str]) -> dict[str, str]:
-        for name in headers:
-            if not _HEADER_NAME.match(name):
-                raise ValueError(f"header name {name!r}: letters, digits and '-' only")
-        return headers
+#: Namespace label for the AWS Load Balancer Controller's pod readiness gate (target type ip).
+READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject"
 
 
 def _default_services() -> list[ServiceArgs]:
@@ -102,7 +52,7 @@ class WorkloadsArgs(Args):
     )
     domain: str = Field(
         default="quantumvest.com",
-        description="Public domain; ingress hosts are labels under it (seed 000: api., www.).",
+        description="Public domain; route hosts are labels under it (seed 000: api., www.).",
     )
     image_tag: str | None = Field(
         default=None,
@@ -147,8 +97,13 @@ class WorkloadsArgs(Args):
         return namespace
 
     def host(self, host: str) -> str:
-        """The full name of an ingress host (``api`` → ``api.<domain>``)."""
+        """The full name of a route's host (``api`` → ``api.<domain>``)."""
         return resolve_host(host, self.domain)
+
+    def cors_origin(self) -> str | None:
+        """The one origin whose pages may call the public services (the listener's CORS header)."""
+        origins = sorted({self.host(o) for s in self.services for o in s.cors_allow_origins})
+        return origins[0] if origins else None
 
     def config_keys(self) -> set[str]:
         """ConfigMap keys known without the wiring (``bucket-<role>`` keys are checked at construction)."""
@@ -197,6 +152,16 @@ class WorkloadsArgs(Args):
                         f"services[{i}].cors_allow_origins[{j}]",
                         origin,
                         f"outside the configured domain '{self.domain}'",
+                    )
+                others = {self.host(o) for s in self.services for o in s.cors_allow_origins} - {
+                    self.host(origin)
+                }
+                if others:
+                    raise FieldProblem(
+                        f"services[{i}].cors_allow_origins[{j}]",
+                        origin,
+                        f"the load balancer's listener adds one CORS origin for every host, and "
+                        f"{', '.join(sorted(others))} is configured too; allow one origin",
                     )
 
     def _check_references(self, names: set[str]) -> None:
@@ -294,45 +259,6 @@ def connection_templates(
     return out
 
 
-def alb_annotations(
-    edge: EdgeArgs,
-    certificate_arn: pulumi.Input[str] | None,
-    web_acl_arn: pulumi.Input[str],
-    access_logs_bucket: pulumi.Input[str] | None,
-) -> dict[str, pulumi.Input[str]]:
-    """AWS Load Balancer Controller annotations: public ALB, ACM, WAF, HTTP→HTTPS, HTTPS to nginx."""
-    attributes: list[pulumi.Input[str]] = [
-        f"deletion_protection.enabled={str(edge.deletion_protection).lower()}",
-        "routing.http.drop_invalid_header_fields.enabled=true",
-        f"idle_timeout.timeout_seconds={edge.idle_timeout_seconds}",
-    ]
-    if access_logs_bucket is not None:
-        attributes += [
-            "access_logs.s3.enabled=true",
-            pulumi.Output.concat("access_logs.s3.bucket=", access_logs_bucket),
-            "access_logs.s3.prefix=alb",
-        ]
-    # Without an explicit certificate the controller discovers the ACM certificates matching the
-    # Ingress's TLS hosts (certificate discovery), so a stack without a Route 53 zone still gets HTTPS.
-    certificate = (
-        {"alb.ingress.kubernetes.io/certificate-arn": certificate_arn} if certificate_arn is not None else {}
-    )
-    return {
-        "alb.ingress.kubernetes.io/scheme": "internet-facing",
-        "alb.ingress.kubernetes.io/target-type": "ip",
-        "alb.ingress.kubernetes.io/listen-ports": json.dumps([{"HTTP": 80}, {"HTTPS": 443}]),
-        "alb.ingress.kubernetes.io/ssl-redirect": "443",
-        **certificate,
-        "alb.ingress.kubernetes.io/ssl-policy": edge.ssl_policy,
-        "alb.ingress.kubernetes.io/wafv2-acl-arn": web_acl_arn,
-        "alb.ingress.kubernetes.io/backend-protocol": "HTTPS",
-        "alb.ingress.kubernetes.io/healthcheck-protocol": "HTTPS",
-        "alb.ingress.kubernetes.io/healthcheck-path": "/healthz",
-        "alb.ingress.kubernetes.io/success-codes": "200",
-        "alb.ingress.kubernetes.io/load-balancer-attributes": pulumi.Output.all(*attributes).apply(",".join),
-    }
-
-
 def _config_hash(data: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -344,15 +270,16 @@ class Workloads(pulumi.ComponentResource):
     namespace, each with its baseline (``K8sNamespace``: PSS restricted, quota, limits, default deny,
     DNS); the database bootstrap (``DatabaseBootstrap``); a namespaced SecretStore and the
     ExternalSecrets the services read (``app-secrets`` with the connection URLs, and each service's
-    application secrets from the security side); the ``app-configmap`` (endpoints, bucket names, URLs)
-    and the security-headers ConfigMap; one ``K8sService`` per configured service; and the one Ingress
-    of class ``alb`` in ingress-nginx's namespace carrying the WAF ACL, the ACM certificate and the
-    HTTP→HTTPS redirect. IRSA roles (AWS) for the secret readers and for services with AWS access.
+    application secrets from the security side); the ``app-configmap`` (endpoints, bucket names, URLs);
+    one ``K8sService`` per configured service (with its HTTPRoutes); and the stack's one Gateway
+    (``PublicGateway``: the internet-facing ALB with the WAF ACL, the ACM certificates, the TLS 1.3
+    policy, the security headers and the HTTP→HTTPS redirect). IRSA roles (AWS) for the secret readers
+    and for services with AWS access.
     """
 
     namespace: pulumi.Output[str]
     ingress_hosts: list[str]
-    load_balancer_hostname: pulumi.Output[str]
+    load_balancer_name: str
     app_db_credentials_secret_arn: pulumi.Output[str]
     service_role_arns: dict[str, pulumi.Output[str]]
 
@@ -370,7 +297,11 @@ class Workloads(pulumi.ComponentResource):
         cache_endpoint: pulumi.Input[str],
         cache_auth_secret_arn: pulumi.Input[str],
         regional_web_acl_arn: pulumi.Input[str],
-        certificate_arn: pulumi.Input[str] | None,
+        load_balancer_name: str,
+        load_balancer_cidrs: pulumi.Input[Sequence[str]],
+        gateway_class_name: str = "alb",
+        certificate_arns: Sequence[pulumi.Input[str]] = (),
+        access_logs_bucket: pulumi.Input[str] | None = None,
         db_port: pulumi.Input[int] = 5432,
         cache_port: pulumi.Input[int] = 6379,
         cache_auth_secret_property: str | None = None,
@@ -394,6 +325,11 @@ class Workloads(pulumi.ComponentResource):
         ecr_repository_urls = dict(ecr_repository_urls or {})
         app_secret_arns = dict(app_secret_arns or {})
         check_wiring(args, bucket_names, ecr_repository_urls)
+        if args.edge.access_logs and access_logs_bucket is None:
+            raise ValueError(
+                "Workloads wiring: workloads.edge.access_logs is on but no access_logs_bucket was wired in "
+                "(the logs bucket, whose policy admits ELB log delivery)"
+            )
         on_k8s = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOutputOptions(parent=self)
         region = aws.get_region_output(opts=invoke).region
@@ -414,6 +350,9 @@ class Workloads(pulumi.ComponentResource):
             quota=args.quota,
             container_defaults=args.container_defaults,
             pod_security_version=pss_version,
+            # The load balancer controller gates each pod's readiness on its ALB target being healthy,
+            # so a rollout never leaves the target group with only new, not-yet-healthy pods.
+            extra_labels={READINESS_GATE_LABEL: "enabled"},
             opts=on_k8s,
         )
         bootstrap_namespace = f"{args.namespace}-db-bootstrap"
@@ -482,17 +421,6 @@ class Workloads(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         config_hash = pulumi.Output.all(config_data).apply(lambda v: _config_hash(v[0]))
-        k8s.core.v1.ConfigMap(
-            f"{name}-security-headers",
-            metadata={
-                "name": SECURITY_HEADERS,
-                "namespace": app_ns.name,
-                "labels": labels(SECURITY_HEADERS, "ingress"),
-            },
-            data=dict(args.edge.security_headers),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-
         bucket_arns = {
             role: pulumi.Output.concat("arn:", partition, ":s3:::", bucket)
             for role, bucket in bucket_names.items()
@@ -502,15 +430,21 @@ class Workloads(pulumi.ComponentResource):
             if efs_file_system_id is not None and efs_access_point_id is not None
             else None
         )
-        issued: set[str] = set()
         self.service_role_arns = {}
+        edge = PublicGateway(
+            f"{name}-edge",
+            args.edge,
+            namespace=app_ns.name,
+            gateway_class_name=gateway_class_name,
+            load_balancer_name=load_balancer_name,
+            domain=args.domain,
+            certificate_arns=list(certificate_arns),
+            web_acl_arn=regional_web_acl_arn,
+            access_logs_bucket=access_logs_bucket,
+            cors_origin=args.cors_origin(),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         for svc in args.services:
-            certificate_routes = set()
-            for index, route in enumerate(svc.ingress):
-                fqdn = args.host(route.host)
-                if fqdn not in issued:
-                    issued.add(fqdn)
-                    certificate_routes.add(index)
             wiring = ServiceWiring(
                 namespace=app_ns.name,
                 namespace_name=args.namespace,
@@ -520,11 +454,8 @@ class Workloads(pulumi.ComponentResource):
                 app_secrets_name=APP_SECRETS,
                 own_secrets_name=f"{svc.name}-secrets" if svc.name in app_secret_arns else None,
                 config_hash=config_hash,
-                cluster_issuer=args.edge.cluster_issuer,
-                certificate_routes=frozenset(certificate_routes),
-                security_headers_config_map=f"{args.namespace}/{SECURITY_HEADERS}",
-                ingress_controller_namespace=args.edge.ingress_nginx_namespace,
-                ingress_controller_pod_labels=args.edge.ingress_nginx_pod_labels,
+                gateway_name=edge.gateway_name,
+                load_balancer_cidrs=load_balancer_cidrs,
                 monitoring_namespace=args.monitoring_namespace,
                 database_cidrs=database_cidrs,
                 db_port=db_port,
@@ -541,31 +472,24 @@ class Workloads(pulumi.ComponentResource):
                 bucket_kms_key_arn=bucket_kms_key_arn,
                 region=region,
                 efs_volume_handle=efs_handle,
-                cors_origins=[args.host(origin) for origin in svc.cors_allow_origins],
             )
             service = K8sService(
                 f"{name}-{svc.name}",
                 svc,
                 wiring,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[store, config_map]),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[store, config_map, edge]),
             )
             if service.role_arn is not None:
                 self.service_role_arns[svc.name] = service.role_arn
 
         self.ingress_hosts = sorted({args.host(r.host) for s in args.services for r in s.ingress})
         self.namespace = app_ns.name
-        self.load_balancer_hostname = self._edge(
-            name,
-            args,
-            certificate_arn=certificate_arn,
-            web_acl_arn=regional_web_acl_arn,
-            access_logs_bucket=bucket_names.get(args.edge.access_logs_bucket or ""),
-        )
+        self.load_balancer_name = edge.load_balancer_name
         self.register_outputs(
             {
                 "namespace": self.namespace,
                 "ingress_hosts": self.ingress_hosts,
-                "load_balancer_hostname": self.load_balancer_hostname,
+                "load_balancer_name": self.load_balancer_name,
                 "app_db_credentials_secret_arn": self.app_db_credentials_secret_arn,
                 "service_role_arns": self.service_role_arns,
             }
@@ -637,52 +561,6 @@ class Workloads(pulumi.ComponentResource):
             opts=opts,
         )
 
-    def _edge(
-        self,
-        name: str,
-        args: WorkloadsArgs,
-        *,
-        certificate_arn: pulumi.Input[str] | None,
-        web_acl_arn: pulumi.Input[str],
-        access_logs_bucket: pulumi.Input[str] | None,
-    ) -> pulumi.Output[str]:
-        """The one public ALB: an Ingress of class ``alb`` in ingress-nginx's namespace, every host → nginx."""
-        edge = args.edge
-        alb = k8s.networking.v1.Ingress(
-            f"{name}-alb",
-            metadata={
-                "name": f"{args.namespace}-edge",
-                "namespace": edge.ingress_nginx_namespace,
-                "labels": labels(f"{args.namespace}-edge", "edge"),
-                "annotations": alb_annotations(edge, certificate_arn, web_acl_arn, access_logs_bucket),
-            },
-            spec={
-                "ingress_class_name": "alb",
-                "rules": [
-                    {
-                        "host": host,
-                        "http": {
-                            "paths": [
-                                {
-                                    "path": "/",
-                                    "path_type": "Prefix",
-                                    "backend": {
-                                        "service": {
-                                            "name": edge.ingress_nginx_service,
-                                            "port": {"name": "https"},
-                                        }
-                                    },
-                                }
-                            ]
-                        },
-                    }
-                    for host in self.ingress_hosts
-                ],
-            },
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        return alb.status.apply(_status_hostname)
-
 
 def check_wiring(
     args: WorkloadsArgs, bucket_names: Mapping[str, Any], ecr_repository_urls: Mapping[str, Any]
@@ -706,18 +584,9 @@ def check_wiring(
                     f"service '{svc.name}' runs ECR repository '{repo}', which the security side does not provide "
                     "(set image.repository or image.ecr_repository)"
                 )
-    logs = args.edge.access_logs_bucket
-    if logs is not None and logs not in bucket_names:
-        problems.append(f"edge.access_logs_bucket '{logs}' is not one of the storage side's buckets")
     if problems:
         known = f" (buckets: {', '.join(sorted(bucket_names)) or 'none'}; ECR: {', '.join(sorted(ecr_repository_urls)) or 'none'})"
         raise ValueError("Workloads wiring: " + "; ".join(problems) + known)
-
-
-def _status_hostname(status: Any) -> str | None:
-    """The ALB's DNS name from the Ingress status (what Route 53 aliases point at)."""
-    entries = getattr(getattr(status, "load_balancer", None), "ingress", None) or []
-    return entries[0].hostname if entries else None
 
 
 def _image(

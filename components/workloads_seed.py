@@ -3,10 +3,11 @@
 Seed 000: backend on 5000 (``/health`` liveness after 30 s every 10 s, ``/ready`` readiness after 5 s
 every 5 s, 3 replicas, requests 256Mi/100m, limits 512Mi/500m, ``DATABASE_URL`` from a secret) and
 frontend on 80 (``/`` probes with the same timings, requests 128Mi/100m, limits 256Mi/300m, ``API_URL``
-from the config map); its ingress sends ``api.`` to backend:5000 and ``www.`` to frontend:80 with TLS
-from cert-manager. Seed 001: model serving on 8001 with ``/health``, optional GPU, model artifacts on a
+from the config map); its routes send ``api.`` to backend:5000 and ``www.`` to frontend:80 over TLS.
+Seed 001: model serving on 8001 with ``/health``, optional GPU, model artifacts on a
 volume. Seed 004: Celery workers, the HPA (3-10, 70% CPU, 80% memory, +100%/60 s, -50%/60 s) and the
-ingress rate limits (API 100 r/s, authentication 5 r/s, general traffic 10 r/s).
+rate limits (API 100 r/s, authentication 5 r/s, file uploads 1 r/s, general traffic 10 r/s) and session
+affinity (the frontend's).
 
 Where the seeds are silent (model serving and worker sizes, worker probes) the figures are ours and say
 so. One deliberate departure: the frontend container listens on 8080, not 80 — pods run as non-root
@@ -54,6 +55,8 @@ def seed_services(sizes: Sizes = PROD_SIZES) -> list[dict[str, Any]]:
             "ingress": [
                 {"host": "api", "path": "/", "rate_limit_rps": 100},
                 {"host": "api", "path": "/auth", "rate_limit_rps": 5, "burst_multiplier": 2},
+                # Seed 004's file uploads: 1 req/s (the path is ours; the seed names none).
+                {"host": "api", "path": "/upload", "rate_limit_rps": 1, "burst_multiplier": 1},
             ],
             "cors_allow_origins": ["www"],
             "autoscaling": _hpa(sizes, "backend"),
@@ -73,6 +76,9 @@ def seed_services(sizes: Sizes = PROD_SIZES) -> list[dict[str, Any]]:
             "readiness": {"path": "/", "initial_delay_seconds": 5, "period_seconds": 5},
             "config_env": {"API_URL": "api-url"},
             "ingress": [{"host": "www", "path": "/", "rate_limit_rps": 10}],
+            # Seed 004's session affinity: the web front keeps a visitor on one pod (its server-side
+            # session); the API stays stateless (tokens), so any pod serves any request.
+            "session_affinity_seconds": 3600,
             "autoscaling": _hpa(sizes, "frontend"),
         },
         {

@@ -624,11 +624,10 @@ def _workloads(acl: aws.wafv2.WebAcl) -> None:
                 policy_types=["Ingress"],
                 ingress=[
                     k8s.networking.v1.NetworkPolicyIngressRuleArgs(
+                        # The ALB's nodes (target type ip) in the public subnets.
                         from_=[
                             k8s.networking.v1.NetworkPolicyPeerArgs(
-                                namespace_selector=k8s.meta.v1.LabelSelectorArgs(
-                                    match_labels={"kubernetes.io/metadata.name": "ingress-nginx"}
-                                )
+                                ip_block=k8s.networking.v1.IPBlockArgs(cidr="10.0.128.0/20")
                             )
                         ]
                     )
@@ -707,11 +706,97 @@ def _workloads(acl: aws.wafv2.WebAcl) -> None:
             ingress_class_name="alb",
             default_backend=k8s.networking.v1.IngressBackendArgs(
                 service=k8s.networking.v1.IngressServiceBackendArgs(
-                    name="ingress-nginx-controller", port=k8s.networking.v1.ServiceBackendPortArgs(number=80)
+                    name="backend", port=k8s.networking.v1.ServiceBackendPortArgs(number=80)
                 )
             ),
         ),
         opts=on_k8s,
+    )
+
+
+def _gateway(acl: aws.wafv2.WebAcl) -> None:
+    """The Gateway API edge: an ALB Gateway, its LoadBalancerConfiguration, a route and the 80→443 redirect."""
+    on_k8s = pulumi.ResourceOptions(provider=k8s.Provider("ref-k8s-gateway", kubeconfig="{}"))
+    meta = {"namespace": "apps"}
+
+    def custom(name: str, api_version: str, kind: str, metadata: dict, spec: dict) -> None:
+        k8s.apiextensions.CustomResource(
+            name, api_version=api_version, kind=kind, metadata=metadata, spec=spec, opts=on_k8s
+        )
+
+    gateway_api = "gateway.networking.k8s.io/v1"
+    custom(
+        "ref-gateway-class",
+        gateway_api,
+        "GatewayClass",
+        {"name": "alb"},
+        {"controllerName": "gateway.k8s.aws/alb"},
+    )
+    custom(
+        "ref-lb-config",
+        "gateway.k8s.aws/v1",
+        "LoadBalancerConfiguration",
+        {**meta, "name": "edge"},
+        {
+            "scheme": "internet-facing",
+            "listenerConfigurations": [
+                {
+                    "protocolPort": "HTTPS:443",
+                    "sslPolicy": TLS_POLICY,
+                    "defaultCertificate": f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/ref",
+                },
+                {"protocolPort": "HTTP:80"},
+            ],
+            "wafV2": {"webACL": acl.arn},
+        },
+    )
+    custom(
+        "ref-gateway",
+        gateway_api,
+        "Gateway",
+        {**meta, "name": "edge"},
+        {
+            "gatewayClassName": "alb",
+            "infrastructure": {
+                "parametersRef": {
+                    "group": "gateway.k8s.aws",
+                    "kind": "LoadBalancerConfiguration",
+                    "name": "edge",
+                }
+            },
+            "listeners": [
+                {"name": "https", "protocol": "HTTPS", "port": 443},
+                {"name": "http", "protocol": "HTTP", "port": 80},
+            ],
+        },
+    )
+    parent = {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "edge"}
+    custom(
+        "ref-route-backend",
+        gateway_api,
+        "HTTPRoute",
+        {**meta, "name": "backend"},
+        {
+            "parentRefs": [{**parent, "sectionName": "https"}],
+            "hostnames": ["api.example.com"],
+            "rules": [{"backendRefs": [{"name": "backend", "port": 80}]}],
+        },
+    )
+    custom(
+        "ref-route-redirect",
+        gateway_api,
+        "HTTPRoute",
+        {**meta, "name": "https-redirect"},
+        {
+            "parentRefs": [{**parent, "sectionName": "http"}],
+            "rules": [
+                {
+                    "filters": [
+                        {"type": "RequestRedirect", "requestRedirect": {"scheme": "https", "statusCode": 301}}
+                    ]
+                }
+            ],
+        },
     )
 
 
@@ -726,6 +811,7 @@ def reference_program() -> None:
     acl = _edge(net)
     _identity(key)
     _workloads(acl)
+    _gateway(acl)
 
 
 @functools.cache

@@ -23,7 +23,7 @@ def gateway(on_k8s: pulumi.ResourceOptions, certificate_arn: str) -> None:
     )
     k8s.apiextensions.CustomResource(
         "ref-lb-configuration",
-        api_version="gateway.k8s.aws/v1beta1",
+        api_version="gateway.k8s.aws/v1",
         kind="LoadBalancerConfiguration",
         metadata={**meta, "name": "public"},
         spec={

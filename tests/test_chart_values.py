@@ -22,13 +22,10 @@ from tools.harness import Graph, Resource
 from tools.refresh_chart_facts import ChartSource, extract
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
-#: Charts still installed on this branch that the versions table does not track: ingress-nginx is
-#: removed by the edge change. Delete this line when that change is merged.
-UNTRACKED_CHARTS: frozenset[str] = frozenset({"ingress-nginx"})
 
 
 def _releases(graph: Graph) -> list[Resource]:
-    return [r for r in graph.of_type(RELEASE) if r.inputs["chart"] not in UNTRACKED_CHARTS]
+    return graph.of_type(RELEASE)
 
 
 def _values(stack: str, chart: str) -> dict[str, Any]:

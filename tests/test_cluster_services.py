@@ -11,9 +11,11 @@ import pulumi_kubernetes as k8s
 from components.cluster import NODE_GROUP_LABEL
 from components.cluster_service_policies import load_balancer_controller_policy
 from components.cluster_services import ClusterServices, ClusterServicesArgs
+from components.gateway_crds import GATEWAY_API_VERSION, standard_install
 from tools.harness import Graph, Resource, run
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
+CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
 SYSTEM_SELECTOR = {NODE_GROUP_LABEL: "system"}
 CRITICAL_ADDONS = {"key": "CriticalAddonsOnly", "operator": "Equal", "value": "true", "effect": "NoSchedule"}
 
@@ -22,7 +24,6 @@ POD_SECTIONS = {
     "metrics-server": [""],
     "cluster-autoscaler": [""],
     "aws-load-balancer-controller": [""],
-    "ingress-nginx": ["controller", "controller.admissionWebhooks.patch"],
     "cert-manager": ["", "webhook", "cainjector", "startupapicheck"],
     "external-secrets": ["", "webhook", "certController"],
     "external-dns": [""],
@@ -55,7 +56,6 @@ def _build(args: ClusterServicesArgs, **wiring: Any) -> Graph:
             oidc_provider_arn="arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC",
             oidc_provider_url="oidc.eks.us-east-1.amazonaws.com/id/ABC",
             vpc_id="vpc-0123456789abcdef0",
-            vpc_cidr="10.0.0.0/16",
             system_node_selector=SYSTEM_SELECTOR,
             system_tolerations=[CRITICAL_ADDONS],
             **wiring,
@@ -91,19 +91,39 @@ def test_add_ons_run_on_the_system_group(graph: Graph) -> None:
             assert CRITICAL_ADDONS in section["tolerations"], (chart, path)
 
 
-def test_ingress_nginx_is_private_behind_the_alb(graph: Graph) -> None:
-    controller = _releases(graph)["ingress-nginx"].inputs["values"]["controller"]
-    assert controller["service"]["type"] == "ClusterIP"
-    assert (
-        controller["ingressClassResource"]["name"] == "nginx"
-        and controller["ingressClassResource"]["default"] is False
-    )
-    assert controller["allowSnippetAnnotations"] is False
-    assert controller["config"]["proxy-real-ip-cidr"] == graph.outputs["vpcCidr"]
-    assert controller["replicaCount"] == {"dev": 1, "staging": 2, "prod": 3}[graph.stack]
-    lbc = _releases(graph)["aws-load-balancer-controller"].inputs["values"]
-    assert lbc["ingressClass"] == "alb" and lbc["createIngressClassResource"] is True
-    assert lbc["clusterName"] == graph.outputs["clusterName"] and lbc["vpcId"] == graph.outputs["vpcId"]
+def test_load_balancer_controller_serves_the_gateway_api_after_its_crds(graph: Graph) -> None:
+    lbc = _releases(graph)["aws-load-balancer-controller"]
+    values = lbc.inputs["values"]
+    assert lbc.inputs["version"] == "3.5.0"  # controller v3.5.0: Gateway API GA since v3.0.0
+    assert values["controllerConfig"]["featureGates"]["ALBGatewayAPI"] is True
+    assert values["createIngressClassResource"] is False  # nothing public is an Ingress any more
+    # The ALB it creates carries the cost tags the budget filters on.
+    assert values["defaultTags"]["CostCenter"] == f"quantumvest-{graph.stack}"
+    assert values["clusterName"] == graph.outputs["clusterName"] and values["vpcId"] == graph.outputs["vpcId"]
+    crds = graph.of_type(CRD)
+    names = {c.inputs["metadata"]["name"] for c in crds}
+    assert {
+        f"{kind}.gateway.networking.k8s.io"
+        for kind in ("gatewayclasses", "gateways", "httproutes", "grpcroutes")
+    } <= names
+    for crd in crds:
+        annotations = crd.inputs["metadata"]["annotations"]
+        assert annotations["gateway.networking.k8s.io/bundle-version"] == GATEWAY_API_VERSION
+        assert annotations["gateway.networking.k8s.io/channel"] == "standard"
+        assert crd.retain_on_delete  # removing the code must not delete every Gateway and route
+    # The controller detects the CRDs at start-up: it is installed after every one of them.
+    assert {c.urn for c in crds} <= graph.depends_on(lbc)
+    (gateway_class,) = graph.of_type("kubernetes:gateway.networking.k8s.io/v1:GatewayClass")
+    assert gateway_class.inputs["metadata"]["name"] == "alb"
+    assert gateway_class.inputs["spec"]["controllerName"] == "gateway.k8s.aws/alb"
+    assert lbc.urn in graph.depends_on(gateway_class)
+
+
+def test_vendored_gateway_api_is_the_pinned_standard_install() -> None:
+    documents = standard_install()
+    assert [d["kind"] for d in documents].count("CustomResourceDefinition") == 10
+    for document in documents:
+        assert document["metadata"]["annotations"]["gateway.networking.k8s.io/bundle-version"] == "v1.6.0"
 
 
 def test_cluster_autoscaler_discovers_and_resizes_only_this_cluster(graph: Graph) -> None:
@@ -206,6 +226,21 @@ def test_efs_class_data_key_and_secret_scope_when_wired() -> None:
     assert classes["gp3"]["parameters"]["kmsKeyId"].endswith("key/data")
     assert classes["efs"]["provisioner"] == "efs.csi.aws.com"
     assert classes["efs"]["parameters"]["fileSystemId"] == "fs-0123456789abcdef0"
+
+
+def test_external_dns_publishes_httproute_hosts_in_the_given_zone_only() -> None:
+    args = ClusterServicesArgs(dns_zone="example.com", acme_email="ops@example.com", external_dns=True)
+    graph = _build(args, hosted_zone_id="Z0123456789EXAMPLE")
+    values = _releases(graph)["external-dns"].inputs["values"]
+    assert values["sources"] == ["gateway-httproute"]
+    assert values["domainFilters"] == ["example.com"]
+    assert values["txtOwnerId"] == "eks-test"
+    assert "--zone-id-filter=Z0123456789EXAMPLE" in values["extraArgs"]
+    # Its role may change records in that zone only.
+    policies = [
+        p.inputs["policy"] for p in graph.of_type("aws:iam/rolePolicy:RolePolicy") if "external-dns" in p.name
+    ]
+    assert policies and all("hostedzone/Z0123456789EXAMPLE" in p for p in policies)
 
 
 def test_without_a_zone_there_is_no_external_dns_issuer_or_route53_access() -> None:

@@ -77,4 +77,4 @@ def test_the_consumer_example_passes_its_tests_against_the_installed_wheel(consu
         cwd=EXAMPLE,
         env=_clean_env(),
     )
-    assert "4 passed" in out
+    assert "5 passed" in out

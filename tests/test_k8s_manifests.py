@@ -30,7 +30,11 @@ def test_every_rendered_manifest_validates_strictly(wl: Graph) -> None:
         "Job",
         "Service",
         "HorizontalPodAutoscaler",
-        "Ingress",
+        # The edge's custom resources, against their CRDs' schemas (Gateway API v1.6.0, LBC v3.5.0).
+        "Gateway",
+        "HTTPRoute",
+        "LoadBalancerConfiguration",
+        "TargetGroupConfiguration",
         "NetworkPolicy",
         "ResourceQuota",
         "LimitRange",
@@ -47,7 +51,9 @@ def test_manifests_are_in_apply_order(wl: Graph) -> None:
     assert kinds[:2] == ["Namespace", "Namespace"]
     assert kinds.index("ServiceAccount") < kinds.index("Deployment") < kinds.index("HorizontalPodAutoscaler")
     assert max(i for i, k in enumerate(kinds) if k == "ExternalSecret") < kinds.index("Deployment")
-    assert kinds[-1] == "Ingress"
+    # The load balancer's configuration before its Gateway, the Gateway before the routes attaching to it.
+    assert kinds.index("LoadBalancerConfiguration") < kinds.index("Gateway") < kinds.index("HTTPRoute")
+    assert kinds[-1] == "HTTPRoute"
     assert to_yaml(render(wl)).count("\n---\n") == len(kinds) - 1
 
 
@@ -93,3 +99,15 @@ def test_type_tokens_map_to_api_versions() -> None:
         "external-secrets.io/v1",
         "ExternalSecret",
     )
+
+
+def test_custom_resources_are_validated_strictly_against_their_crds() -> None:
+    manifests = render(workloads_graph("dev"))
+    route = copy.deepcopy(next(m for m in manifests if m["kind"] == "HTTPRoute"))
+    route["spec"]["rules"][0]["backendRef"] = route["spec"]["rules"][0].pop("backendRefs")  # typo
+    config = copy.deepcopy(next(m for m in manifests if m["kind"] == "LoadBalancerConfiguration"))
+    config["spec"]["scheme"] = "public"  # not internet-facing / internal
+    report = validate([route, config], KUBERNETES_VERSION)
+    assert len(report.errors) == 2, report.errors
+    assert "'backendRef' was unexpected" in report.errors[0]
+    assert "spec.scheme" in report.errors[1] and "'public' is not one of" in report.errors[1]

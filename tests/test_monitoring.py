@@ -112,7 +112,7 @@ SEED_000_RULES = {
     ),
 }
 
-APP_NAMESPACES = ("quantumvest", "ingress-nginx")
+APP_NAMESPACES = ("quantumvest", "cert-manager")
 
 
 def _build(stack: str, args: MonitoringArgs | None = None, **overrides: Any) -> Graph:

@@ -269,12 +269,12 @@ def test_a_custom_ingress_class_of_the_alb_controller_counts_as_alb() -> None:
     )
     ids = {f.rule_id for f in evaluate([ingress_class, ingress], "prod", today=TODAY)}
     assert "alb-behind-waf" in ids
-    nginx = Subject(
+    in_cluster = Subject(
         t.K8S_INGRESS,
         "web",
-        inputs={"metadata": {"namespace": "apps"}, "spec": {"ingressClassName": "nginx"}},
+        inputs={"metadata": {"namespace": "apps"}, "spec": {"ingressClassName": "in-cluster"}},
     )
-    assert not {f.rule_id for f in evaluate([nginx], "prod", today=TODAY)}
+    assert not {f.rule_id for f in evaluate([in_cluster], "prod", today=TODAY)}
 
 
 def test_bucket_linked_only_by_dependency_urn_as_in_a_preview() -> None:

@@ -130,7 +130,7 @@ def test_unknown_and_unpriceable_types_are_listed_with_a_reason() -> None:
         "aws:rds/instance:Instance", "data-mysql", area, {"engine": "mysql", "instanceClass": "db.r6g.large"}
     )
     b.add("aws:eks/nodeGroup:NodeGroup", "data-gpu", area, {"instanceTypes": ["p5.48xlarge"]})
-    b.add("kubernetes:helm.sh/v3:Release", "data-chart", area, {"chart": "ingress-nginx"}, provider=None)
+    b.add("kubernetes:helm.sh/v3:Release", "data-chart", area, {"chart": "some-controller"}, provider=None)
     report = cost.estimate(b.graph(), Usage(source="empty"))
     reasons = {n.name: n.reason for n in report.not_priced}
     assert set(reasons) == {"data-queue", "data-mysql", "data-gpu", "data-chart"}
@@ -197,11 +197,34 @@ def test_kubernetes_volumes_and_load_balancers_are_priced_from_the_objects() -> 
         "kubernetes:networking.k8s.io/v1:Ingress",
         "work-internal",
         work,
-        {"spec": {"ingressClassName": "nginx"}},
+        {"spec": {"ingressClassName": "in-cluster"}},
         provider=None,
     )
+    for name, controller in (
+        ("work-alb-class", "gateway.k8s.aws/alb"),
+        ("work-mesh-class", "example.com/mesh"),
+    ):
+        b.add(
+            "kubernetes:gateway.networking.k8s.io/v1:GatewayClass",
+            name,
+            work,
+            {"metadata": {"name": name.removeprefix("work-")}, "spec": {"controllerName": controller}},
+            provider=None,
+        )
+    for name, class_name in (("work-edge", "alb-class"), ("work-mesh", "mesh-class")):
+        b.add(
+            "kubernetes:gateway.networking.k8s.io/v1:Gateway",
+            name,
+            work,
+            {"spec": {"gatewayClassName": class_name}},
+            provider=None,
+        )
     usage = Usage(
-        source="test", type_defaults={"kubernetes:networking.k8s.io/v1:Ingress": {"average_lcus": 2}}
+        source="test",
+        type_defaults={
+            "kubernetes:networking.k8s.io/v1:Ingress": {"average_lcus": 2},
+            "kubernetes:gateway.networking.k8s.io/v1:Gateway": {"average_lcus": 3},
+        },
     )
     report = {line.name: line for line in cost.estimate(b.graph(), usage).lines}
     assert report["work-timescale"].monthly == pytest.approx(3 * 100 * 0.08)  # 3 volumes x 100 GB gp3
@@ -209,6 +232,9 @@ def test_kubernetes_volumes_and_load_balancers_are_priced_from_the_objects() -> 
     assert report["work-api"].monthly == pytest.approx(round(730 * 0.0225 + 2 * 730 * 0.008, 2))
     assert report["work-web"].monthly == 0 and "shares the ALB" in report["work-web"].notes[0]
     assert "work-internal" not in report
+    # A Gateway of the controller's ALB class is one ALB; an in-cluster gateway costs nothing extra.
+    assert report["work-edge"].monthly == pytest.approx(round(730 * 0.0225 + 3 * 730 * 0.008, 2))
+    assert "work-mesh" not in report
 
 
 def test_storage_quantities() -> None:

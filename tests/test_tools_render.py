@@ -40,9 +40,9 @@ def _workloads() -> Graph:
     )  # fmt: skip
     b.add(
         "kubernetes:helm.sh/v3:Release",
-        "ingress-nginx",
+        "metrics-server",
         work,
-        {"chart": "ingress-nginx", "version": "4.11.3"},
+        {"chart": "metrics-server", "version": "3.13.0"},
         provider=k8s,
     )
     return b.graph()
@@ -61,7 +61,7 @@ def test_objects_are_written_in_apply_order_and_validate(tmp_path: Path) -> None
         if body["kind"] != "ClusterIssuer":  # re-validate what was written, independently of the tool
             kv.validate(body, "1.31.0", strict=True)
     assert [i.body["kind"] for i in result.unvalidated] == ["ClusterIssuer"]
-    assert [r.name for r in result.not_objects] == ["ingress-nginx"]
+    assert [r.name for r in result.not_objects] == ["metrics-server"]
 
 
 def test_secret_values_are_redacted_and_names_auto_generated(tmp_path: Path) -> None:
@@ -100,3 +100,26 @@ def test_real_stacks_render(graph: Graph, tmp_path: Path) -> None:
 def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["render", "dev", str(tmp_path / "manifests")]) == 0
     assert "Kubernetes objects written to" in capsys.readouterr().out
+
+
+def test_gateway_api_objects_are_checked_against_their_crd_schema(tmp_path: Path) -> None:
+    b = GraphBuilder()
+    work = b.component("quantumvest:workloads:Workloads", "work")
+    k8s = b.add("pulumi:providers:kubernetes", "k8s", work, provider=None)
+    route = {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
+        "metadata": {"name": "api", "namespace": "quantumvest"},
+        "spec": {"parentRefs": [{"name": "edge"}], "rules": [{"backendRefs": [{"name": "api", "port": 80}]}]},
+    }
+    typo = {
+        **route,
+        "metadata": {"name": "web", "namespace": "quantumvest"},
+        "spec": {"parentRef": [{"name": "edge"}]},
+    }
+    b.add("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "api-route", work, route, provider=k8s)
+    b.add("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "web-route", work, typo, provider=k8s)
+    result = render.render(b.graph(), tmp_path)
+    assert result.unvalidated == []
+    assert [m.body["metadata"]["name"] for m in result.manifests if m.validated] == ["api"]
+    assert len(result.errors) == 1 and "'parentRef' was unexpected" in result.errors[0]

@@ -38,7 +38,7 @@ def _no_k8s_hops(graph: Graph, host: str) -> list[Hop]:
 
 def copy_of(graph: Graph) -> Graph:
     """A copy to break: resources and outputs deep-copied, the index rebuilt. Break tests start from
-    :func:`with_external_dns_wired` (a copy too), so that only the broken hop is broken."""
+    a whole stack, so that only the broken hop is broken."""
     return Graph(graph.stack, copy.deepcopy(graph.resources), copy.deepcopy(graph.outputs))
 
 
@@ -56,26 +56,6 @@ def detail(graph: Graph, stack: str, label: str, kind: str) -> str:
     path = trace_host(graph, config(stack), host(stack, label), k8s_hops=_no_k8s_hops)
     (found,) = [hop for hop in path.hops if hop.kind == kind]
     return found.detail
-
-
-def with_external_dns_wired(graph: Graph) -> Graph:
-    """external-dns as issue 14k wires it: HTTPRoute sources and the stack's zone id (hosted_zone_id=)
-    instead of a lookup by name. A no-op once both halves are merged; the integrator may drop it."""
-    wired = copy_of(graph)
-    zone = find_zone(wired, config(graph.stack).dns.domain or "", config(graph.stack).dns.hosted_zone_id)
-    assert zone is not None
-    (release,) = [r for r in wired.of_type(RELEASE) if r.inputs.get("chart") == "external-dns"]
-    values = release.inputs["values"]
-    if "gateway-httproute" not in values["sources"]:
-        values["sources"] = [*values["sources"], "gateway-httproute"]
-    old_ids = [a.split("=", 1)[1] for a in values.get("extraArgs", []) if a.startswith("--zone-id-filter=")]
-    values["extraArgs"] = [a for a in values.get("extraArgs", []) if not a.startswith("--zone-id-filter=")]
-    values["extraArgs"].append(f"--zone-id-filter={zone.zone_id}")
-    for policy in wired.of_type(ROLE_POLICY):
-        if "external-dns" in policy.name:
-            for old in old_ids:
-                policy.inputs["policy"] = policy.inputs["policy"].replace(old, zone.zone_id)
-    return wired
 
 
 def _records_named(graph: Graph, name: str) -> list[Resource]:
@@ -114,34 +94,17 @@ def test_every_cdn_path_is_whole(graph: Graph) -> None:
 
 @pytest.mark.parametrize("label", ["api", "www"])
 def test_every_regional_host_has_a_validated_certificate_in_the_stack_zone(graph: Graph, label: str) -> None:
-    assert broken_kinds(graph, graph.stack, label) in ([], ["dns"])  # dns: see the next two tests
+    assert broken_kinds(graph, graph.stack, label) == []
     assert "DNS-validated in zone" in detail(graph, graph.stack, label, "certificate")
 
 
-@pytest.mark.parametrize("label", ["api", "www"])
-def test_regional_dns_is_whole_once_external_dns_reads_routes_and_writes_the_stack_zone(
-    graph: Graph, label: str
-) -> None:
-    assert broken_kinds(with_external_dns_wired(graph), graph.stack, label) == []
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="external-dns reads gateway-httproute and writes the zone given as hosted_zone_id once issue 14k "
-    "is merged; then this passes and the integrator removes this marker",
-)
-def test_regional_dns_is_whole_in_the_stack_as_built(graphs: dict[str, Graph]) -> None:
-    assert broken_kinds(graphs["dev"], "dev", "api") == []
-
-
-def test_the_trace_reports_the_missing_kubernetes_hops_until_they_are_merged(
-    graphs: dict[str, Graph],
-) -> None:
-    if trace.edge_hops is not None:
-        pytest.skip("tools/trace_k8s.py is present: its own tests cover the cluster's hops")
-    path = trace_host(graphs["dev"], config("dev"), host("dev", "api"))
-    assert path.hops[-1] == Hop("route", False, path.hops[-1].detail)
-    assert "trace_k8s" in path.hops[-1].detail
+def test_every_regional_path_is_whole(graph: Graph) -> None:
+    for label in ("api", "www"):
+        path = trace_host(graph, config(graph.stack), host(graph.stack, label))
+        kinds = [hop.kind for hop in path.hops]
+        assert kinds[:5] == ["dns", "certificate", "listener-443", "redirect-80", "waf"], kinds
+        assert {"route", "service", "pods", "network-policy"} <= set(kinds)
+        assert path.ok, [hop.line() for hop in path.broken()]
 
 
 # --- one break at a time -----------------------------------------------------------------------------
@@ -154,7 +117,7 @@ def test_a_deleted_alias_record_breaks_the_cdn_dns_hop(graphs: dict[str, Graph])
 
 
 def test_an_alias_record_in_another_zone_breaks_the_cdn_dns_hop(graphs: dict[str, Graph]) -> None:
-    graph = with_external_dns_wired(graphs["dev"])
+    graph = copy_of(graphs["dev"])
     for record in _records_named(graph, host("dev", "assets").name):
         record.inputs["zoneId"] = "ZPARENT0000000000000"
     assert broken_kinds(graph, "dev", "assets") == ["dns"]
@@ -173,7 +136,7 @@ def test_an_alias_record_in_another_zone_breaks_the_cdn_dns_hop(graphs: dict[str
 def test_external_dns_that_cannot_publish_breaks_the_regional_dns_hop(
     graphs: dict[str, Graph], breaks: Callable[[dict], None], reason: str
 ) -> None:
-    graph = with_external_dns_wired(graphs["dev"])
+    graph = copy_of(graphs["dev"])
     (release,) = [r for r in graph.of_type(RELEASE) if r.inputs.get("chart") == "external-dns"]
     breaks(release.inputs["values"])
     assert broken_kinds(graph, "dev", "api") == ["dns"]
@@ -181,7 +144,7 @@ def test_external_dns_that_cannot_publish_breaks_the_regional_dns_hop(
 
 
 def test_external_dns_allowed_only_another_zone_breaks_the_regional_dns_hop(graphs: dict[str, Graph]) -> None:
-    graph = with_external_dns_wired(graphs["dev"])
+    graph = copy_of(graphs["dev"])
     zone = find_zone(graph, "dev.quantumvest.com", None)
     assert zone is not None
     for policy in graph.of_type(ROLE_POLICY):
@@ -201,7 +164,7 @@ def _certificate(graph: Graph, fqdn: str) -> Resource:
 def test_a_certificate_for_another_name_breaks_the_certificate_hop(
     graphs: dict[str, Graph], label: str
 ) -> None:
-    graph = with_external_dns_wired(graphs["dev"])
+    graph = copy_of(graphs["dev"])
     _certificate(graph, f"{label}.dev.quantumvest.com").inputs["domainName"] = "other.dev.quantumvest.com"
     expected = (
         ["certificate"] if label == "api" else ["certificate", "distribution"]
@@ -211,7 +174,7 @@ def test_a_certificate_for_another_name_breaks_the_certificate_hop(
 
 
 def test_a_wildcard_certificate_covers_one_label_only(graphs: dict[str, Graph]) -> None:
-    graph = with_external_dns_wired(graphs["dev"])
+    graph = copy_of(graphs["dev"])
     _certificate(graph, "api.dev.quantumvest.com").inputs["domainName"] = "*.dev.quantumvest.com"
     assert broken_kinds(graph, "dev", "api") == []
     _certificate(graph, "*.dev.quantumvest.com").inputs["domainName"] = "*.quantumvest.com"
@@ -219,7 +182,7 @@ def test_a_wildcard_certificate_covers_one_label_only(graphs: dict[str, Graph]) 
 
 
 def test_a_validation_record_in_another_zone_breaks_the_certificate_hop(graphs: dict[str, Graph]) -> None:
-    graph = with_external_dns_wired(graphs["dev"])
+    graph = copy_of(graphs["dev"])
     option = _certificate(graph, "www.dev.quantumvest.com").outputs["domainValidationOptions"][0]
     (record,) = _records_named(graph, option["resourceRecordName"].rstrip("."))
     record.inputs["zoneId"] = "ZPARENT0000000000000"
@@ -236,13 +199,13 @@ def test_a_certificate_nobody_waits_for_breaks_the_certificate_hop(graphs: dict[
         for v in graphs["dev"].of_type("aws:acm/certificateValidation:CertificateValidation")
         if v.inputs["certificateArn"] == arn
     ]
-    graph = _without(with_external_dns_wired(graphs["dev"]), waits)
+    graph = _without(copy_of(graphs["dev"]), waits)
     assert broken_kinds(graph, "dev", "api") == ["certificate"]
     assert "no CertificateValidation" in detail(graph, "dev", "api", "certificate")
 
 
 def test_cloudfront_on_its_default_certificate_breaks_the_distribution_hop(graphs: dict[str, Graph]) -> None:
-    graph = with_external_dns_wired(graphs["prod"])
+    graph = copy_of(graphs["prod"])
     graph.one(DISTRIBUTION).inputs["viewerCertificate"] = {"cloudfrontDefaultCertificate": True}
     assert broken_kinds(graph, "prod", "assets") == ["distribution"]
     assert "default *.cloudfront.net certificate" in detail(graph, "prod", "assets", "distribution")
@@ -258,14 +221,14 @@ def test_cloudfront_on_its_default_certificate_breaks_the_distribution_hop(graph
 def test_cloudfront_tls_settings_break_the_distribution_hop(
     graphs: dict[str, Graph], change: dict[str, str], reason: str
 ) -> None:
-    graph = with_external_dns_wired(graphs["prod"])
+    graph = copy_of(graphs["prod"])
     graph.one(DISTRIBUTION).inputs["viewerCertificate"].update(change)
     assert broken_kinds(graph, "prod", "assets") == ["distribution"]
     assert reason in detail(graph, "prod", "assets", "distribution")
 
 
 def test_cloudfront_without_its_web_acl_breaks_the_distribution_hop(graphs: dict[str, Graph]) -> None:
-    graph = with_external_dns_wired(graphs["staging"])
+    graph = copy_of(graphs["staging"])
     del graph.one(DISTRIBUTION).inputs["webAclId"]
     assert broken_kinds(graph, "staging", "assets") == ["distribution"]
     assert "web ACL" in detail(graph, "staging", "assets", "distribution")
@@ -274,7 +237,7 @@ def test_cloudfront_without_its_web_acl_breaks_the_distribution_hop(graphs: dict
 def test_an_origin_without_origin_access_control_breaks_the_origin_access_hop(
     graphs: dict[str, Graph],
 ) -> None:
-    graph = with_external_dns_wired(graphs["dev"])
+    graph = copy_of(graphs["dev"])
     for origin in graph.one(DISTRIBUTION).inputs["origins"]:
         del origin["originAccessControlId"]
     assert broken_kinds(graph, "dev", "assets") == ["origin-access"]
@@ -290,7 +253,7 @@ def _assets_policy(graph: Graph) -> Resource:
 def test_a_bucket_policy_admitting_another_distribution_breaks_the_bucket_policy_hop(
     graphs: dict[str, Graph],
 ) -> None:
-    graph = with_external_dns_wired(graphs["dev"])
+    graph = copy_of(graphs["dev"])
     policy = _assets_policy(graph)
     ours = graph.one(DISTRIBUTION).outputs["arn"]
     other = ours.rsplit("/", 1)[0] + "/EOTHERDISTRIBUTION"
@@ -302,7 +265,7 @@ def test_a_bucket_policy_admitting_another_distribution_breaks_the_bucket_policy
 def test_a_bucket_policy_admitting_another_reader_too_breaks_the_bucket_policy_hop(
     graphs: dict[str, Graph],
 ) -> None:
-    graph = with_external_dns_wired(graphs["dev"])
+    graph = copy_of(graphs["dev"])
     policy = _assets_policy(graph)
     document = json.loads(policy.inputs["policy"])
     document["Statement"].append(
@@ -366,7 +329,7 @@ def test_the_command_prints_each_hop_and_exits_by_the_paths(
 
 def test_external_dns_allowed_only_txt_records_breaks_the_regional_dns_hop(graphs: dict[str, Graph]) -> None:
     """cert-manager's DNS-01 policy shape (TXT only) is not enough to publish an alias to the ALB."""
-    graph = with_external_dns_wired(graphs["dev"])
+    graph = copy_of(graphs["dev"])
     for policy in graph.of_type(ROLE_POLICY):
         if "external-dns" in policy.name:
             document = json.loads(policy.inputs["policy"])

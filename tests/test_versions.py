@@ -75,9 +75,6 @@ def test_kubernetes_engines_and_images_reach_their_resources(graphs: dict[str, G
     assert PINS_BY_NAME["cluster-autoscaler-image"].version.startswith(f"v{KUBERNETES_VERSION}.")
 
 
-#: Version literals allowed outside the table: ingress-nginx's pin, removed with ingress-nginx by the
-#: edge change (delete the entry then).
-_STRAY_ALLOWED = {("cluster_services.py", "4.13.3")}
 _VERSION_LITERAL = re.compile(
     r"""["'](v?\d+\.\d+\.\d+(?:-eksbuild\.\d+)?|[\w.-]+/[\w./-]+:[\w.-]*\d[\w.-]*)["']"""
 )
@@ -93,4 +90,4 @@ def test_no_version_is_pinned_outside_the_table() -> None:
         for match in _VERSION_LITERAL.finditer(path.read_text())
         if not match.group(1).startswith(("arn:", "http"))
     ]
-    assert [s for s in stray if s not in _STRAY_ALLOWED] == []
+    assert stray == []

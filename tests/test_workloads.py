@@ -8,13 +8,14 @@ import re
 import pytest
 
 from components.db_bootstrap import SEED_DATABASES
+from components.k8s_service import ServiceArgs
 from components.workloads import WorkloadsArgs, check_wiring
 from config.secrets import SECRET_KEY_PATTERN
 from tests.workloads_wiring import (
     BACKEND_APP_SECRET,
     BUCKETS,
     CACHE_AUTH_SECRET,
-    CERTIFICATE,
+    CERTIFICATES,
     DATA_KEY,
     DB_HOST,
     DB_MASTER_SECRET,
@@ -24,6 +25,7 @@ from tests.workloads_wiring import (
     WEB_ACL,
     build,
     database_cidrs,
+    public_cidrs,
     settings,
     workloads_graph,
 )
@@ -38,7 +40,10 @@ NAMESPACE = "kubernetes:core/v1:Namespace"
 NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 PDB = "kubernetes:policy/v1:PodDisruptionBudget"
-INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
+HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
+GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway"
+LB_CONFIG = "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration"
+TARGET_GROUP_CONFIG = "kubernetes:gateway.k8s.aws/v1:TargetGroupConfiguration"
 CONFIGMAP = "kubernetes:core/v1:ConfigMap"
 SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount"
 EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
@@ -366,21 +371,14 @@ def test_every_pod_is_selected_by_an_allow_policy_only_for_what_it_needs(wl: Gra
     assert "8001" not in {str(p) for p in backend if backend[p] == {"0.0.0.0/0"}}
     assert egress_ports("frontend") == {}  # the frontend reaches nothing but DNS
     assert set(egress_ports("model-serving")) == {443}
-    # ingress-nginx reaches each public service on its container port; nothing reaches workers.
+    # The ALB (target type ip: its nodes in the public subnets) reaches each public service on its
+    # container port, and nothing else from outside the cluster does; nothing reaches workers.
     for name, port in (("backend", 5000), ("frontend", 8080)):
-        (from_nginx,) = [
-            r
-            for r in policies[f"{name}-ingress"]["ingress"]
-            if "podSelector" in r["from"][0] and "namespaceSelector" in r["from"][0]
-        ]
-        assert from_nginx["from"][0]["namespaceSelector"]["matchLabels"] == {
-            "kubernetes.io/metadata.name": "ingress-nginx"
-        }
-        assert from_nginx["ports"] == [{"protocol": "TCP", "port": port}]
+        (from_alb,) = [r for r in policies[f"{name}-ingress"]["ingress"] if "ipBlock" in r["from"][0]]
+        assert [f["ipBlock"] for f in from_alb["from"]] == [{"cidr": c} for c in public_cidrs(wl.stack)]
+        assert from_alb["ports"] == [{"protocol": "TCP", "port": port}]
     assert "celery-worker-ingress" not in policies
-    callers = [
-        r for r in policies["model-serving-ingress"]["ingress"] if "namespaceSelector" not in r["from"][0]
-    ]
+    callers = [r for r in policies["model-serving-ingress"]["ingress"] if "podSelector" in r["from"][0]]
     assert {f["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for f in callers[0]["from"]} == {
         "backend",
         "celery-worker",
@@ -424,80 +422,116 @@ def test_every_replicated_deployment_has_a_pdb_and_the_seed_004_autoscaler(wl: G
     assert (len(pdbs) == 0) == (wl.stack == "dev")
 
 
-# -- ingress ----------------------------------------------------------------------------------------
+# -- the public edge --------------------------------------------------------------------------------
 
 
-def test_nginx_ingresses_carry_tls_cert_manager_redirect_headers_and_rate_limits(wl: Graph) -> None:
+def test_each_public_route_is_an_httproute_on_the_gateways_https_listener(wl: Graph) -> None:
     domain = settings(wl.stack).workloads.domain
-    nginx = {
-        i.inputs["metadata"]["name"]: i.inputs
-        for i in wl.of_type(INGRESS)
-        if i.inputs["spec"]["ingressClassName"] == "nginx"
+    routes = {
+        r.inputs["metadata"]["name"]: r.inputs["spec"]
+        for r in wl.of_type(HTTP_ROUTE)
+        if r.inputs["metadata"]["name"] != "edge-https-redirect"
     }
     expected = {
-        "backend": (f"api.{domain}", "/", "backend", 5000, "100"),
-        "backend-api-auth": (f"api.{domain}", "/auth", "backend", 5000, "5"),
-        "frontend": (f"www.{domain}", "/", "frontend", 80, "10"),
+        "backend": (f"api.{domain}", "/", "backend", 5000),
+        "backend-api-auth": (f"api.{domain}", "/auth", "backend", 5000),
+        "backend-api-upload": (f"api.{domain}", "/upload", "backend", 5000),
+        "frontend": (f"www.{domain}", "/", "frontend", 80),
     }
-    assert set(nginx) == set(expected)
-    issuers = {}
-    for name, (host, path, service, port, rps) in expected.items():
-        ingress = nginx[name]
-        notes = ingress["metadata"]["annotations"]
-        (rule,) = ingress["spec"]["rules"]
-        (route,) = rule["http"]["paths"]
-        assert (
-            rule["host"],
-            route["path"],
-            route["backend"]["service"]["name"],
-            route["backend"]["service"]["port"]["number"],
-        ) == (
-            host,
-            path,
-            service,
-            port,
-        )
-        assert ingress["spec"]["tls"] == [{"hosts": [host], "secretName": f"{host.replace('.', '-')}-tls"}]
-        assert notes["nginx.ingress.kubernetes.io/limit-rps"] == rps
-        assert notes["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true"
-        assert notes["nginx.ingress.kubernetes.io/custom-headers"] == "quantumvest/security-headers"
-        if "cert-manager.io/cluster-issuer" in notes:
-            issuers[host] = issuers.get(host, 0) + 1
-    # One certificate request per host (two Ingresses naming one Secret would fight over it).
-    assert issuers == {f"api.{domain}": 1, f"www.{domain}": 1}
-    headers = k8s_named(wl, CONFIGMAP, "security-headers").inputs["data"]
-    assert (
-        headers["X-Content-Type-Options"] == "nosniff" and "max-age=" in headers["Strict-Transport-Security"]
-    )
-    cors = nginx["backend"]["metadata"]["annotations"]["nginx.ingress.kubernetes.io/cors-allow-origin"]
-    assert cors == f"https://www.{domain}"
+    assert set(routes) == set(expected)
+    for name, (host, path, service, port) in expected.items():
+        spec = routes[name]
+        assert spec["parentRefs"] == [
+            {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "edge", "sectionName": "https"}
+        ]
+        assert spec["hostnames"] == [host]
+        (rule,) = spec["rules"]
+        assert rule["matches"] == [{"path": {"type": "PathPrefix", "value": path}}]
+        assert rule["backendRefs"] == [{"kind": "Service", "name": service, "port": port}]
+    assert wl.outputs["ingressHosts"] == [f"api.{domain}", f"www.{domain}"]
 
 
-def test_one_alb_ingress_fronts_nginx_with_waf_acm_and_https_redirect(wl: Graph) -> None:
-    (alb,) = [i for i in wl.of_type(INGRESS) if i.inputs["spec"]["ingressClassName"] == "alb"]
-    meta, spec = alb.inputs["metadata"], alb.inputs["spec"]
-    notes = meta["annotations"]
-    assert meta["namespace"] == "ingress-nginx"
-    assert notes["alb.ingress.kubernetes.io/wafv2-acl-arn"] == WEB_ACL
-    assert notes["alb.ingress.kubernetes.io/certificate-arn"] == CERTIFICATE
-    assert notes["alb.ingress.kubernetes.io/ssl-redirect"] == "443"
-    assert json.loads(notes["alb.ingress.kubernetes.io/listen-ports"]) == [{"HTTP": 80}, {"HTTPS": 443}]
-    assert notes["alb.ingress.kubernetes.io/scheme"] == "internet-facing"
-    assert notes["alb.ingress.kubernetes.io/backend-protocol"] == "HTTPS"
-    attributes = dict(
-        a.split("=", 1) for a in notes["alb.ingress.kubernetes.io/load-balancer-attributes"].split(",")
-    )
+def test_app_pods_wait_for_their_alb_target_to_be_healthy(wl: Graph) -> None:
+    namespaces = {n.inputs["metadata"]["name"]: n.inputs["metadata"]["labels"] for n in wl.of_type(NAMESPACE)}
+    assert namespaces["quantumvest"]["elbv2.k8s.aws/pod-readiness-gate-inject"] == "enabled"
+    assert "elbv2.k8s.aws/pod-readiness-gate-inject" not in namespaces["quantumvest-db-bootstrap"]
+
+
+def test_target_groups_are_pod_ips_health_checked_on_readiness_and_the_frontend_is_sticky(wl: Graph) -> None:
+    configs = {c.inputs["metadata"]["name"]: c.inputs["spec"] for c in wl.of_type(TARGET_GROUP_CONFIG)}
+    assert set(configs) == {"backend", "frontend"}  # the services with public routes
+    for name, path in (("backend", "/ready"), ("frontend", "/")):
+        spec = configs[name]
+        assert spec["targetReference"] == {"kind": "Service", "name": name}
+        defaults = spec["defaultConfiguration"]
+        assert defaults["targetType"] == "ip"
+        assert defaults["healthCheckConfig"]["healthCheckPath"] == path  # seed 000's readiness paths
+        attributes = {a["key"]: a["value"] for a in defaults["targetGroupAttributes"]}
+        assert attributes["deregistration_delay.timeout_seconds"] == "30"
+        sticky = name == "frontend"  # seed 004's session affinity, on the web front only
+        assert (attributes.get("stickiness.enabled") == "true") == sticky
+        if sticky:
+            assert attributes["stickiness.type"] == "lb_cookie"
+
+
+def test_one_gateway_with_tls13_certificates_waf_headers_and_logs(wl: Graph) -> None:
+    (gateway,) = wl.of_type(GATEWAY)
+    (config,) = wl.of_type(LB_CONFIG)
+    spec = gateway.inputs["spec"]
+    assert spec["gatewayClassName"] == "alb"
+    assert spec["infrastructure"]["parametersRef"] == {
+        "group": "gateway.k8s.aws",
+        "kind": "LoadBalancerConfiguration",
+        "name": config.inputs["metadata"]["name"],
+    }
+    assert gateway.inputs["metadata"]["namespace"] == config.inputs["metadata"]["namespace"] == "quantumvest"
+    assert [(lis["name"], lis["protocol"], lis["port"]) for lis in spec["listeners"]] == [
+        ("https", "HTTPS", 443),
+        ("http", "HTTP", 80),
+    ]
+    lb = config.inputs["spec"]
+    assert lb["scheme"] == "internet-facing" and lb["loadBalancerName"] == f"quantumvest-{wl.stack}"
+    assert wl.outputs["loadBalancerName"] == lb["loadBalancerName"]
+    assert lb["wafV2"] == {"webACL": WEB_ACL}
+    https, http = lb["listenerConfigurations"]
+    assert https["protocolPort"] == "HTTPS:443" and http == {"protocolPort": "HTTP:80"}
+    assert https["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    assert [https["defaultCertificate"], *https["certificates"]] == CERTIFICATES
+    headers = {
+        a["key"].removeprefix("routing.http.response."): a["value"] for a in https["listenerAttributes"]
+    }
+    assert headers["strict_transport_security.header_value"].startswith("max-age=31536000")
+    assert headers["x_content_type_options.header_value"] == "nosniff"
+    assert headers["x_frame_options.header_value"] == "DENY"
+    domain = settings(wl.stack).workloads.domain
+    assert f"https://api.{domain}" in headers["content_security_policy.header_value"]
+    assert headers["access_control_allow_origin.header_value"] == f"https://www.{domain}"  # backend's CORS
+    attributes = {a["key"]: a["value"] for a in lb["loadBalancerAttributes"]}
     assert attributes["deletion_protection.enabled"] == ("false" if wl.stack == "dev" else "true")
     assert attributes["access_logs.s3.bucket"] == BUCKETS["logs"]
-    domain = settings(wl.stack).workloads.domain
-    assert [r["host"] for r in spec["rules"]] == [f"api.{domain}", f"www.{domain}"]
-    for rule in spec["rules"]:
-        assert rule["http"]["paths"][0]["backend"]["service"] == {
-            "name": "ingress-nginx-controller",
-            "port": {"name": "https"},
-        }
-    assert wl.outputs["loadBalancerHostname"].endswith(".us-east-1.elb.amazonaws.com")
-    assert wl.outputs["ingressHosts"] == [f"api.{domain}", f"www.{domain}"]
+    assert attributes["access_logs.s3.enabled"] == "true"
+
+
+def test_port_80_only_redirects_to_https(wl: Graph) -> None:
+    on_http = [
+        r.inputs
+        for r in wl.of_type(HTTP_ROUTE)
+        if any(ref.get("sectionName") in (None, "http") for ref in r.inputs["spec"]["parentRefs"])
+    ]
+    (redirect,) = on_http
+    (rule,) = redirect["spec"]["rules"]
+    assert "backendRefs" not in rule
+    assert rule["filters"] == [
+        {"type": "RequestRedirect", "requestRedirect": {"scheme": "https", "port": 443, "statusCode": 301}}
+    ]
+
+
+def test_a_public_service_without_an_http_readiness_probe_is_rejected() -> None:
+    services = settings("dev").workloads.services
+    frontend = next(s for s in services if s.name == "frontend").model_dump()
+    frontend["readiness"] = {"kind": "tcp"}
+    with pytest.raises(ValueError, match=r"readiness.*http readiness probe"):
+        ServiceArgs.model_validate(frontend)
 
 
 # -- secrets and config -----------------------------------------------------------------------------

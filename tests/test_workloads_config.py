@@ -63,6 +63,7 @@ def test_prod_sizes_are_the_seeds() -> None:
     assert [(r.host, r.path, r.rate_limit_rps) for r in backend.ingress] == [
         ("api", "/", 100),
         ("api", "/auth", 5),
+        ("api", "/upload", 1),
     ]
 
 

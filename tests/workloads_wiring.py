@@ -26,7 +26,9 @@ DB_MASTER_SECRET = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:rds!db-01
 CACHE_AUTH_SECRET = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:quantumvest-cache-auth-AbCdEf"
 BACKEND_APP_SECRET = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:quantumvest-backend-AbCdEf"
 WEB_ACL = f"arn:aws:wafv2:us-east-1:{ACCOUNT}:regional/webacl/quantumvest/0123abcd"
-CERTIFICATE = f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/0123abcd-0000-0000-0000-000000000000"
+CERTIFICATES = [
+    f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/0123abcd-0000-0000-0000-00000000000{i}" for i in (1, 2)
+]
 DATA_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/data-0000"
 SECRETS_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/secrets-0000"
 DB_ENDPOINT = "quantumvest-db.c0example.us-east-1.rds.amazonaws.com:5432"
@@ -54,6 +56,11 @@ def database_cidrs(stack: str) -> list[str]:
     return [str(c) for c in settings(stack).network.subnet_layout()["database"]]
 
 
+def public_cidrs(stack: str) -> list[str]:
+    """The public subnets ``Network`` derives for the stack: where the internet-facing ALB's nodes live."""
+    return [str(c) for c in settings(stack).network.subnet_layout()["public"]]
+
+
 def wiring(stack: str, **overrides: Any) -> dict[str, Any]:
     """The keyword arguments ``Platform`` will pass, with realistic values."""
     kwargs: dict[str, Any] = {
@@ -65,7 +72,10 @@ def wiring(stack: str, **overrides: Any) -> dict[str, Any]:
         "cache_endpoint": CACHE_ENDPOINT,
         "cache_auth_secret_arn": CACHE_AUTH_SECRET,
         "regional_web_acl_arn": WEB_ACL,
-        "certificate_arn": CERTIFICATE,
+        "certificate_arns": CERTIFICATES,
+        "load_balancer_name": f"quantumvest-{stack}",
+        "load_balancer_cidrs": public_cidrs(stack),
+        "access_logs_bucket": BUCKETS["logs"],
         "bucket_names": BUCKETS,
         "bucket_kms_key_arn": DATA_KEY,
         "ecr_repository_urls": ECR,
@@ -89,7 +99,7 @@ def build(stack: str, args: Any = None, **overrides: Any) -> Graph:
             "workloads", workloads_args, k8s_provider=provider, **wiring(stack, **overrides)
         )
         pulumi.export("namespace", workloads.namespace)
-        pulumi.export("loadBalancerHostname", workloads.load_balancer_hostname)
+        pulumi.export("loadBalancerName", workloads.load_balancer_name)
         pulumi.export("serviceRoleArns", workloads.service_role_arns)
         pulumi.export("ingressHosts", workloads.ingress_hosts)
         pulumi.export("appDbCredentialsSecretArn", workloads.app_db_credentials_secret_arn)

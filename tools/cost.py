@@ -913,7 +913,7 @@ def _ingress_class(resource: Resource) -> str | None:
 @prices("kubernetes:networking.k8s.io/v1:Ingress", usage=("average_lcus",))
 def _k8s_ingress(resource: Resource, ctx: Context) -> Priced | None:
     if _ingress_class(resource) != "alb":
-        return None  # served by an in-cluster controller (ingress-nginx...): no load balancer of its own
+        return None  # served by an in-cluster controller: no load balancer of its own
     group = _annotations(resource).get("alb.ingress.kubernetes.io/group.name")
     if group:
         members = [
@@ -925,6 +925,34 @@ def _k8s_ingress(resource: Resource, ctx: Context) -> Priced | None:
         if min(m.urn for m in members) != resource.urn:
             return Priced(notes=[f"shares the ALB of Ingress group {group!r} (priced on its first member)"])
     return _alb(resource, ctx, "Application Load Balancer (from the Ingress)")
+
+
+#: The AWS Load Balancer Controller's Gateway API controllers (GatewayClass ``spec.controllerName``).
+ALB_GATEWAY_CONTROLLER = "gateway.k8s.aws/alb"
+NLB_GATEWAY_CONTROLLER = "gateway.k8s.aws/nlb"
+
+
+@prices("kubernetes:gateway.networking.k8s.io/v1:Gateway", usage=("average_lcus",))
+def _k8s_gateway(resource: Resource, ctx: Context) -> Priced | None:
+    """A Gateway of an AWS Load Balancer Controller class is one load balancer the controller creates."""
+    class_name = _get(resource.inputs, "spec.gatewayClassName")
+    controllers = {
+        _get(c.inputs, "metadata.name"): _get(c.inputs, "spec.controllerName")
+        for c in ctx.graph.of_type("kubernetes:gateway.networking.k8s.io/v1:GatewayClass")
+    }
+    controller = controllers.get(class_name)
+    if controller == ALB_GATEWAY_CONTROLLER:
+        return _alb(resource, ctx, "Application Load Balancer (from the Gateway)")
+    if controller == NLB_GATEWAY_CONTROLLER:
+        return Priced(
+            [_hourly(ctx, "Network Load Balancer (from the Gateway)", ctx.prices.per_resource("nlb_hour"))],
+            notes=["NLCU charges are not in the price table"],
+        )
+    if controller is None:
+        raise Unpriceable(
+            f"GatewayClass {class_name!r} is not in the graph: which controller serves it is unknown"
+        )
+    return None  # an in-cluster gateway: no load balancer of its own
 
 
 def _storage_class(ctx: Context, name: str | None) -> Resource | None:

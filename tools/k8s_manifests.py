@@ -11,15 +11,23 @@ Used by the tests and by the offline tools (``render STACK DIR``).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import kubernetes_validate
 import yaml
 
+from components.gateway_crds import standard_install
 from tools.harness.graph import Graph, Resource
+
+#: CRDs of controllers whose charts install them, vendored so their objects are validated here.
+VENDORED_CRDS = (Path(__file__).parent / "data" / "aws-load-balancer-controller-v3.5.0-gateway-crds.yaml",)
 
 #: Resource types that are Kubernetes resources in Pulumi but not objects the API server stores.
 NOT_MANIFESTS_PREFIXES = (
@@ -70,7 +78,64 @@ KIND_ORDER = [
     "HorizontalPodAutoscaler",
     "PodDisruptionBudget",
     "Ingress",
+    "LoadBalancerConfiguration",
+    "Gateway",
+    "TargetGroupConfiguration",
+    "HTTPRoute",
 ]
+
+
+@cache
+def crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
+    """(apiVersion, kind) → the served version's OpenAPI schema, from the CRDs the program installs
+    (the Gateway API's) and the vendored ones of charts (the AWS Load Balancer Controller's)."""
+    documents: list[dict[str, Any]] = list(standard_install())
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for path in VENDORED_CRDS:
+        documents += [d for d in yaml.load_all(path.read_text(), Loader=loader) if d]
+    schemas: dict[tuple[str, str], dict[str, Any]] = {}
+    for crd in documents:
+        if crd.get("kind") != "CustomResourceDefinition":
+            continue
+        group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]
+        for version in crd["spec"]["versions"]:
+            if version.get("served"):
+                schema = version["schema"]["openAPIV3Schema"]
+                schemas[(f"{group}/{version['name']}", kind)] = _closed(copy.deepcopy(schema))
+    return schemas
+
+
+def _closed(schema: Any) -> Any:
+    """Strict like the API server's field validation: objects with listed properties take no others."""
+    if isinstance(schema, dict):
+        for key in ("properties", "items", "additionalProperties"):
+            value = schema.get(key)
+            if key == "properties" and isinstance(value, dict):
+                for sub in value.values():
+                    _closed(sub)
+            elif isinstance(value, dict):
+                _closed(value)
+        for key in ("anyOf", "oneOf", "allOf"):
+            for sub in schema.get(key) or []:
+                _closed(sub)
+        if (
+            "properties" in schema
+            and "additionalProperties" not in schema
+            and not schema.get("x-kubernetes-preserve-unknown-fields")
+        ):
+            schema["additionalProperties"] = False
+    return schema
+
+
+def crd_errors(manifest: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    """Schema errors of a custom resource (``path: message``); empty when it validates."""
+    body = {k: v for k, v in manifest.items() if k != "metadata"}
+    body["metadata"] = {}  # ObjectMeta is the API server's, validated by the built-in kinds
+    validator = jsonschema.Draft4Validator(schema)
+    return [
+        f"{'.'.join(str(p) for p in err.absolute_path) or '(root)'}: {err.message}"
+        for err in validator.iter_errors(body)
+    ]
 
 
 def is_manifest(resource: Resource) -> bool:
@@ -156,12 +221,20 @@ def validate(
 ) -> ValidationReport:
     """Validate manifests against the schema of ``kubernetes_version`` (e.g. ``1.33``).
 
-    Known custom resources are skipped and listed; an unknown kind with no schema is an error, so a new
+    Custom resources of the CRDs in ``crd_schemas`` are validated against their schemas (strictly:
+    unknown fields are errors). Other known custom resources are skipped and listed; an unknown kind with no schema is an error, so a new
     CRD never slips through unvalidated without someone adding it to ``SKIPPED_CUSTOM_RESOURCES``.
     """
     report = ValidationReport(kubernetes_version)
     for manifest in manifests:
         ident = manifest_id(manifest)
+        schema = crd_schemas().get((manifest["apiVersion"], manifest["kind"]))
+        if schema is not None:
+            errors = crd_errors(manifest, schema)
+            report.errors.extend(f"{ident}: {e}" for e in errors)
+            if not errors:
+                report.validated.append(ident)
+            continue
         reason = SKIPPED_CUSTOM_RESOURCES.get((manifest["apiVersion"], manifest["kind"]))
         if reason:
             report.skipped.append((ident, reason))

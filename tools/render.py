@@ -5,7 +5,9 @@ Each ``kubernetes:<group>/<version>:<Kind>`` resource of the graph becomes one f
 (namespaces and CRDs first, RBAC and config next, workloads, then ingresses; custom resources last).
 Each object is validated against the Kubernetes OpenAPI schema of the cluster's version with
 ``kubernetes-validate`` in strict mode (unknown fields are errors). Objects of custom resource kinds
-have no schema there: they are written and listed as not validated. Helm releases are not objects:
+have no schema there: those of the CRDs in ``tools.k8s_manifests.crd_schemas`` (the Gateway API's, the
+load balancer controller's) are checked against their CRD's schema; the others are written and listed
+as not validated. Helm releases are not objects:
 they are listed (``helm template`` renders them). Secret values are redacted.
 """
 
@@ -22,6 +24,7 @@ import yaml
 
 from tools import cli
 from tools.harness import Graph, Resource, naming
+from tools.k8s_manifests import crd_errors, crd_schemas
 from tools.redact import redact_paths, scrub, secret_values
 
 #: Install order of built-in kinds (Helm's InstallOrder, kinds this platform uses).
@@ -54,6 +57,11 @@ APPLY_ORDER = [
     "PriorityClass",
     "IngressClass",
     "Ingress",
+    "GatewayClass",
+    "LoadBalancerConfiguration",
+    "Gateway",
+    "TargetGroupConfiguration",
+    "HTTPRoute",
     "APIService",
     "ValidatingWebhookConfiguration",
     "MutatingWebhookConfiguration",
@@ -68,7 +76,7 @@ class Manifest:
     resource: Resource
     body: dict[str, Any]
     path: Path | None = None
-    validated: str | None = None  # Kubernetes version validated against, or None
+    validated: str | None = None  # the schema validated against (Kubernetes version or CRD), or None
 
 
 @dataclass
@@ -173,7 +181,14 @@ def render(graph: Graph, out_dir: Path | None = None) -> Rendered:
         try:
             item.validated = kv.validate(item.body, result.kubernetes_version, strict=True)
         except kv.SchemaNotFoundError:
-            result.unvalidated.append(item)
+            schema = crd_schemas().get((item.body["apiVersion"], item.body["kind"]))
+            if schema is None:
+                result.unvalidated.append(item)
+                continue
+            # A custom resource of a CRD the program installs or vendors: checked against its schema.
+            problems = crd_errors(item.body, schema)
+            result.errors.extend(f"{item.path}: {item.body['kind']} {meta['name']}: {p}" for p in problems)
+            item.validated = None if problems else f"CRD schema of {item.body['apiVersion']}"
         except kv.ValidationError as err:
             where = "/".join(str(p) for p in err.path) or "(top level)"
             result.errors.append(f"{item.path}: {item.body['kind']} {meta['name']}: {where}: {err.message}")

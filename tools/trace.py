@@ -22,14 +22,8 @@ from config import StackConfig, load_stack_file
 from tools import cli, trace_aws
 from tools.harness import Graph
 from tools.stacks import load
+from tools.trace_k8s import edge_hops
 from tools.trace_model import Hop, Path
-
-# The hops inside the cluster come from tools/trace_k8s.py (issue 14, Kubernetes side, branch issue-14k).
-# Until both halves are merged this build may lack it; the integrator removes this guard at merge.
-try:
-    from tools.trace_k8s import edge_hops
-except ImportError:  # pragma: no cover - depends on the merge
-    edge_hops = None
 
 K8sHops = Callable[[Graph, str], list[Hop]]
 
@@ -55,9 +49,7 @@ def public_hosts(cfg: StackConfig) -> list[PublicHost]:
     return hosts
 
 
-def trace_host(
-    graph: Graph, cfg: StackConfig, host: PublicHost, k8s_hops: K8sHops | None = edge_hops
-) -> Path:
+def trace_host(graph: Graph, cfg: StackConfig, host: PublicHost, k8s_hops: K8sHops = edge_hops) -> Path:
     """The whole path of one public host, hop by hop."""
     domain = cfg.dns.domain or cfg.platform.domain or ""
     zone = trace_aws.find_zone(graph, domain, cfg.dns.hosted_zone_id)
@@ -75,12 +67,7 @@ def trace_host(
         trace_aws.dns_regional(graph, host.name, zone),
         trace_aws.certificate(graph, host.name, zone, cfg.platform.region),
     ]
-    if k8s_hops is None:
-        path.hops.append(
-            Hop("route", False, "the Kubernetes hops (tools/trace_k8s.py, issue 14k) are not in this build")
-        )
-    else:
-        path.hops.extend(k8s_hops(graph, host.name))
+    path.hops.extend(k8s_hops(graph, host.name))
     return path
 
 

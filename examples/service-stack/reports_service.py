@@ -2,7 +2,9 @@
 
 Everything about the platform comes from its stack outputs (the contract in the platform's README):
 the kubeconfig (a secret), the OIDC provider for IRSA, the database subnets for the egress policy,
-the database and cache endpoints and the ARNs of their secrets, the WAF ACL and the secrets key.
+the database and cache endpoints and the ARNs of their secrets, the WAF ACL and the secrets key, the
+public subnets (where its own ALB's nodes are) and the log bucket. The team's Gateway uses the
+platform's GatewayClass ``alb`` and becomes the team's own internet-facing ALB.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
-from quantumvest_infra.components import Workloads, WorkloadsArgs
+from quantumvest_infra.components import Workloads, WorkloadsArgs, load_balancer_name
 
 SERVICE = {
     "name": "reports",
@@ -67,9 +69,11 @@ def deploy(platform_stack: str, *, image_tag: str, region: str) -> Workloads:
         cache_auth_secret_arn=out("cacheAuthSecretArn"),
         cache_auth_secret_property="auth_token",
         regional_web_acl_arn=out("regionalWebAclArn"),
-        certificate_arn=None,  # the ALB controller discovers the ACM certificate for reports.<domain>
+        # No certificate ARNs: the ALB controller discovers the ACM certificate for reports.<domain>.
+        load_balancer_name=load_balancer_name("reports", pulumi.get_stack()),
+        load_balancer_cidrs=out("publicSubnetCidrs"),
         # The ALB's access logs go to the platform's log bucket (roles are the contract's bucketNames keys).
-        bucket_names={"logs": out("bucketNames").apply(lambda buckets: buckets["logs"])},
+        access_logs_bucket=out("bucketNames").apply(lambda buckets: buckets["logs"]),
         secrets_kms_key_arn=out("kmsKeyArns").apply(lambda keys: keys["secrets"]),
         opts=pulumi.ResourceOptions(providers={"aws": aws_provider, "kubernetes": cluster}),
     )

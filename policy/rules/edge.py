@@ -1,8 +1,10 @@
-"""Guardrails for the public entry points: the ALB (a Gateway of the AWS Load Balancer Controller,
-an Ingress of class ``alb``, or a raw load balancer), its WAF web ACL, and CloudFront.
+"""Guardrails for the public entry points: the ALB (a Gateway of the AWS Load Balancer Controller's
+class, an Ingress of class ``alb``, or a raw load balancer), its WAF web ACL, and CloudFront.
 
-The platform's public ALB is created by the AWS Load Balancer Controller from an Ingress, so its WAF
-association and TLS settings are Ingress annotations
+The platform's public ALB is created by the AWS Load Balancer Controller from a Gateway, so its WAF
+association and TLS settings live in the Gateway's LoadBalancerConfiguration (``gateway.k8s.aws/v1``,
+``docs/guide/gateway/loadbalancerconfig.md`` at v3.5.0) and its plaintext listener's behaviour in the
+HTTPRoutes attached to it. Ingresses carry the same settings as annotations
 (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/).
 """
 
@@ -22,7 +24,7 @@ from policy.rules.tokens import (
     K8S_HTTP_ROUTE,
     K8S_INGRESS,
     K8S_INGRESS_CLASS,
-    K8S_LB_CONFIGURATION,
+    K8S_LB_CONFIG,
     LISTENERS,
     LOAD_BALANCERS,
     WEB_ACL,
@@ -34,6 +36,7 @@ from policy.view import StackView
 
 ALB = "alb.ingress.kubernetes.io/"
 ALB_CONTROLLER = "ingress.k8s.aws/alb"
+ALB_GATEWAY_CONTROLLER = "gateway.k8s.aws/alb"
 
 #: ELB security policies that allow TLS 1.2 and later only (TLS-1-2, FS-1-2, TLS13-1-2/1-3 families).
 TLS12_POLICY = re.compile(r"^ELBSecurityPolicy-(TLS-1-2|FS-1-2|TLS13-1-[23])")
@@ -69,7 +72,19 @@ def is_alb_ingress(r: ResourceLike, stack: StackView) -> bool:
     return str(class_name) in alb_classes(stack)
 
 
+def is_alb_gateway(r: ResourceLike, stack: StackView) -> bool:
+    """A Gateway whose class the AWS Load Balancer Controller serves as an ALB."""
+    name = dig(r.inputs, "spec.gatewayClassName")
+    return any(
+        dig(c.inputs, "metadata.name") == name
+        and dig(c.inputs, "spec.controllerName") == ALB_GATEWAY_CONTROLLER
+        for c in stack.of_type(K8S_GATEWAY_CLASS)
+    )
+
+
 def is_internet_facing(r: ResourceLike) -> bool:
+    if r.type == K8S_LB_CONFIG:
+        return dig(r.inputs, "spec.scheme") == "internet-facing"
     if r.type == K8S_INGRESS:
         return annotations(r).get(f"{ALB}scheme") == "internet-facing"
     if r.type in LOAD_BALANCERS:
@@ -83,13 +98,22 @@ def is_internet_facing(r: ResourceLike) -> bool:
     "alb-behind-waf",
     "Every public entry point (internet-facing ALB, CloudFront) is behind a WAF web ACL",
     ids=("CKV2_AWS_28", "CKV_AWS_68"),
-    types=(K8S_INGRESS, *LOAD_BALANCERS, CLOUDFRONT_DISTRIBUTION),
-    remediation="Annotate the alb Ingress with alb.ingress.kubernetes.io/wafv2-acl-arn = the Security "
-    "component's regional_web_acl_arn (CloudFront: web_acl_id = cloudfront_web_acl_arn).",
+    types=(K8S_LB_CONFIG, K8S_INGRESS, *LOAD_BALANCERS, CLOUDFRONT_DISTRIBUTION),
+    remediation="Gateway: set spec.wafV2.webACL of its LoadBalancerConfiguration to the Security component's "
+    "regional_web_acl_arn (an alb Ingress: the alb.ingress.kubernetes.io/wafv2-acl-arn annotation; "
+    "CloudFront: web_acl_id = cloudfront_web_acl_arn).",
     scope="stack",
 )
 def alb_behind_waf(r: ResourceLike, ctx: Context) -> Iterator[str]:
     stack = ctx.stack
+    if r.type == K8S_LB_CONFIG:
+        if not is_internet_facing(r):
+            return
+        if dig(r.inputs, "spec.wafV2.webACL") is None:
+            yield "internet-facing LoadBalancerConfiguration has no web ACL (spec.wafV2.webACL)"
+            return
+        yield from _acl_arn(stack, lambda: str(dig(r.inputs, "spec.wafV2.webACL") or ""), "spec.wafV2.webACL")
+        return
     if r.type == K8S_INGRESS:
         if not (is_alb_ingress(r, stack) and is_internet_facing(r)):
             return
@@ -97,16 +121,7 @@ def alb_behind_waf(r: ResourceLike, ctx: Context) -> Iterator[str]:
         if key not in notes:
             yield f"internet-facing ALB Ingress has no {key} annotation"
             return
-        try:
-            acl = str(notes[key] or "")
-        except Undetermined:
-            return  # the ACL's ARN is known once it exists; the annotation is there
-        matching = [a for a in stack.of_type(WEB_ACL) if acl in stack.identities(a)]
-        if not matching and not WAFV2_ARN.match(acl):
-            yield f"{key} is not a WAFv2 web ACL ARN ({acl or 'empty'})"
-        for web_acl in matching:
-            if str(web_acl.inputs.get("scope")) != "REGIONAL":
-                yield f"{key} names {web_acl.name}, a {web_acl.inputs.get('scope')} ACL; an ALB needs a REGIONAL one"
+        yield from _acl_arn(stack, lambda: str(notes[key] or ""), key)
         return
     if r.type in LOAD_BALANCERS:
         if is_internet_facing(r) and not stack.referrers(r, "resourceArn", WEB_ACL_ASSOCIATION):
@@ -114,6 +129,20 @@ def alb_behind_waf(r: ResourceLike, ctx: Context) -> Iterator[str]:
         return
     if not present(r, "webAclId"):
         yield "CloudFront distribution has no web ACL (webAclId)"
+
+
+def _acl_arn(stack: StackView, read: Any, key: str) -> Iterator[str]:
+    """The ACL ``read()`` names is a REGIONAL WAFv2 web ACL (unknown in a preview: nothing to say)."""
+    try:
+        acl = read()
+    except Undetermined:
+        return  # the ACL's ARN is known once it exists; the setting is there
+    matching = [a for a in stack.of_type(WEB_ACL) if acl in stack.identities(a)]
+    if not matching and not WAFV2_ARN.match(acl):
+        yield f"{key} is not a WAFv2 web ACL ARN ({acl or 'empty'})"
+    for web_acl in matching:
+        if str(web_acl.inputs.get("scope")) != "REGIONAL":
+            yield f"{key} names {web_acl.name}, a {web_acl.inputs.get('scope')} ACL; an ALB needs a REGIONAL one"
 
 
 @rule(
@@ -196,14 +225,21 @@ def waf_managed_rules(acl: ResourceLike, ctx: Context) -> Iterator[str]:
     "alb-https-tls12",
     "Public HTTP redirects to HTTPS, and HTTPS accepts TLS 1.2 or later only",
     ids=("CKV2_AWS_20", "CKV_AWS_103", "CKV_AWS_34", "CKV_AWS_174"),
-    types=(K8S_INGRESS, *LISTENERS, CLOUDFRONT_DISTRIBUTION),
-    remediation="ALB Ingress: listen-ports HTTPS 443, ssl-redirect '443', ssl-policy "
-    "ELBSecurityPolicy-TLS13-1-2-2021-06. Listener: HTTP redirects to HTTPS; HTTPS sets that ssl_policy. "
+    types=(K8S_GATEWAY, K8S_LB_CONFIG, K8S_INGRESS, *LISTENERS, CLOUDFRONT_DISTRIBUTION),
+    remediation="Gateway: an HTTPS listener; only redirect routes (RequestRedirect to https) on its HTTP "
+    "listener; its LoadBalancerConfiguration's HTTPS listeners set sslPolicy "
+    "ELBSecurityPolicy-TLS13-1-2-2021-06. ALB Ingress: listen-ports HTTPS 443, ssl-redirect '443', that "
+    "ssl-policy. Listener: HTTP redirects to HTTPS; HTTPS sets that ssl_policy. "
     "CloudFront: viewer_protocol_policy redirect-to-https, minimum_protocol_version TLSv1.2_2021.",
     scope="stack",
 )
 def alb_https_tls12(r: ResourceLike, ctx: Context) -> Iterator[str]:
-    if r.type == K8S_INGRESS:
+    if r.type == K8S_GATEWAY:
+        if is_alb_gateway(r, ctx.stack):
+            yield from _gateway_listeners(r, ctx.stack)
+    elif r.type == K8S_LB_CONFIG:
+        yield from _lb_config_tls(r)
+    elif r.type == K8S_INGRESS:
         if is_alb_ingress(r, ctx.stack):
             yield from _ingress_tls(annotations(r))
     elif r.type in LISTENERS:
@@ -226,6 +262,60 @@ def _ingress_tls(notes: dict[str, Any]) -> Iterator[str]:
     if "HTTPS" in protocols and not TLS12_POLICY.match(policy):
         shown = policy or "not set, so the controller's default ELBSecurityPolicy-2016-08 (TLS 1.0)"
         yield f"ssl-policy is {shown}; use a TLS 1.2+ policy"
+
+
+def _gateway_listeners(gateway: ResourceLike, stack: StackView) -> Iterator[str]:
+    listeners = [entry for entry in as_list(dig(gateway.inputs, "spec.listeners")) if isinstance(entry, dict)]
+    if not any(entry.get("protocol") == "HTTPS" for entry in listeners):
+        yield "the Gateway has no HTTPS listener"
+    for listener in (entry for entry in listeners if entry.get("protocol") == "HTTP"):
+        section = listener.get("name")
+        for route in stack.of_type(K8S_HTTP_ROUTE):
+            if _attaches(route, gateway, section) and not _redirects_only(route):
+                yield (
+                    f"HTTP listener {section} serves traffic: HTTPRoute {dig(route.inputs, 'metadata.name')} "
+                    "attaches to it without redirecting to HTTPS"
+                )
+
+
+def _attaches(route: ResourceLike, gateway: ResourceLike, section: Any) -> bool:
+    namespace = dig(gateway.inputs, "metadata.namespace")
+    if dig(route.inputs, "metadata.namespace") != namespace:
+        return False
+    return any(
+        isinstance(ref, dict)
+        and ref.get("name") == dig(gateway.inputs, "metadata.name")
+        and ref.get("kind", "Gateway") == "Gateway"
+        and ref.get("namespace", namespace) == namespace
+        and ref.get("sectionName") in (None, section)
+        for ref in as_list(dig(route.inputs, "spec.parentRefs"))
+    )
+
+
+def _redirects_only(route: ResourceLike) -> bool:
+    rules = [r for r in as_list(dig(route.inputs, "spec.rules")) if isinstance(r, dict)]
+    return bool(rules) and all(
+        not as_list(rule.get("backendRefs"))
+        and any(
+            isinstance(f, dict)
+            and f.get("type") == "RequestRedirect"
+            and str(dig(f, "requestRedirect.scheme")).lower() == "https"
+            for f in as_list(rule.get("filters"))
+        )
+        for rule in rules
+    )
+
+
+def _lb_config_tls(config: ResourceLike) -> Iterator[str]:
+    for entry in as_list(dig(config.inputs, "spec.listenerConfigurations")):
+        if not isinstance(entry, dict) or not str(entry.get("protocolPort") or "").upper().startswith(
+            "HTTPS"
+        ):
+            continue
+        policy = str(entry.get("sslPolicy") or "")
+        if not TLS12_POLICY.match(policy):
+            shown = policy or "not set, so the controller's default ELBSecurityPolicy-2016-08 (TLS 1.0)"
+            yield f"{entry.get('protocolPort')} sslPolicy is {shown}; use a TLS 1.2+ policy"
 
 
 def _listener_tls(listener: ResourceLike) -> Iterator[str]:
@@ -320,7 +410,7 @@ def _listener_configs(gateway: ResourceLike, gateway_class: ResourceLike, stack:
         if not isinstance(ref, dict) or ref.get("kind") != "LoadBalancerConfiguration":
             continue
         wanted = (str(ref.get("name")), str(ref.get("namespace") or namespace or "default"))
-        for config in stack.of_type(K8S_LB_CONFIGURATION):
+        for config in stack.of_type(K8S_LB_CONFIG):
             if (_name(config), _namespace(config)) == wanted:
                 for entry in as_list(dig(config.inputs, "spec.listenerConfigurations")):
                     if isinstance(entry, dict) and entry.get("protocolPort"):

@@ -25,6 +25,7 @@ PLATFORM_OUTPUTS = {
     "clusterOidcProviderArn": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC",
     "clusterOidcProviderUrl": "oidc.eks.us-east-1.amazonaws.com/id/ABC",
     "databaseSubnetCidrs": ["10.10.192.0/20", "10.10.208.0/20"],
+    "publicSubnetCidrs": ["10.10.128.0/19", "10.10.160.0/19"],
     "bucketNames": {"logs": "quantumvest-dev-logs-a6cd831b3a30", "assets": "quantumvest-dev-assets-1"},
     "databaseWriterEndpoint": "platform-db.abc.us-east-1.rds.amazonaws.com",
     "databasePort": 5432,
@@ -121,3 +122,20 @@ def test_irsa_roles_trust_the_platforms_oidc_provider(registered) -> None:
     for role in roles:
         statement = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
         assert statement["Principal"]["Federated"] == PLATFORM_OUTPUTS["clusterOidcProviderArn"]
+
+
+def test_the_load_balancer_reaches_the_pods_from_the_platforms_public_subnets(registered) -> None:
+    routes = _of(registered, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")
+    (route,) = [r for r in routes if r.inputs["metadata"]["name"] == "reports"]
+    assert route.inputs["spec"]["hostnames"] == ["reports.dev.quantumvest.com"]
+    policies = _of(registered, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+    sources = [
+        peer["ipBlock"]["cidr"]
+        for policy in policies
+        for rule in policy.inputs["spec"].get("ingress", [])
+        for peer in rule.get("from", [])
+        if "ipBlock" in peer
+    ]
+    assert sources == PLATFORM_OUTPUTS["publicSubnetCidrs"]
+    (config,) = _of(registered, "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration")
+    assert config.inputs["spec"]["loadBalancerName"] == "reports-dev"
