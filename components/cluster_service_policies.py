@@ -4,8 +4,9 @@ Pure functions returning policy JSON (no Pulumi), so the scoping is unit-tested.
 the cluster autoscaler may only resize groups tagged for this cluster; cert-manager and external-dns may
 only change records in the configured hosted zone; external-secrets may only read the secrets listed
 (or this account's secrets in this region) and decrypt through Secrets Manager. The AWS Load Balancer
-Controller's statements follow the controller's published policy for v2.x (it creates and tags load
-balancers, target groups and security groups, and may only modify those carrying its cluster tag).
+Controller's statements are the controller's published policy at the version the program installs
+(:data:`LBC_POLICY_VERSION`), with the one narrowing its installation guide recommends (see
+:func:`load_balancer_controller_policy`).
 """
 
 from __future__ import annotations
@@ -133,9 +134,24 @@ def external_secrets_policy(secret_arns: Sequence[str], kms_key_arn: str | None,
 
 _LB_TAG = "elbv2.k8s.aws/cluster"
 
+#: The controller release whose ``docs/install/iam_policy.json`` the statements below reproduce:
+#: kubernetes-sigs/aws-load-balancer-controller tag v3.5.0 (commit 11eb202c97e4ae2ee45e0658c4cde9a4b59f33d4,
+#: chart 3.5.0). A copy of that file is ``tests/data/aws-load-balancer-controller-iam-policy-v3.5.0.json``;
+#: a test compares the two. Bump both with the chart.
+LBC_POLICY_VERSION = "v3.5.0"
 
-def load_balancer_controller_policy(partition: str) -> str:
-    """The AWS Load Balancer Controller (v2.x): describe freely; create tagged; change only what it tagged."""
+
+def load_balancer_controller_policy(partition: str, cluster_name: str) -> str:
+    """The AWS Load Balancer Controller's IAM policy at :data:`LBC_POLICY_VERSION`.
+
+    Describe freely; create load balancers, target groups and security groups only with the
+    ``elbv2.k8s.aws/cluster`` tag; modify or delete only what carries it. One change from the published
+    file, the narrowing its installation guide (``docs/deploy/installation.md`` at the same tag)
+    recommends: the rules the controller adds to the *targets'* security group (``SecurityGroupRules``,
+    unconditioned upstream) are allowed only on groups tagged ``kubernetes.io/cluster/<cluster_name>``,
+    which is exactly the group the controller looks for on a target ENI (the EKS cluster security
+    group). Without it the controller could open any group in the account, the database's included.
+    """
     elb = f"arn:{partition}:elasticloadbalancing:*:*"
     owned = {"Null": {f"aws:ResourceTag/{_LB_TAG}": "false"}}
     return policy_document(
@@ -211,6 +227,7 @@ def load_balancer_controller_policy(partition: str) -> str:
             "Effect": "Allow",
             "Action": ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
             "Resource": "*",
+            "Condition": {"Null": {f"aws:ResourceTag/kubernetes.io/cluster/{cluster_name}": "false"}},
         },
         {
             "Sid": "CreateSecurityGroup",
