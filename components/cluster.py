@@ -488,8 +488,11 @@ class Cluster(pulumi.ComponentResource):
         suffix = random.RandomId(f"{name}-name-suffix", byte_length=4, opts=child)
         cluster_name = pulumi.Output.concat(name, "-", suffix.hex)
 
-        # IAM: the control plane's role. Trust with the confused-deputy guard of the EKS User Guide
-        # ("Amazon EKS cluster IAM role"): this account, this cluster's ARN (its name is known first).
+        # IAM: the control plane's role. Trust with the confused-deputy guard (this account, this cluster's
+        # ARN: its name is known first). Permissions: the minimal custom policy of the EKS User Guide
+        # ("Amazon EKS cluster IAM role") instead of AmazonEKSClusterPolicy, whose load balancer, volume,
+        # route and security-group writes on '*' serve only the legacy in-tree cloud provider; here load
+        # balancers come from the AWS Load Balancer Controller and volumes from the EBS CSI driver.
         # AmazonEKSVPCResourceController (branch ENIs) only when security groups for pods are on.
         cluster_trust = pulumi.Output.all(partition, region, account, cluster_name).apply(
             lambda a: service_trust_policy(
@@ -500,11 +503,17 @@ class Cluster(pulumi.ComponentResource):
             f"{name}-cluster-role",
             "EKS control plane",
             cluster_trust,
-            ("AmazonEKSClusterPolicy",)
-            + (("AmazonEKSVPCResourceController",) if args.security_groups_for_pods else ()),
+            ("AmazonEKSVPCResourceController",) if args.security_groups_for_pods else (),
             aws_policy,
             child,
         )
+        cluster_permissions = aws.iam.RolePolicy(
+            f"{name}-cluster-role-minimal",
+            role=cluster_role.id,
+            policy=partition.apply(_cluster_role_policy),
+            opts=child,
+        )
+        cluster_attachments = [*cluster_attachments, cluster_permissions]
 
         secrets_key_arn = secrets_kms_key_arn
         if secrets_key_arn is None:
@@ -953,6 +962,42 @@ def _kms_grant_policy(key_arn: pulumi.Input[str]) -> pulumi.Output[str]:
                 "Resource": arn,
             },
         )
+    )
+
+
+def _cluster_role_policy(partition: str) -> str:
+    """The EKS cluster role's permissions: the minimal custom policy of the EKS User Guide (tag the
+    cluster's instances, describe the network, describe keys) plus the one conditioned statement of
+    AmazonEKSClusterPolicy that cleans up ENIs the VPC CNI leaked (only ENIs tagged as the CNI's)."""
+    return policy_document(
+        {
+            "Sid": "TagClusterInstances",
+            "Effect": "Allow",
+            "Action": "ec2:CreateTags",
+            "Resource": f"arn:{partition}:ec2:*:*:instance/*",
+            "Condition": {"ForAnyValue:StringLike": {"aws:TagKeys": "kubernetes.io/cluster/*"}},
+        },
+        {
+            "Sid": "DescribeNodesAndNetwork",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:DescribeInstances",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeAvailabilityZones",
+                "ec2:DescribeInstanceTopology",
+                "kms:DescribeKey",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "DeleteLeakedCniInterfaces",
+            "Effect": "Allow",
+            "Action": "ec2:DeleteNetworkInterface",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"ec2:ResourceTag/eks:eni:owner": "amazon-vpc-cni"}},
+        },
     )
 
 

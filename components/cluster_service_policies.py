@@ -362,3 +362,62 @@ def load_balancer_controller_policy(partition: str, cluster_name: str) -> str:
             "Resource": "*",
         },
     )
+
+
+#: Metric namespaces the CloudWatch agent of the amazon-cloudwatch-observability add-on publishes to.
+CLOUDWATCH_AGENT_NAMESPACES = ("CWAgent", "ContainerInsights", "ContainerInsights/Prometheus")
+
+
+def cloudwatch_agent_policy(partition: str, region: str, account: str, cluster_name: str) -> str:
+    """The CloudWatch agent (Container Insights) scoped to this cluster, instead of
+    CloudWatchAgentServerPolicy's log and metric writes on ``*``: metrics only in the agent's
+    namespaces (``cloudwatch:namespace``), log groups only under ``/aws/containerinsights/<cluster>/``,
+    SSM parameters only ``AmazonCloudWatch-*`` of this account. X-Ray trace writes stay on ``*``: X-Ray
+    has no resource type and no condition key for them (listed in the policy pack's allowlist)."""
+    log_groups = f"arn:{partition}:logs:{region}:{account}:log-group:/aws/containerinsights/{cluster_name}/*"
+    return policy_document(
+        {
+            "Sid": "MetricsInAgentNamespaces",
+            "Effect": "Allow",
+            "Action": "cloudwatch:PutMetricData",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": list(CLOUDWATCH_AGENT_NAMESPACES)}},
+        },
+        {
+            "Sid": "ClusterLogGroups",
+            "Effect": "Allow",
+            "Action": [
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "logs:PutRetentionPolicy",
+                "logs:DescribeLogStreams",
+            ],
+            "Resource": [log_groups, f"{log_groups}:log-stream:*"],
+        },
+        {
+            "Sid": "Discover",
+            "Effect": "Allow",
+            "Action": [
+                "logs:DescribeLogGroups",
+                "ec2:DescribeVolumes",
+                "ec2:DescribeTags",
+                "xray:GetSamplingRules",
+                "xray:GetSamplingTargets",
+                "xray:GetSamplingStatisticSummaries",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "Traces",
+            "Effect": "Allow",
+            "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "AgentConfiguration",
+            "Effect": "Allow",
+            "Action": "ssm:GetParameter",
+            "Resource": f"arn:{partition}:ssm:{region}:{account}:parameter/AmazonCloudWatch-*",
+        },
+    )
