@@ -141,3 +141,13 @@ NARROWING_KEYS: dict[str, str] = {
     "elasticfilesystem:AccessedViaMountTarget": "NFS clients through a mount target, i.e. inside the VPC "
     "(the file system's security group is the boundary; AWS's own 'prevent anonymous access' policy)",
 }
+
+
+def allowlist_markdown() -> str:
+    """The wildcard grants as the Markdown table the README's security section shows (a test keeps
+    the README equal to it)."""
+    rows = ["| Policy (resource/document) | Actions on `*` | Why |", "|---|---|---|"]
+    for grant in WILDCARD_GRANTS:
+        actions = ", ".join(f"`{a}`" for a in grant.actions)
+        rows.append(f"| `{grant.policy}` | {actions} | {grant.reason} |")
+    return "\n".join(rows)

@@ -40,7 +40,9 @@ SOURCE_KEYS = ("aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID", "aws:Sou
 #: The principal EKS Pod Identity assumes roles as.
 POD_IDENTITY = "pods.eks.amazonaws.com"
 
-_SERVICE_ACCOUNT = re.compile(r"^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+_SERVICE_ACCOUNT = re.compile(
+    r"^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
+)
 
 
 def _sid(statement: dict[str, Any], index: int) -> str:
@@ -96,10 +98,13 @@ def iam_wildcard_write(r: ResourceLike, ctx: Context) -> Iterator[str]:
     "iam-service-trust-confused-deputy",
     "Every statement letting an AWS service principal in (role trust or resource policy) carries the "
     "confused-deputy guard: aws:SourceAccount or aws:SourceArn (or the service's documented equivalent)",
-    ids=("IAM User Guide: cross-service confused deputy", "FSBP S3 (service principals)", "Prowler "
-         "iam_role_cross_service_confused_deputy_prevention"),
+    ids=(
+        "IAM User Guide: cross-service confused deputy",
+        "FSBP S3 (service principals)",
+        "Prowler iam_role_cross_service_confused_deputy_prevention",
+    ),
     types=POLICY_HOLDERS,
-    remediation="Add \"Condition\": {\"StringEquals\": {\"aws:SourceAccount\": <account>}} and, where the "
+    remediation='Add "Condition": {"StringEquals": {"aws:SourceAccount": <account>}} and, where the '
     "service sends it, ArnLike aws:SourceArn (components/iam.py service_trust_policy builds both).",
 )
 def iam_service_trust_confused_deputy(r: ResourceLike, ctx: Context) -> Iterator[str]:
@@ -112,7 +117,10 @@ def iam_service_trust_confused_deputy(r: ResourceLike, ctx: Context) -> Iterator
                 if service in exempt:
                     continue
                 equivalents = [
-                    key for glob, keys in SOURCE_KEY_EQUIVALENTS.items() if fnmatchcase(service, glob) for key in keys
+                    key
+                    for glob, keys in SOURCE_KEY_EQUIVALENTS.items()
+                    if fnmatchcase(service, glob)
+                    for key in keys
                 ]
                 if not _has_key(statement, [*SOURCE_KEYS, *equivalents]):
                     yield f"{where}: {service} is let in without aws:SourceAccount/aws:SourceArn"
@@ -145,7 +153,9 @@ def iam_workload_trust_one_service_account(r: ResourceLike, ctx: Context) -> Ite
         for where, statement in _allows(document):
             actions = {a.lower() for a in words(statement.get("Action"))}
             principal = statement.get("Principal")
-            federated = [str(p) for p in as_list(principal.get("Federated"))] if isinstance(principal, dict) else []
+            federated = (
+                [str(p) for p in as_list(principal.get("Federated"))] if isinstance(principal, dict) else []
+            )
             if any(":oidc-provider/" in p for p in federated) or "sts:assumerolewithwebidentity" in actions:
                 issuers = {p.split(":oidc-provider/", 1)[-1] for p in federated}
                 if len(issuers) != 1:
@@ -214,7 +224,9 @@ def iam_condition_keys_apply(r: ResourceLike, ctx: Context) -> Iterator[str]:
             # Service keys only: global aws: keys apply to every action, and an identity provider's keys
             # (``oidc.eks.<region>.amazonaws.com/id/<id>:sub``) are not in the service reference.
             keys = [
-                k for k in condition_keys(statement) if not k.lower().startswith("aws:") and "." not in k.split(":")[0]
+                k
+                for k in condition_keys(statement)
+                if not k.lower().startswith("aws:") and "." not in k.split(":")[0]
             ]
             for pattern in words(statement.get("Action")):
                 actions = expand(pattern)
