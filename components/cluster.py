@@ -443,7 +443,7 @@ class Cluster(pulumi.ComponentResource):
     authentication mode, standard support only, deletion protection by tier); access entries for the
     configured admin and read-only roles; the IAM OIDC provider for IRSA; a node security group; per
     node group a launch template (IMDSv2 required, encrypted gp3 root volume, no SSH key) and a managed
-    node group whose desired size the cluster autoscaler owns; the managed add-ons (vpc-cni with
+    node group whose desired size the cluster autoscaler owns; the managed add-ons (vpc-cni on its own IRSA role, with
     network policy enforcement, kube-proxy, CoreDNS, EKS Pod Identity agent, EBS and EFS CSI drivers
     with their IRSA roles); and a ``kubernetes.Provider`` that authenticates with ``aws eks get-token``
     and becomes usable only once the nodes and core add-ons are up.
