@@ -64,7 +64,7 @@ def _has_key(statement: dict[str, Any], keys: tuple[str, ...] | list[str]) -> bo
     "iam-wildcard-write",
     "No Write, Permissions-management or Tagging action on '*' without a condition, unless listed with "
     "its reason in policy/rules/iam_allowlist.py (inline, customer-managed and attached AWS-managed policies)",
-    ids=("FSBP IAM.21", "CKV_AWS_355", "CKV_AWS_290", "CKV_AWS_289", "NAG IAM5"),
+    ids=("CKV_AWS_355", "CKV_AWS_290", "CKV_AWS_289", "FSBP IAM.21 (related)", "NAG IAM5"),
     types=POLICY_HOLDERS,
     remediation="Name the ARNs the workload touches, or add a condition that confines the grant (a tag it "
     "sets, its VPC, a service it calls through); if AWS offers neither, add a WildcardGrant with the reason.",
@@ -100,7 +100,6 @@ def iam_wildcard_write(r: ResourceLike, ctx: Context) -> Iterator[str]:
     "confused-deputy guard: aws:SourceAccount or aws:SourceArn (or the service's documented equivalent)",
     ids=(
         "IAM User Guide: cross-service confused deputy",
-        "FSBP S3 (service principals)",
         "Prowler iam_role_cross_service_confused_deputy_prevention",
     ),
     types=POLICY_HOLDERS,
@@ -141,7 +140,7 @@ def _single_exact(statement: dict[str, Any], key: str) -> str | None:
     "iam-workload-trust-one-service-account",
     "An IRSA or EKS Pod Identity trust pins exactly one Kubernetes service account (StringEquals on "
     "sub and aud, or on the pod identity session tags), never a pattern or a list",
-    ids=("EKS Best Practices: IRSA trust scope", "CKV_AWS_358"),
+    ids=("EKS User Guide: IRSA trust policy (sub and aud)", "EKS User Guide: Pod Identity session tags"),
     types=IAM_ROLE,
     remediation="Use components/irsa.py irsa_trust_policy (StringEquals <issuer>:sub = "
     "system:serviceaccount:<ns>:<sa> and <issuer>:aud = sts.amazonaws.com).",
@@ -180,7 +179,7 @@ def iam_workload_trust_one_service_account(r: ResourceLike, ctx: Context) -> Ite
     "iam-no-not-action-allow",
     "No Allow with NotAction, NotResource or NotPrincipal (each grants everything not listed, including "
     "what AWS adds later)",
-    ids=("FSBP IAM.1 (related)", "CKV_AWS_108 (related)", "Parliament: NotAction/NotResource with Allow"),
+    ids=("IAM User Guide: NotAction/NotResource with Allow", "FSBP IAM.1 (related)"),
     types=POLICY_HOLDERS,
     remediation="List the actions, resources or principals that are allowed instead.",
 )
