@@ -18,7 +18,7 @@ import pulumi_random as random
 from pydantic import Field, field_validator, model_validator
 
 from .args import Args, Cidr, FieldProblem, RetentionDays
-from .iam import assume_role_policy, policy_document
+from .iam import assume_role_policy, policy_document, service_trust_policy
 from .irsa import irsa_role
 from .kubeconfig import kubeconfig as render_kubeconfig
 from .versions import EKS_ADDON_VERSIONS, KUBERNETES_VERSION
@@ -293,6 +293,21 @@ class ClusterArgs(Args):
         description="IMDSv2 response hop limit. 1 keeps pods (one hop further) off the node role's "
         "credentials; they get theirs through IRSA.",
     )
+    # --- IAM settings (issue 18) ---
+    node_ssm_access: bool = Field(
+        default=False,
+        description="Attach AmazonSSMManagedInstanceCore to the node role, so operators can open SSM "
+        "sessions on nodes. It also lets every process on a node read SSM parameters and send "
+        "commands' output (ssm:GetParameter(s), ssmmessages:* on '*'), so it is off by default: the "
+        "admin path is the Client VPN. Dev turns it on.",
+    )
+    security_groups_for_pods: bool = Field(
+        default=False,
+        description="Security groups for pods (SecurityGroupPolicy, branch ENIs). Needs the VPC resource "
+        "controller, so only then is AmazonEKSVPCResourceController attached to the cluster role and "
+        "the VPC CNI's ENABLE_POD_ENI set.",
+    )
+    # --- end IAM settings ---
     system_node_group: str = Field(
         default="system", description="The group the cluster add-ons run on (tainted CriticalAddonsOnly)."
     )
@@ -423,7 +438,7 @@ class Cluster(pulumi.ComponentResource):
     authentication mode, standard support only, deletion protection by tier); access entries for the
     configured admin and read-only roles; the IAM OIDC provider for IRSA; a node security group; per
     node group a launch template (IMDSv2 required, encrypted gp3 root volume, no SSH key) and a managed
-    node group whose desired size the cluster autoscaler owns; the managed add-ons (vpc-cni with
+    node group whose desired size the cluster autoscaler owns; the managed add-ons (vpc-cni on its own IRSA role, with
     network policy enforcement, kube-proxy, CoreDNS, EKS Pod Identity agent, EBS and EFS CSI drivers
     with their IRSA roles); and a ``kubernetes.Provider`` that authenticates with ``aws eks get-token``
     and becomes usable only once the nodes and core add-ons are up.
@@ -468,14 +483,32 @@ class Cluster(pulumi.ComponentResource):
         suffix = random.RandomId(f"{name}-name-suffix", byte_length=4, opts=child)
         cluster_name = pulumi.Output.concat(name, "-", suffix.hex)
 
+        # IAM: the control plane's role. Trust with the confused-deputy guard (this account, this cluster's
+        # ARN: its name is known first). Permissions: the minimal custom policy of the EKS User Guide
+        # ("Amazon EKS cluster IAM role") instead of AmazonEKSClusterPolicy, whose load balancer, volume,
+        # route and security-group writes on '*' serve only the legacy in-tree cloud provider; here load
+        # balancers come from the AWS Load Balancer Controller and volumes from the EBS CSI driver.
+        # AmazonEKSVPCResourceController (branch ENIs) only when security groups for pods are on.
+        cluster_trust = pulumi.Output.all(partition, region, account, cluster_name).apply(
+            lambda a: service_trust_policy(
+                "eks.amazonaws.com", account=a[2], source_arn=f"arn:{a[0]}:eks:{a[1]}:{a[2]}:cluster/{a[3]}"
+            )
+        )
         cluster_role, cluster_attachments = _service_role(
             f"{name}-cluster-role",
             "EKS control plane",
-            "eks.amazonaws.com",
-            ("AmazonEKSClusterPolicy", "AmazonEKSVPCResourceController"),
+            cluster_trust,
+            ("AmazonEKSVPCResourceController",) if args.security_groups_for_pods else (),
             aws_policy,
             child,
         )
+        cluster_permissions = aws.iam.RolePolicy(
+            f"{name}-cluster-role-minimal",
+            role=cluster_role.id,
+            policy=partition.apply(_cluster_role_policy),
+            opts=child,
+        )
+        cluster_attachments = [*cluster_attachments, cluster_permissions]
 
         secrets_key_arn = secrets_kms_key_arn
         if secrets_key_arn is None:
@@ -548,16 +581,16 @@ class Cluster(pulumi.ComponentResource):
         oidc_provider_url = oidc_issuer.apply(lambda url: url.removeprefix("https://"))
         cluster_sg_id = cluster.vpc_config.apply(lambda c: _field(c, "cluster_security_group_id"))
 
+        # IAM: the node role. EC2 sends no aws:SourceAccount/SourceArn when an instance profile's role
+        # is assumed, so its trust has no condition (the policy pack's exemption list says so). The
+        # VPC CNI's ENI permissions are not here but on the CNI's own IRSA role (every pod that reaches
+        # the node's credentials would hold them otherwise); SSM only where the tier wants it.
         node_role, node_attachments = _service_role(
             f"{name}-node-role",
             "EKS managed node groups",
-            "ec2.amazonaws.com",
-            (
-                "AmazonEKSWorkerNodePolicy",
-                "AmazonEKS_CNI_Policy",
-                "AmazonEC2ContainerRegistryPullOnly",
-                "AmazonSSMManagedInstanceCore",
-            ),
+            assume_role_policy("ec2.amazonaws.com"),
+            ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly")
+            + (("AmazonSSMManagedInstanceCore",) if args.node_ssm_access else ()),
             aws_policy,
             child,
         )
@@ -586,7 +619,22 @@ class Cluster(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
             )
 
-        early_addons = [addon(a, _ADDON_CONFIG.get(a, {}), depends_on=[]) for a in ADDONS_BEFORE_NODES]
+        # IAM: the VPC CNI (aws-node) on its own IRSA role with AmazonEKS_CNI_Policy, not the node role
+        # (docs/decisions/vpc-cni-role.md says why IRSA rather than EKS Pod Identity).
+        cni_role = irsa_role(
+            f"{name}-vpc-cni-role",
+            namespace="kube-system",
+            service_account="aws-node",
+            oidc_provider_arn=oidc.arn,
+            oidc_provider_url=oidc_provider_url,
+            managed_policy_arns=[aws_policy("AmazonEKS_CNI_Policy")],
+            opts=child,
+        )
+        early_roles = {"vpc-cni": cni_role}
+        early_addons = [
+            addon(a, _addon_config(a, args), depends_on=[], role=early_roles.get(a))
+            for a in ADDONS_BEFORE_NODES
+        ]
 
         node_groups = [
             self._node_group(
@@ -878,6 +926,15 @@ _ADDON_CONFIG: dict[str, dict[str, Any]] = {
 }
 
 
+def _addon_config(addon_name: str, args: ClusterArgs) -> dict[str, Any]:
+    """The add-on's configuration values: the defaults above, plus branch ENIs for security groups
+    for pods when that setting is on (the VPC CNI's ENABLE_POD_ENI)."""
+    config = dict(_ADDON_CONFIG.get(addon_name, {}))
+    if addon_name == "vpc-cni" and args.security_groups_for_pods:
+        config["env"] = {"ENABLE_POD_ENI": "true"}
+    return config
+
+
 def _kms_grant_policy(key_arn: pulumi.Input[str]) -> pulumi.Output[str]:
     """What the EBS CSI driver needs to create and attach volumes encrypted with a customer key."""
     return pulumi.Output.from_input(key_arn).apply(
@@ -903,18 +960,52 @@ def _kms_grant_policy(key_arn: pulumi.Input[str]) -> pulumi.Output[str]:
     )
 
 
+def _cluster_role_policy(partition: str) -> str:
+    """The EKS cluster role's permissions: the minimal custom policy of the EKS User Guide (tag the
+    cluster's instances, describe the network, describe keys) plus the one conditioned statement of
+    AmazonEKSClusterPolicy that cleans up ENIs the VPC CNI leaked (only ENIs tagged as the CNI's)."""
+    return policy_document(
+        {
+            "Sid": "TagClusterInstances",
+            "Effect": "Allow",
+            "Action": "ec2:CreateTags",
+            "Resource": f"arn:{partition}:ec2:*:*:instance/*",
+            "Condition": {"ForAnyValue:StringLike": {"aws:TagKeys": "kubernetes.io/cluster/*"}},
+        },
+        {
+            "Sid": "DescribeNodesAndNetwork",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:DescribeInstances",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeAvailabilityZones",
+                "ec2:DescribeInstanceTopology",
+                "kms:DescribeKey",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "DeleteLeakedCniInterfaces",
+            "Effect": "Allow",
+            "Action": "ec2:DeleteNetworkInterface",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"ec2:ResourceTag/eks:eni:owner": "amazon-vpc-cni"}},
+        },
+    )
+
+
 def _service_role(
     name: str,
     description: str,
-    service: str,
+    trust_policy: pulumi.Input[str],
     managed_policies: Sequence[str],
     aws_policy: Callable[[str], pulumi.Input[str]],
     opts: pulumi.ResourceOptions,
 ) -> tuple[aws.iam.Role, list[aws.iam.RolePolicyAttachment]]:
-    """A role ``service`` assumes, with AWS managed policies (ARNs from ``aws_policy``) attached."""
-    role = aws.iam.Role(
-        name, description=description, assume_role_policy=assume_role_policy(service), opts=opts
-    )
+    """A role trusted by ``trust_policy``, with AWS managed policies (ARNs from ``aws_policy``) attached."""
+    role = aws.iam.Role(name, description=description, assume_role_policy=trust_policy, opts=opts)
     attachments = [
         aws.iam.RolePolicyAttachment(
             f"{name}-{policy.lower().replace('_', '-')}",

@@ -4,8 +4,9 @@ Pure functions returning policy JSON (no Pulumi), so the scoping is unit-tested.
 the cluster autoscaler may only resize groups tagged for this cluster; cert-manager and external-dns may
 only change records in the configured hosted zone; external-secrets may only read the secrets listed
 (or this account's secrets in this region) and decrypt through Secrets Manager. The AWS Load Balancer
-Controller's statements follow the controller's published policy for v2.x (it creates and tags load
-balancers, target groups and security groups, and may only modify those carrying its cluster tag).
+Controller's statements are the controller's published policy at the version the program installs
+(:data:`LBC_POLICY_VERSION`), with the one narrowing its installation guide recommends (see
+:func:`load_balancer_controller_policy`).
 """
 
 from __future__ import annotations
@@ -133,9 +134,24 @@ def external_secrets_policy(secret_arns: Sequence[str], kms_key_arn: str | None,
 
 _LB_TAG = "elbv2.k8s.aws/cluster"
 
+#: The controller release whose ``docs/install/iam_policy.json`` the statements below reproduce:
+#: kubernetes-sigs/aws-load-balancer-controller tag v3.5.0 (commit 11eb202c97e4ae2ee45e0658c4cde9a4b59f33d4,
+#: chart 3.5.0). A copy of that file is ``tests/data/aws-load-balancer-controller-iam-policy-v3.5.0.json``;
+#: a test compares the two. Bump both with the chart.
+LBC_POLICY_VERSION = "v3.5.0"
 
-def load_balancer_controller_policy(partition: str) -> str:
-    """The AWS Load Balancer Controller (v2.x): describe freely; create tagged; change only what it tagged."""
+
+def load_balancer_controller_policy(partition: str, cluster_name: str) -> str:
+    """The AWS Load Balancer Controller's IAM policy at :data:`LBC_POLICY_VERSION`.
+
+    Describe freely; create load balancers, target groups and security groups only with the
+    ``elbv2.k8s.aws/cluster`` tag; modify or delete only what carries it. One change from the published
+    file, the narrowing its installation guide (``docs/deploy/installation.md`` at the same tag)
+    recommends: the rules the controller adds to the *targets'* security group (``SecurityGroupRules``,
+    unconditioned upstream) are allowed only on groups tagged ``kubernetes.io/cluster/<cluster_name>``,
+    which is exactly the group the controller looks for on a target ENI (the EKS cluster security
+    group). Without it the controller could open any group in the account, the database's included.
+    """
     elb = f"arn:{partition}:elasticloadbalancing:*:*"
     owned = {"Null": {f"aws:ResourceTag/{_LB_TAG}": "false"}}
     return policy_document(
@@ -211,6 +227,7 @@ def load_balancer_controller_policy(partition: str) -> str:
             "Effect": "Allow",
             "Action": ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
             "Resource": "*",
+            "Condition": {"Null": {f"aws:ResourceTag/kubernetes.io/cluster/{cluster_name}": "false"}},
         },
         {
             "Sid": "CreateSecurityGroup",
@@ -343,5 +360,64 @@ def load_balancer_controller_policy(partition: str) -> str:
                 "elasticloadbalancing:SetRulePriorities",
             ],
             "Resource": "*",
+        },
+    )
+
+
+#: Metric namespaces the CloudWatch agent of the amazon-cloudwatch-observability add-on publishes to.
+CLOUDWATCH_AGENT_NAMESPACES = ("CWAgent", "ContainerInsights", "ContainerInsights/Prometheus")
+
+
+def cloudwatch_agent_policy(partition: str, region: str, account: str, cluster_name: str) -> str:
+    """The CloudWatch agent (Container Insights) scoped to this cluster, instead of
+    CloudWatchAgentServerPolicy's log and metric writes on ``*``: metrics only in the agent's
+    namespaces (``cloudwatch:namespace``), log groups only under ``/aws/containerinsights/<cluster>/``,
+    SSM parameters only ``AmazonCloudWatch-*`` of this account. X-Ray trace writes stay on ``*``: X-Ray
+    has no resource type and no condition key for them (listed in the policy pack's allowlist)."""
+    log_groups = f"arn:{partition}:logs:{region}:{account}:log-group:/aws/containerinsights/{cluster_name}/*"
+    return policy_document(
+        {
+            "Sid": "MetricsInAgentNamespaces",
+            "Effect": "Allow",
+            "Action": "cloudwatch:PutMetricData",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": list(CLOUDWATCH_AGENT_NAMESPACES)}},
+        },
+        {
+            "Sid": "ClusterLogGroups",
+            "Effect": "Allow",
+            "Action": [
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "logs:PutRetentionPolicy",
+                "logs:DescribeLogStreams",
+            ],
+            "Resource": [log_groups, f"{log_groups}:log-stream:*"],
+        },
+        {
+            "Sid": "Discover",
+            "Effect": "Allow",
+            "Action": [
+                "logs:DescribeLogGroups",
+                "ec2:DescribeVolumes",
+                "ec2:DescribeTags",
+                "xray:GetSamplingRules",
+                "xray:GetSamplingTargets",
+                "xray:GetSamplingStatisticSummaries",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "Traces",
+            "Effect": "Allow",
+            "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "AgentConfiguration",
+            "Effect": "Allow",
+            "Action": "ssm:GetParameter",
+            "Resource": f"arn:{partition}:ssm:{region}:{account}:parameter/AmazonCloudWatch-*",
         },
     )

@@ -260,7 +260,7 @@ class ClusterServices(pulumi.ComponentResource):
             "aws-load-balancer-controller",
             "kube-system",
             "aws-load-balancer-controller",
-            partition.apply(load_balancer_controller_policy),
+            pulumi.Output.all(partition, cluster_name).apply(lambda a: load_balancer_controller_policy(*a)),
         )
         releases["aws-load-balancer-controller"] = self._release(
             "aws-load-balancer-controller",

@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 
 from .args import Args, Cidr, FieldProblem, RetentionDays
 from .data_access import client_only_security_group
-from .iam import assume_role_policy
+from .iam import service_trust_policy
 from .versions import version
 from .windows import (
     WindowError,
@@ -486,13 +486,21 @@ class Database(pulumi.ComponentResource):
         """The role RDS Enhanced Monitoring publishes OS metrics with (IAM is global: the DR replica uses it too)."""
         if args.monitoring_interval_seconds == 0:
             return None
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        partition = aws.get_partition_output(opts=invoke).partition
+        # Confused-deputy guard from the RDS User Guide (Enhanced Monitoring role): this account's DB
+        # instances only; any region, since the DR replica publishes with the same role.
+        trust = pulumi.Output.all(partition, aws.get_caller_identity_output(opts=invoke).account_id).apply(
+            lambda a: service_trust_policy(
+                "monitoring.rds.amazonaws.com", account=a[1], source_arn=f"arn:{a[0]}:rds:*:{a[1]}:db:*"
+            )
+        )
         role = aws.iam.Role(
             f"{name}-monitoring-role",
-            assume_role_policy=assume_role_policy("monitoring.rds.amazonaws.com"),
+            assume_role_policy=trust,
             description=f"{name}: RDS Enhanced Monitoring",
             opts=child,
         )
-        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
         aws.iam.RolePolicyAttachment(
             f"{name}-monitoring-policy",
             role=role.name,

@@ -11,7 +11,11 @@ policy can grant access) and adds only what services that cannot be granted thro
   role that launches EKS nodes with encrypted volumes cannot be given an IAM policy, so this is the one
   way it can use a customer key without naming a role that may not exist yet.
 
-No statement allows ``*`` without both conditions (CKV_AWS_33, CKV2_AWS_64).
+No statement allows ``*`` without both conditions (CKV_AWS_33, CKV2_AWS_64). Every service-specific
+condition applies to every action of its statement (``kms:EncryptionContext:*`` only to the operations
+that carry a context; ``kms:GrantIsForAWSResource`` only to the grant operations): a condition key an
+action does not carry makes the statement grant nothing for that action. The policy pack's
+``iam-condition-keys-apply`` rule checks this against the IAM service authorization data.
 """
 
 from __future__ import annotations
@@ -111,13 +115,25 @@ def logs_key_policy(partition: str, account: str, region: str, trail_name: str |
             "Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups",
             "Effect": "Allow",
             "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-            "Action": ENVELOPE_ACTIONS,
+            # Only the operations that carry an encryption context: kms:EncryptionContext:* is absent
+            # from a DescribeKey request, so DescribeKey under this condition would never be allowed.
+            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
             "Resource": "*",
             "Condition": {
                 "ArnLike": {
                     "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account}:log-group:*"
                 }
             },
+        },
+        {
+            # DescribeKey on its own, guarded by a key that applies to it (the global aws:SourceAccount,
+            # the confused-deputy guard), instead of an encryption-context key it never carries.
+            "Sid": "CloudWatchLogsDescribesTheKeyForThisAccount",
+            "Effect": "Allow",
+            "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+            "Action": "kms:DescribeKey",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
         },
         {
             "Sid": "LogDeliveryForThisAccount",

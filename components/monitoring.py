@@ -23,6 +23,7 @@ from . import exporters, kube_prometheus, log_shipping
 from .alarms import PERIOD_SECONDS, AlarmSpec, AlarmThresholds, alarm_specs
 from .args import Args, FieldProblem, RetentionDays
 from .cloudwatch_dashboard import dashboard_body
+from .cluster_service_policies import cloudwatch_agent_policy
 from .dashboards import DASHBOARDS, SIDECAR_LABEL, dashboard_json
 from .irsa import irsa_role
 from .kube_prometheus import ChartVersions, PrometheusSettings
@@ -332,9 +333,11 @@ class Monitoring(pulumi.ComponentResource):
                 service_account="cloudwatch-agent",
                 oidc_provider_arn=oidc_provider_arn,
                 oidc_provider_url=oidc_provider_url,
-                managed_policy_arns=[
-                    pulumi.Output.concat("arn:", partition, ":iam::aws:policy/CloudWatchAgentServerPolicy")
-                ],
+                # IAM: scoped to this cluster's log groups and the agent's namespaces, not the managed
+                # CloudWatchAgentServerPolicy (log and metric writes on '*').
+                policy_json=pulumi.Output.all(partition, region, account_id, cluster_name).apply(
+                    lambda a: cloudwatch_agent_policy(*a)
+                ),
                 opts=on_aws,
             )
             aws.eks.Addon(

@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 
 from .args import Args, Cidr, FieldProblem, RetentionDays
 from .cidr import TIERS, CidrLayoutError, derive_subnets, first_overlap
-from .iam import assume_role_policy
+from .iam import service_trust_policy
 
 InterfaceEndpoint = Literal["ecr.api", "ecr.dkr", "sts", "logs", "secretsmanager", "ssm"]
 
@@ -395,11 +395,21 @@ class Network(pulumi.ComponentResource):
             kms_key_id=kms_key_arn,
             opts=child,
         )
-        role = aws.iam.Role(
-            f"{name}-flow-logs-role",
-            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"),
-            opts=child,
+        # Confused-deputy guard as the VPC User Guide documents it for flow logs: this account's flow
+        # logs only (aws:SourceAccount, aws:SourceArn arn:...:ec2:<region>:<account>:vpc-flow-log/*).
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        trust = pulumi.Output.all(
+            aws.get_partition_output(opts=invoke).partition,
+            aws.get_region_output(opts=invoke).region,
+            aws.get_caller_identity_output(opts=invoke).account_id,
+        ).apply(
+            lambda a: service_trust_policy(
+                "vpc-flow-logs.amazonaws.com",
+                account=a[2],
+                source_arn=f"arn:{a[0]}:ec2:{a[1]}:{a[2]}:vpc-flow-log/*",
+            )
         )
+        role = aws.iam.Role(f"{name}-flow-logs-role", assume_role_policy=trust, opts=child)
         aws.iam.RolePolicy(
             f"{name}-flow-logs-write",
             role=role.id,

@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .buckets import HardenedBucket, attach_policy, hardened_bucket
-from .iam import assume_role_policy, policy_document
+from .iam import policy_document, service_trust_policy
 from .lifecycle import LifecycleArgs
 
 ReplicaStorageClass = Literal["STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR"]
@@ -53,7 +53,12 @@ def replicate_to_dr(
     child = pulumi.ResourceOptions(parent=parent)
     role = aws.iam.Role(
         f"{name}-{source.role}-replication-role",
-        assume_role_policy=assume_role_policy("s3.amazonaws.com"),
+        # Confused-deputy guard from the S3 User Guide (replication role): S3 acting for this account's
+        # source bucket only.
+        assume_role_policy=pulumi.Output.all(
+            aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent)).account_id,
+            source.arn,
+        ).apply(lambda a: service_trust_policy("s3.amazonaws.com", account=a[0], source_arn=a[1])),
         description=f"S3 replicates the {source.role} bucket to the DR region",
         opts=child,
     )

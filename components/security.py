@@ -12,7 +12,7 @@ import pulumi_random as random
 from pydantic import Field, field_validator, model_validator
 
 from .args import Args, FieldProblem, RetentionDays
-from .iam import policy_document
+from .iam import policy_document, service_trust_policy
 from .key_policies import (
     data_key_policy,
     logs_key_policy,
@@ -842,12 +842,9 @@ class Security(pulumi.ComponentResource):
         )
         role = aws.iam.Role(
             f"{name}-backup-role",
-            assume_role_policy=policy_document(
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "backup.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }
+            # IAM: confused-deputy guard (AWS Backup acting for this account only).
+            assume_role_policy=self._account.apply(
+                lambda account: service_trust_policy("backup.amazonaws.com", account=account)
             ),
             opts=self._child,
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -179,6 +180,12 @@ _POD = "spec.template.spec"
 _C0 = f"{_POD}.containers[0]"
 _ANNOTATION = 'metadata.annotations["alb.ingress.kubernetes.io/{}"]'
 _WORLD_SSH = [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}]
+
+
+def _doc(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
 _ADMIN_DOC = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
 _OPEN_TRUST = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}'
 
@@ -511,6 +518,86 @@ HARDENINGS: tuple[Hardening, ...] = (
     ),
     Hardening(
         "iam-least-privilege", t.IAM_ROLE, "assumeRolePolicy", "anyone may assume the role", _OPEN_TRUST
+    ),
+    # IAM documents (issue 18): one flaw each
+    Hardening(
+        "iam-wildcard-write",
+        t.IAM_POLICY_DOCUMENTS[1],
+        "policy",
+        "ec2:CreateNetworkInterface (Write) on '*' without a condition",
+        _doc({"Effect": "Allow", "Action": "ec2:CreateNetworkInterface", "Resource": "*"}),
+    ),
+    Hardening(
+        "iam-service-trust-confused-deputy",
+        t.IAM_ROLE,
+        "assumeRolePolicy",
+        "vpc-flow-logs.amazonaws.com is let in without aws:SourceAccount/aws:SourceArn",
+        _doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ),
+    ),
+    Hardening(
+        "iam-workload-trust-one-service-account",
+        t.IAM_ROLE,
+        "assumeRolePolicy",
+        "oidc.eks.us-east-1.amazonaws.com/id/REF:sub is not pinned to one service account",
+        _doc(
+            {
+                "Effect": "Allow",
+                "Principal": {
+                    "Federated": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/REF"
+                },
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringLike": {
+                        "oidc.eks.us-east-1.amazonaws.com/id/REF:sub": "system:serviceaccount:apps:*"
+                    },
+                    "StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/REF:aud": "sts.amazonaws.com"},
+                },
+            }
+        ),
+    ),
+    Hardening(
+        "iam-no-not-action-allow",
+        t.IAM_POLICY_DOCUMENTS[1],
+        "policy",
+        "Allow with NotAction grants everything not listed",
+        _doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::ref-assets/*"}),
+    ),
+    Hardening(
+        "iam-open-principal",
+        t.KMS_KEY,
+        "policy",
+        "principal '*' without a condition that narrows it",
+        _doc(
+            {
+                "Sid": "Anyone",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+            }
+        ),
+    ),
+    Hardening(
+        "iam-condition-keys-apply",
+        t.IAM_POLICY_DOCUMENTS[1],
+        "policy",
+        "condition key kms:EncryptionContext:aws:logs:arn does not apply to kms:DescribeKey",
+        _doc(
+            {
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:DescribeKey"],
+                "Resource": "arn:aws:kms:us-east-1:123456789012:key/ref",
+                "Condition": {
+                    "ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:123456789012:*"}
+                },
+            }
+        ),
     ),
     Hardening("cloudtrail-hardened", t.CLOUDTRAIL, "isMultiRegionTrail", "one region only", False),
     Hardening("cloudtrail-hardened", t.CLOUDTRAIL, "enableLogFileValidation", "log file validation is off"),

@@ -491,7 +491,8 @@ def _identity(key: aws.kms.Key) -> None:
                 "Action": "sts:AssumeRoleWithWebIdentity",
                 "Condition": {
                     "StringEquals": {
-                        "oidc.eks.us-east-1.amazonaws.com/id/REF:sub": "system:serviceaccount:apps:backend"
+                        "oidc.eks.us-east-1.amazonaws.com/id/REF:sub": "system:serviceaccount:apps:backend",
+                        "oidc.eks.us-east-1.amazonaws.com/id/REF:aud": "sts.amazonaws.com",
                     }
                 },
             }
@@ -513,7 +514,7 @@ def _identity(key: aws.kms.Key) -> None:
         ),
     )
     aws.iam.RolePolicyAttachment(
-        "ref-app-ecr", role=role.id, policy_arn="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
+        "ref-app-ecr", role=role.id, policy_arn="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly"
     )
     aws.cloudtrail.Trail(
         "ref-trail",

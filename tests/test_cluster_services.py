@@ -190,7 +190,9 @@ def test_default_storage_class_is_encrypted_gp3(graph: Graph) -> None:
 
 
 def test_load_balancer_controller_deletes_and_reconfigures_only_what_it_tagged() -> None:
-    statements = json.loads(load_balancer_controller_policy("aws"))["Statement"]
+    statements = json.loads(load_balancer_controller_policy("aws", "quantumvest-cluster-0a1b2c3d"))[
+        "Statement"
+    ]
     destructive = {
         "elasticloadbalancing:DeleteLoadBalancer",
         "elasticloadbalancing:DeleteTargetGroup",

@@ -12,6 +12,8 @@ _SPOT_TAINT = [{"key": "capacity-type", "value": "spot", "effect": "NoSchedule"}
 
 PROFILES = {
     "dev": {
+        # SSM sessions on nodes in dev; staging and prod keep the default (off: the admin path is the VPN).
+        "node_ssm_access": True,
         "log_retention_days": 30,
         "deletion_protection": False,
         "zonal_shift": False,

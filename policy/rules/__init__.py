@@ -13,6 +13,7 @@ from policy.rules import (
     edge,
     eks,
     iam,
+    iam_grants,
     k8s_cluster,
     k8s_pods,
     kms,
@@ -22,7 +23,7 @@ from policy.rules import (
 from policy.rules.base import rules_in
 
 #: Area modules, in table order.
-AREAS = (aws_data, eks, s3, kms, aws_network, edge, iam, k8s_pods, k8s_cluster, stack_rules)
+AREAS = (aws_data, eks, s3, kms, aws_network, edge, iam, iam_grants, k8s_pods, k8s_cluster, stack_rules)
 
 RULES: tuple[Rule, ...] = tuple(r for module in AREAS for r in rules_in(vars(module)))
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}

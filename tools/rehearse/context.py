@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,12 @@ def validate_request(service: str, operation: str, params: dict[str, Any]) -> No
     report = _validator.validate(params, shape)
     if report.has_errors():
         raise AwsCallError(operation, params, "ParamValidation", report.generate_report())
+
+
+#: moto's backends are plain dicts, not thread-safe, and the mock engine registers resources on several
+#: threads: two create_role calls at once crash moto ("dictionary changed size during iteration", moto
+#: 5.x iam/models.py create_role). One call into the emulator at a time; AWS itself needs no such thing.
+_EMULATOR = threading.Lock()
 
 
 class AwsCallError(Exception):
@@ -64,7 +71,8 @@ class Ctx:
         """Call ``operation`` (snake_case, boto3 style); AWS errors become :class:`AwsCallError`."""
         params = {k: v for k, v in params.items() if v is not None}
         try:
-            return getattr(self.client(service), operation)(**params)
+            with _EMULATOR:
+                return getattr(self.client(service), operation)(**params)
         except botocore.exceptions.ClientError as err:
             error = err.response.get("Error", {})
             raise AwsCallError(
