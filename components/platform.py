@@ -10,7 +10,11 @@ import pulumi_aws as aws
 import pulumi_random as random
 from pydantic import Field, field_validator, model_validator
 
+from .access import PlatformAccess
+from .admin_roles import AdminRolesArgs
+from .admin_vpn import AdminVpnArgs
 from .args import Args, FieldProblem
+from .ci_runner import CiRunnerArgs
 from .cache import Cache, CacheArgs
 from .cluster import Cluster, ClusterArgs
 from .cluster_services import ClusterServices, ClusterServicesArgs
@@ -107,6 +111,9 @@ class PlatformArgs(Args):
     storage: StorageArgs = Field(default_factory=StorageArgs)
     monitoring: MonitoringArgs = Field(default_factory=MonitoringArgs)
     workloads: WorkloadsArgs = Field(default_factory=WorkloadsArgs)
+    ci_runner: CiRunnerArgs = Field(default_factory=CiRunnerArgs)
+    admin_vpn: AdminVpnArgs = Field(default_factory=AdminVpnArgs)
+    admin_roles: AdminRolesArgs = Field(default_factory=AdminRolesArgs)
 
 
 class Platform(pulumi.ComponentResource):
@@ -161,6 +168,10 @@ class Platform(pulumi.ComponentResource):
             f"{name}-network", args.network, flow_log_kms_key_arn=sec.logs_key_arn, opts=on_aws
         )
         private_subnet_ids = split_output(net.private_subnet_ids, args.network.az_count)
+        # Who reaches the private API endpoint: the in-VPC runner, the admin VPN, MFA-only roles.
+        access = self.access = PlatformAccess(
+            args, pulumi.get_stack(), network=net, private_subnet_ids=private_subnet_ids, security=sec, opts=on_aws
+        )
         cluster = self.cluster = Cluster(
             f"{name}-cluster",
             args.cluster,
@@ -169,6 +180,8 @@ class Platform(pulumi.ComponentResource):
             secrets_kms_key_arn=sec.secrets_key_arn,
             ebs_kms_key_arn=sec.data_key_arn,
             logs_kms_key_arn=sec.logs_key_arn,
+            api_clients=access.api_clients,
+            role_access=access.role_access,
             opts=on_aws,
         )
         # The DR region's private network, for the cross-region database replica (never the default VPC).
@@ -355,6 +368,7 @@ class Platform(pulumi.ComponentResource):
             "grafanaServiceName": self.monitoring.grafana_service_name,
             "appNamespace": self.workloads.namespace,
             "ingressHosts": self.workloads.ingress_hosts,
+            **self.access.outputs(),
         }
 
     def _data_outputs(self) -> dict[str, pulumi.Input[object]]:
