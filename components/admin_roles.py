@@ -20,7 +20,10 @@ from .args import Args
 from .iam import policy_document
 
 #: Access entry policy per access level (EKS cluster access policies).
-ACCESS_POLICIES: dict[str, str] = {"cluster-admin": "AmazonEKSClusterAdminPolicy", "view": "AmazonEKSViewPolicy"}
+ACCESS_POLICIES: dict[str, str] = {
+    "cluster-admin": "AmazonEKSClusterAdminPolicy",
+    "view": "AmazonEKSViewPolicy",
+}
 _ACCOUNT = re.compile(r"^\d{12}$")
 _ROLE_KEY = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 

@@ -21,7 +21,9 @@ from pydantic import Field, field_validator, model_validator
 
 from .args import Args, Cidr, FieldProblem, RetentionDays
 
-_SAML_PROVIDER = re.compile(r"^(arn:aws[a-z-]*:iam::\d{12}:saml-provider/[\w+=,.@-]{1,128}|[\w+=,.@-]{1,128})$")
+_SAML_PROVIDER = re.compile(
+    r"^(arn:aws[a-z-]*:iam::\d{12}:saml-provider/[\w+=,.@-]{1,128}|[\w+=,.@-]{1,128})$"
+)
 _ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
 _DOMAIN = re.compile(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -74,14 +76,18 @@ class AdminVpnArgs(Args):
     @classmethod
     def _check_saml(cls, value: str | None) -> str | None:
         if value is not None and not _SAML_PROVIDER.match(value):
-            raise ValueError("allowed: an IAM SAML provider ARN (arn:aws:iam::123456789012:saml-provider/name) or name")
+            raise ValueError(
+                "allowed: an IAM SAML provider ARN (arn:aws:iam::123456789012:saml-provider/name) or name"
+            )
         return value
 
     @field_validator("server_certificate_arn")
     @classmethod
     def _check_certificate(cls, value: str | None) -> str | None:
         if value is not None and not _ACM_ARN.match(value):
-            raise ValueError("allowed: an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)")
+            raise ValueError(
+                "allowed: an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)"
+            )
         return value
 
     @field_validator("server_certificate_domain")
@@ -95,7 +101,9 @@ class AdminVpnArgs(Args):
     @classmethod
     def _check_cidr(cls, cidr: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
         if not 12 <= cidr.prefixlen <= 22 or not cidr.is_private:
-            raise ValueError("allowed: a private block from /12 to /22 (Client VPN's limits), e.g. 10.250.0.0/22")
+            raise ValueError(
+                "allowed: a private block from /12 to /22 (Client VPN's limits), e.g. 10.250.0.0/22"
+            )
         return cidr
 
     @model_validator(mode="after")
@@ -158,7 +166,9 @@ class AdminVpn(pulumi.ComponentResource):
         saml_arn = (
             pulumi.Output.from_input(args.saml_provider)
             if args.saml_provider.startswith("arn:")
-            else pulumi.Output.concat("arn:", partition, ":iam::", account, ":saml-provider/", args.saml_provider)
+            else pulumi.Output.concat(
+                "arn:", partition, ":iam::", account, ":saml-provider/", args.saml_provider
+            )
         )
 
         resolver = str(ipaddress.IPv4Network(vpc_cidr)[2])  # the VPC's Amazon DNS server: base + 2

@@ -76,7 +76,9 @@ class CiRunnerArgs(Args):
     @classmethod
     def _check_repository(cls, value: str) -> str:
         if not _REPOSITORY.match(value):
-            raise ValueError("allowed: a GitHub repository written owner/name, e.g. 'quantumvest/quantumvest-infra'")
+            raise ValueError(
+                "allowed: a GitHub repository written owner/name, e.g. 'quantumvest/quantumvest-infra'"
+            )
         return value
 
     @field_validator("deploy_role", "preview_role")

@@ -14,8 +14,8 @@ from .access import PlatformAccess
 from .admin_roles import AdminRolesArgs
 from .admin_vpn import AdminVpnArgs
 from .args import Args, FieldProblem
-from .ci_runner import CiRunnerArgs
 from .cache import Cache, CacheArgs
+from .ci_runner import CiRunnerArgs
 from .cluster import Cluster, ClusterArgs
 from .cluster_services import ClusterServices, ClusterServicesArgs
 from .database import Database, DatabaseArgs
@@ -170,7 +170,12 @@ class Platform(pulumi.ComponentResource):
         private_subnet_ids = split_output(net.private_subnet_ids, args.network.az_count)
         # Who reaches the private API endpoint: the in-VPC runner, the admin VPN, MFA-only roles.
         access = self.access = PlatformAccess(
-            args, pulumi.get_stack(), network=net, private_subnet_ids=private_subnet_ids, security=sec, opts=on_aws
+            args,
+            pulumi.get_stack(),
+            network=net,
+            private_subnet_ids=private_subnet_ids,
+            security=sec,
+            opts=on_aws,
         )
         cluster = self.cluster = Cluster(
             f"{name}-cluster",
