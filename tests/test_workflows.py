@@ -84,7 +84,11 @@ def test_cloud_jobs_use_oidc_not_keys(name: str) -> None:
     for job in cloud_jobs:
         assert job["permissions"]["id-token"] == "write"
         (setup,) = _steps_using(job, "./.github/actions/setup")
-        assert setup["with"]["aws-role-arn"].startswith("${{ vars.AWS_")
+        # deploys: the environment's role; previews and drift: the stack's preview role, by name
+        assert setup["with"]["aws-role-arn"] in (
+            "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+            "${{ vars[format('AWS_PREVIEW_ROLE_ARN_{0}', matrix.stack)] }}",
+        )
 
 
 def test_preview_is_one_job_per_stack_with_the_policy_pack() -> None:

@@ -11,6 +11,7 @@ Every command runs the program under Pulumi's mock engine (no cloud account, no 
   graph STACK                   components and their wiring (Mermaid; SVG/PNG with graphviz)
   validate STACK_FILE...        configuration only
   rehearse STACK                `pulumi up` against emulated AWS (moto): AWS-side validation, real ids
+  bootstrap STACK --admin-cidr CIDR --repository OWNER/NAME   an empty account to a running stack (prints the steps)
   trace-api STACK               who can reach the EKS API endpoint (exit 1 if the runner cannot, or the internet can)
 
 Errors (unknown stack, bad configuration, a plan file of another version) print one line each and
@@ -23,11 +24,11 @@ import argparse
 import sys
 
 from config import ConfigError
-from tools import cost, deploy_time, diagram, diff, plan, render, trace_api, validate
+from tools import bootstrap, cost, deploy_time, diagram, diff, plan, render, trace_api, validate
 from tools.errors import ToolError
 from tools.rehearse import cli as rehearse
 
-COMMANDS = (plan, diff, cost, deploy_time, render, diagram, validate, rehearse, trace_api)
+COMMANDS = (plan, diff, cost, deploy_time, render, diagram, validate, rehearse, trace_api, bootstrap)
 
 
 def parser() -> argparse.ArgumentParser:

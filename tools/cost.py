@@ -390,9 +390,7 @@ def _client_vpn(resource: Resource, ctx: Context) -> Priced:
 
 
 # Access to the private API (the admin Client VPN, the CodeBuild runner): usage-priced.
-FREE_TYPES.update(
-    {"aws:ec2clientvpn/authorizationRule:AuthorizationRule", "aws:codebuild/webhook:Webhook"}
-)
+FREE_TYPES.update({"aws:ec2clientvpn/authorizationRule:AuthorizationRule", "aws:codebuild/webhook:Webhook"})
 
 
 @prices("aws:ec2clientvpn/endpoint:Endpoint", usage=("monthly_connection_hours",))

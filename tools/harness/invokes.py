@@ -70,7 +70,9 @@ def acm_certificate(args: dict[str, Any], region: str) -> dict[str, Any]:
     """An ISSUED ACM certificate looked up by domain (ids are UUIDs; the ARN names region and account)."""
     domain = str(args.get("domain") or "")
     if not domain:
-        raise UnknownInvokeError("getCertificate without a domain: the harness only answers look-ups by domain")
+        raise UnknownInvokeError(
+            "getCertificate without a domain: the harness only answers look-ups by domain"
+        )
     digest = hashlib.sha256(f"{region}/{domain}".encode()).hexdigest()
     uuid = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
     arn = f"arn:aws:acm:{region}:{ACCOUNT_ID}:certificate/{uuid}"
