@@ -147,7 +147,8 @@ class AdminVpn(pulumi.ComponentResource):
         invoke = pulumi.InvokeOutputOptions(parent=self)
         partition = aws.get_partition_output(opts=invoke).partition
         account = aws.get_caller_identity_output(opts=invoke).account_id
-        assert args.saml_provider is not None  # the settings model requires it when enabled
+        if args.saml_provider is None:
+            raise ValueError("admin_vpn.saml_provider: required when the VPN is enabled")
 
         certificate_arn: pulumi.Input[str]
         if args.server_certificate_arn is not None:

@@ -138,7 +138,7 @@ def test_only_the_first_up_uses_the_temporary_file_and_the_runner_applies_the_co
     assert len(with_file) == 1 and commands[with_file[0]][:2] == ["pulumi", "up"]
     after = commands[with_file[0] + 1 :]
     assert ["gh", "workflow", "run", "deploy.yml", "--ref", "main"] in after
-    assert ["python", "-m", "tools", "trace-api", "dev"] == after[-1]
+    assert after[-1] == ["python", "-m", "tools", "trace-api", "dev"]
     # the state bucket and secrets key exist before the platform stack is created
     first_platform = next(i for i, argv in enumerate(commands) if argv[:2] == ["pulumi", "stack"])
     assert any(argv[-2:] == ["up", "--yes"] for argv in commands[:first_platform])
