@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import boto3
 import pulumi
 import pytest
 
@@ -18,6 +19,7 @@ from tests.helpers import REPO
 from tools.bootstrap import admin_cidr, steps, write_temporary_stack_file
 from tools.errors import ToolError
 from tools.harness import Graph, run
+from tools.rehearse.engine import emulated_account, rehearse
 
 REPOSITORY = "quantumvest/quantumvest-infra"
 TOKEN = "offline-test-token-value"
@@ -144,3 +146,24 @@ def test_only_the_first_up_uses_the_temporary_file_and_the_runner_applies_the_co
     assert any(argv[-2:] == ["up", "--yes"] for argv in commands[:first_platform])
     token = next(step for step in sequence if "github_runner_token" in step.argv)
     assert token.stdin_from == "GITHUB_RUNNER_TOKEN" and "--secret" in token.argv
+
+
+def test_bootstrap_rehearses_in_moto() -> None:
+    """The account foundation is accepted by emulated AWS; the roles exist with their GitHub trust."""
+    args = BootstrapArgs(github_repository=REPOSITORY, stacks=["dev"])
+    with emulated_account():
+        result = rehearse(
+            lambda factory: run(
+                lambda: Bootstrap("bootstrap", args, github_token=pulumi.Output.secret(TOKEN)),
+                stack="account",
+                mocks_factory=factory,
+            )
+        )
+        iam = boto3.client("iam", region_name="us-east-1")
+        role = iam.get_role(RoleName="quantumvest-dev-deploy")["Role"]
+        (bucket,) = boto3.client("s3", region_name="us-east-1").list_buckets()["Buckets"]
+    assert result.report.errors == []
+    assert result.report.validated == {"aws:codebuild/sourceCredential:SourceCredential": 1}
+    (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Principal"]["Federated"].endswith("oidc-provider/token.actions.githubusercontent.com")
+    assert bucket["Name"].startswith("quantumvest-pulumi-state-")

@@ -176,3 +176,19 @@ def log_stream(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
     name = i.get("name") or ctx.auto_name(512)
     ctx.call("logs", "create_log_stream", logGroupName=i["logGroupName"], logStreamName=name)
     return name, {"arn": ctx.arn("logs", f"log-group:{i['logGroupName']}:log-stream:{name}"), "name": name}
+
+
+@validates("aws:codebuild/sourceCredential:SourceCredential", "codebuild", "ImportSourceCredentials")
+def codebuild_source_credential(ctx: Ctx, i: Outputs) -> dict[str, Any]:
+    """The bootstrap's account-wide GitHub credential: with SECRETS_MANAGER, the token is the secret's ARN,
+    which must exist (its value is never read here)."""
+    if i.get("authType") == "SECRETS_MANAGER":
+        ctx.call("secretsmanager", "describe_secret", SecretId=i["token"])
+    return _pick(
+        {
+            "token": i["token"],
+            "serverType": i["serverType"],
+            "authType": i["authType"],
+            "username": i.get("userName"),
+        }
+    )
