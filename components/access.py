@@ -7,18 +7,13 @@ this module only keeps their wiring out of ``platform.py``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pulumi
 
-from .admin_roles import AdminRoles
-from .admin_vpn import AdminVpn
-from .ci_runner import CiRunner
+from .admin_roles import AdminRoles, AdminRolesArgs
+from .admin_vpn import AdminVpn, AdminVpnArgs
+from .ci_runner import CiRunner, CiRunnerArgs
+from .network import Network
 from .security import Security, derive_prefix
-
-if TYPE_CHECKING:  # the Platform imports this module; its settings type is only needed for hints
-    from .network import Network
-    from .platform import PlatformArgs
 
 #: EKS access policy of each pipeline role: deploys change everything; previews and drift checks read.
 PIPELINE_ACCESS = {"deploy": "AmazonEKSClusterAdminPolicy", "preview": "AmazonEKSViewPolicy"}
@@ -40,15 +35,21 @@ class PlatformAccess:
 
     def __init__(
         self,
-        args: PlatformArgs,
+        name: str,
         stack: str,
         *,
+        ci_runner: CiRunnerArgs,
+        admin_vpn: AdminVpnArgs,
+        admin_roles: AdminRolesArgs,
+        domain: str | None,
+        vpc_cidr: str,
         network: Network,
         private_subnet_ids: list[pulumi.Output[str]],
         security: Security,
         opts: pulumi.ResourceOptions,
     ) -> None:
-        name = args.platform.name
+        """``name`` is ``platform.name``: the prefix of the components' logical names and of the
+        per-stack physical names (:func:`pipeline_names`)."""
         names = pipeline_names(name, stack)
         #: client → security group admitted to the API endpoint on 443.
         self.api_clients: dict[str, pulumi.Input[str]] = {}
@@ -56,8 +57,8 @@ class PlatformAccess:
         self.role_access: dict[str, tuple[pulumi.Input[str], str]] = {}
 
         self.runner = None
-        if args.ci_runner.enabled:
-            runner_args = args.ci_runner
+        if ci_runner.enabled:
+            runner_args = ci_runner
             self.runner = CiRunner(
                 f"{name}-ci-runner",
                 runner_args,
@@ -74,23 +75,23 @@ class PlatformAccess:
             self.role_access["pipeline-preview"] = (self.runner.preview_role_arn, PIPELINE_ACCESS["preview"])
 
         self.vpn = None
-        if args.admin_vpn.enabled:
+        if admin_vpn.enabled:
             self.vpn = AdminVpn(
                 f"{name}-admin-vpn",
-                args.admin_vpn,
+                admin_vpn,
                 vpc_id=network.vpc_id,
-                vpc_cidr=str(args.network.cidr),
+                vpc_cidr=vpc_cidr,
                 private_subnet_ids=private_subnet_ids,
                 private_subnet_cidrs=network.subnet_cidrs["private"],
                 logs_kms_key_arn=security.logs_key_arn,
-                default_certificate_domain=args.platform.domain,
+                default_certificate_domain=domain,
                 opts=opts,
             )
             self.api_clients["admin-vpn"] = self.vpn.security_group_id
 
         self.admin_roles = None
-        if args.admin_roles.enabled:
-            self.admin_roles = AdminRoles(f"{name}-admin-roles", args.admin_roles, opts=opts)
+        if admin_roles.enabled:
+            self.admin_roles = AdminRoles(f"{name}-admin-roles", admin_roles, opts=opts)
             for key, grant in self.admin_roles.access.items():
                 self.role_access[f"mfa-{key}"] = grant
 

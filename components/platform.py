@@ -119,7 +119,8 @@ class PlatformArgs(Args):
 class Platform(pulumi.ComponentResource):
     """The QuantumVest platform. Creates: explicit AWS providers (primary, DR region, us-east-1 for the
     CDN) with the default tags and a random provider; then Security (keys first: everything else is
-    encrypted with them), Network, the DR network, Cluster, Database, Cache, Storage, ClusterServices,
+    encrypted with them), Network, the ways into the private API (CI runner, admin VPN, MFA-only admin
+    roles: :class:`~components.access.PlatformAccess`), the DR network, Cluster, Database, Cache, Storage, ClusterServices,
     Monitoring and Workloads, each wired to the others only through explicit outputs.
 
     Other stacks can import and build it with their own ``PlatformArgs``.
@@ -127,6 +128,7 @@ class Platform(pulumi.ComponentResource):
 
     security: Security
     network: Network
+    access: PlatformAccess
     dr_network: Network | None
     cluster: Cluster
     cluster_services: ClusterServices
@@ -170,8 +172,13 @@ class Platform(pulumi.ComponentResource):
         private_subnet_ids = split_output(net.private_subnet_ids, args.network.az_count)
         # Who reaches the private API endpoint: the in-VPC runner, the admin VPN, MFA-only roles.
         access = self.access = PlatformAccess(
-            args,
+            settings.name,
             pulumi.get_stack(),
+            ci_runner=args.ci_runner,
+            admin_vpn=args.admin_vpn,
+            admin_roles=args.admin_roles,
+            domain=settings.domain,
+            vpc_cidr=str(args.network.cidr),
             network=net,
             private_subnet_ids=private_subnet_ids,
             security=sec,
