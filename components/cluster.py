@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import pulumi
@@ -466,6 +466,8 @@ class Cluster(pulumi.ComponentResource):
         secrets_kms_key_arn: pulumi.Input[str] | None = None,
         ebs_kms_key_arn: pulumi.Input[str] | None = None,
         logs_kms_key_arn: pulumi.Input[str] | None = None,
+        api_clients: Mapping[str, pulumi.Input[str]] | None = None,
+        role_access: Mapping[str, tuple[pulumi.Input[str], str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("quantumvest:cluster:Cluster", name, None, opts)
@@ -580,6 +582,8 @@ class Cluster(pulumi.ComponentResource):
         )
         oidc_provider_url = oidc_issuer.apply(lambda url: url.removeprefix("https://"))
         cluster_sg_id = cluster.vpc_config.apply(lambda c: _field(c, "cluster_security_group_id"))
+        self._admit_api_clients(name, cluster_sg_id, api_clients or {})
+        self._role_access(name, cluster, partition, role_access or {})
 
         # IAM: the node role. EC2 sends no aws:SourceAccount/SourceArn when an instance profile's role
         # is assumed, so its trust has no condition (the policy pack's exemption list says so). The
@@ -790,6 +794,56 @@ class Cluster(pulumi.ComponentResource):
             )
             aws.eks.AccessPolicyAssociation(
                 f"{name}-{kind}-{_slug(role)}-policy",
+                cluster_name=cluster.name,
+                principal_arn=entry.principal_arn,
+                policy_arn=pulumi.Output.concat(
+                    "arn:", partition, ":eks::aws:cluster-access-policy/", access_policy
+                ),
+                access_scope={"type": "cluster"},
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+    # --- Who reaches the private API endpoint, and as whom (the runner, the VPN, MFA-only roles) ---
+
+    def _admit_api_clients(
+        self, name: str, cluster_sg_id: pulumi.Output[str], clients: Mapping[str, pulumi.Input[str]]
+    ) -> None:
+        """Admit each client security group (the CI runner's, the admin VPN's) to the API endpoint on 443.
+
+        The endpoint's private ENIs carry the EKS-created cluster security group, which otherwise admits
+        only itself (the control plane and the nodes); nothing else in or outside the VPC gets in.
+        """
+        for client, security_group_id in clients.items():
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-api-from-{client}",
+                security_group_id=cluster_sg_id,
+                referenced_security_group_id=security_group_id,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                description=f"Kubernetes API from the {client}",
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+    def _role_access(
+        self,
+        name: str,
+        cluster: aws.eks.Cluster,
+        partition: pulumi.Output[str],
+        grants: Mapping[str, tuple[pulumi.Input[str], str]],
+    ) -> None:
+        """Access entries for roles the platform knows by ARN: the pipeline's deploy and preview roles
+        and the MFA-only admin roles (key → (role ARN, EKS cluster access policy name))."""
+        for key, (role_arn, access_policy) in grants.items():
+            entry = aws.eks.AccessEntry(
+                f"{name}-access-{key}",
+                cluster_name=cluster.name,
+                principal_arn=role_arn,
+                type="STANDARD",
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            aws.eks.AccessPolicyAssociation(
+                f"{name}-access-{key}-policy",
                 cluster_name=cluster.name,
                 principal_arn=entry.principal_arn,
                 policy_arn=pulumi.Output.concat(

@@ -79,6 +79,12 @@ STACK_OUTPUTS: dict[str, OutputSpec] = {
     "appNamespace": OutputSpec(str, "namespace of the platform's services"),
     "ingressHosts": OutputSpec(list, "public hosts the Gateway routes"),
     "loadBalancerName": OutputSpec(str, "name of the public ALB the Gateway provisions (alarms, logs)"),
+    # access to the private API
+    "ciRunnerProject": OutputSpec(
+        str, "CodeBuild runner project (`runs-on: codebuild-<it>-…`)", when="ci_runner.enabled"
+    ),
+    "adminVpnEndpointId": OutputSpec(str, "Client VPN endpoint for administrators", when="admin_vpn.enabled"),
+    "adminRoleArns": OutputSpec(dict, "MFA-only admin role ARN per key", when="admin_roles.enabled"),
 }
 
 

@@ -10,8 +10,12 @@ import pulumi_aws as aws
 import pulumi_random as random
 from pydantic import Field, field_validator, model_validator
 
+from .access import PlatformAccess
+from .admin_roles import AdminRolesArgs
+from .admin_vpn import AdminVpnArgs
 from .args import Args, FieldProblem
 from .cache import Cache, CacheArgs
+from .ci_runner import CiRunnerArgs
 from .cluster import Cluster, ClusterArgs
 from .cluster_services import ClusterServices, ClusterServicesArgs
 from .database import Database, DatabaseArgs
@@ -114,14 +118,18 @@ class PlatformArgs(Args):
     storage: StorageArgs = Field(default_factory=StorageArgs)
     monitoring: MonitoringArgs = Field(default_factory=MonitoringArgs)
     workloads: WorkloadsArgs = Field(default_factory=WorkloadsArgs)
+    ci_runner: CiRunnerArgs = Field(default_factory=CiRunnerArgs)
+    admin_vpn: AdminVpnArgs = Field(default_factory=AdminVpnArgs)
+    admin_roles: AdminRolesArgs = Field(default_factory=AdminRolesArgs)
 
 
 class Platform(pulumi.ComponentResource):
     """The QuantumVest platform. Creates: explicit AWS providers (primary, DR region, us-east-1 for the
     CDN) with the default tags and a random provider; then Security (keys first: everything else is
-    encrypted with them), the public hosted zone (DnsZone), Network, the DR network, Cluster, Database,
-    Cache, Storage, ClusterServices, Monitoring and Workloads, each wired to the others only through
-    explicit outputs.
+    encrypted with them), the public hosted zone (DnsZone), Network, the ways into the private API (CI
+    runner, admin VPN, MFA-only admin roles: :class:`~components.access.PlatformAccess`), the DR network,
+    Cluster, Database, Cache, Storage, ClusterServices, Monitoring and Workloads, each wired to the others
+    only through explicit outputs.
 
     Other stacks can import and build it with their own ``PlatformArgs``.
     """
@@ -129,6 +137,7 @@ class Platform(pulumi.ComponentResource):
     security: Security
     dns_zone: DnsZone
     network: Network
+    access: PlatformAccess
     dr_network: Network | None
     cluster: Cluster
     cluster_services: ClusterServices
@@ -173,6 +182,20 @@ class Platform(pulumi.ComponentResource):
             f"{name}-network", args.network, flow_log_kms_key_arn=sec.logs_key_arn, opts=on_aws
         )
         private_subnet_ids = split_output(net.private_subnet_ids, args.network.az_count)
+        # Who reaches the private API endpoint: the in-VPC runner, the admin VPN, MFA-only roles.
+        access = self.access = PlatformAccess(
+            settings.name,
+            pulumi.get_stack(),
+            ci_runner=args.ci_runner,
+            admin_vpn=args.admin_vpn,
+            admin_roles=args.admin_roles,
+            domain=settings.domain,
+            vpc_cidr=str(args.network.cidr),
+            network=net,
+            private_subnet_ids=private_subnet_ids,
+            security=sec,
+            opts=on_aws,
+        )
         cluster = self.cluster = Cluster(
             f"{name}-cluster",
             args.cluster,
@@ -181,6 +204,8 @@ class Platform(pulumi.ComponentResource):
             secrets_kms_key_arn=sec.secrets_key_arn,
             ebs_kms_key_arn=sec.data_key_arn,
             logs_kms_key_arn=sec.logs_key_arn,
+            api_clients=access.api_clients,
+            role_access=access.role_access,
             opts=on_aws,
         )
         # The DR region's private network, for the cross-region database replica (never the default VPC).
@@ -375,6 +400,7 @@ class Platform(pulumi.ComponentResource):
             "appNamespace": self.workloads.namespace,
             "ingressHosts": self.workloads.ingress_hosts,
             "loadBalancerName": self.workloads.load_balancer_name,
+            **self.access.outputs(),
         }
 
     def _dns_outputs(self) -> dict[str, pulumi.Input[object]]:

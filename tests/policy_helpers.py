@@ -491,7 +491,7 @@ HARDENINGS: tuple[Hardening, ...] = (
         "ELBSecurityPolicy-TLS-1-2-2017-01",
     ),
     Hardening(
-        "alb-gateway-listeners", t.K8S_GATEWAY, "spec.listeners[0].port", "on port 8080: only port 80", 8080
+        "alb-gateway-listeners", t.K8S_GATEWAY, "spec.listeners[1].port", "on port 8080: only port 80", 8080
     ),
     Hardening(
         "alb-gateway-listeners",

@@ -16,7 +16,6 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from tests.policy_reference_edge import gateway as edge_gateway
 from tools.harness import Graph, run
 
 ACCOUNT = "123456789012"
@@ -687,7 +686,6 @@ def _workloads(acl: aws.wafv2.WebAcl) -> None:
         ],
         opts=on_k8s,
     )
-    edge_gateway(on_k8s, f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/ref")
     k8s.networking.v1.Ingress(
         "ref-public-ingress",
         metadata={

@@ -246,6 +246,7 @@ def test_a_rejected_stack_configuration_is_a_pack_violation(tmp_path: Path) -> N
                 "config": {
                     "quantumvest-infra:platform": {"environment": "prod"},
                     "quantumvest-infra:network": {"az_count": 2},
+                    "quantumvest-infra:admin_vpn": {"saml_provider": "quantumvest-client-vpn"},
                 }
             }
         )

@@ -195,3 +195,51 @@ def test_the_zone_its_records_and_the_certificates_exist_in_the_emulated_account
     assert {c.split(":")[0] for c in certificates} == {
         f"ACM certificate {host}.dev.quantumvest.com" for host in ("api", "www", "assets")
     }
+
+
+# --------------------------------------------------------------------------- access to the private API
+
+
+def test_runner_runs_in_private_subnets_with_a_group_admitting_nothing_in_aws() -> None:
+    _, facts, _ = rehearsed("dev")
+    (project,) = facts["codebuild_projects"]
+    assert project["name"] == "quantumvest-dev-runner"
+    private = {
+        s["SubnetId"]
+        for s in facts["us-east-1"]["subnets"]
+        if any(t["Key"] == "Tier" and t["Value"] == "private" for t in s.get("Tags", []))
+    }
+    assert private and set(project["vpcConfig"]["subnets"]) == private
+    (group_id,) = project["vpcConfig"]["securityGroupIds"]
+    (group,) = [g for g in facts["us-east-1"]["security_groups"] if g["GroupId"] == group_id]
+    assert group["IpPermissions"] == []
+    assert project["logsConfig"]["cloudWatchLogs"]["status"] == "ENABLED"
+
+
+def test_api_security_group_admits_exactly_the_runner_and_the_vpn_in_aws() -> None:
+    result, facts, _ = rehearsed("staging")
+    groups = facts["us-east-1"]["security_groups"]
+    (api,) = [g for g in groups if g["GroupName"].startswith("eks-cluster-sg-")]
+    admitted = {
+        (p["IpProtocol"], p.get("FromPort"), p.get("ToPort"), pair["GroupId"])
+        for p in api["IpPermissions"]
+        for pair in p.get("UserIdGroupPairs", [])
+    }
+    names = {g["GroupId"]: g["GroupName"] for g in groups}
+    assert {(proto, low, high) for proto, low, high, _ in admitted} == {("tcp", 443, 443)}
+    assert sorted(names[g].split("-sg-")[0] for *_, g in admitted) == [
+        "quantumvest-admin-vpn",
+        "quantumvest-ci-runner",
+    ]
+    assert not any(p.get("IpRanges") for p in api["IpPermissions"])
+    assert result.report.validated.get("aws:ec2clientvpn/endpoint:Endpoint") == 1
+
+
+def test_admin_roles_need_mfa_in_aws() -> None:
+    _, facts, _ = rehearsed("prod")
+    roles = [r for r in facts["iam_roles"] if r["RoleName"].startswith("quantumvest-admin-roles-")]
+    assert len(roles) == 2
+    for role in roles:
+        (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
+        assert statement["Condition"]["Bool"] == {"aws:MultiFactorAuthPresent": "true"}
+        assert role["MaxSessionDuration"] <= 4 * 3600

@@ -10,7 +10,11 @@ from typing import Any
 import pytest
 import yaml
 
+from components.access import pipeline_names
+from config import load_stack_file
 from tests.helpers import REPO
+
+STACKS = ("dev", "staging", "prod")
 
 WORKFLOWS = REPO / ".github" / "workflows"
 ACTIONLINT = Path(sys.executable).parent / "actionlint"
@@ -75,10 +79,16 @@ def test_offline_plan_comments_are_sticky_per_stack() -> None:
 def test_cloud_jobs_use_oidc_not_keys(name: str) -> None:
     text = (WORKFLOWS / name).read_text()
     assert "AWS_ACCESS_KEY_ID" not in text and "aws-access-key-id" not in text
-    for job in _load(name)["jobs"].values():
+    cloud_jobs = [job for job in _load(name)["jobs"].values() if _steps_using(job, "pulumi/actions")]
+    assert cloud_jobs
+    for job in cloud_jobs:
         assert job["permissions"]["id-token"] == "write"
         (setup,) = _steps_using(job, "./.github/actions/setup")
-        assert setup["with"]["aws-role-arn"].startswith("${{ vars.AWS_")
+        # deploys: the environment's role; previews and drift: the stack's preview role, by name
+        assert setup["with"]["aws-role-arn"] in (
+            "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+            "${{ vars[format('AWS_PREVIEW_ROLE_ARN_{0}', matrix.stack)] }}",
+        )
 
 
 def test_preview_is_one_job_per_stack_with_the_policy_pack() -> None:
@@ -114,4 +124,43 @@ def test_drift_check_is_scheduled_per_stack_and_fails_on_changes() -> None:
     (pulumi,) = _steps_using(job, "pulumi/actions")
     assert pulumi["with"]["command"] == "preview"
     assert pulumi["with"]["refresh"] is True and pulumi["with"]["expect-no-changes"] is True
-    assert any(s.get("if") == "failure()" and "gh issue" in s.get("run", "") for s in job["steps"])
+    # The issue is opened by a GitHub-hosted job (gh CLI, no cloud role) for each stack that failed.
+    report = workflow["jobs"]["report"]
+    assert report["needs"] == "drift" and report["if"] == "failure()"
+    assert "id-token" not in report["permissions"] and report["runs-on"] == "ubuntu-latest"
+    script = "\n".join(s.get("run", "") for s in report["steps"])
+    assert "drift check ($STACK)" in script and "gh issue create" in script
+
+
+RUNNER_LABEL = "codebuild-{project}-${{{{ github.run_id }}}}-${{{{ github.run_attempt }}}}"
+
+
+@pytest.mark.parametrize("name", ["preview.yml", "deploy.yml", "drift.yml"])
+def test_pulumi_steps_run_on_the_stacks_runner_in_the_vpc(name: str) -> None:
+    """Every job with a Pulumi step runs on the CodeBuild project the platform creates for its stack
+    (the EKS API is private): the label names exactly the project ``pipeline_names`` gives."""
+    for job in _load(name)["jobs"].values():
+        if not _steps_using(job, "pulumi/actions"):
+            continue
+        (pulumi,) = _steps_using(job, "pulumi/actions")
+        stack = pulumi["with"]["stack-name"]
+        if stack == "${{ matrix.stack }}":
+            assert job["strategy"]["matrix"]["stack"] == list(STACKS)
+            project = "quantumvest-${{ matrix.stack }}-runner"
+        else:
+            project = pipeline_names("quantumvest", stack)["project"]
+        assert job["runs-on"] == RUNNER_LABEL.format(project=project)
+
+
+def test_runner_project_names_match_the_stacks() -> None:
+    """The label's project is the one each stack's plan creates (a renamed project strands the jobs)."""
+    for stack in STACKS:
+        cfg = load_stack_file(REPO / f"Pulumi.{stack}.yaml")
+        assert cfg.ci_runner.project_name is None and cfg.platform.name == "quantumvest"
+        assert pipeline_names(cfg.platform.name, stack)["project"] == f"quantumvest-{stack}-runner"
+
+
+def test_offline_jobs_stay_on_github_hosted_runners() -> None:
+    for name in ("pull-request.yml", "plan-comment.yml"):
+        for job in _load(name)["jobs"].values():
+            assert job["runs-on"] == "ubuntu-latest"

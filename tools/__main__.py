@@ -12,6 +12,8 @@ Every command runs the program under Pulumi's mock engine (no cloud account, no 
   validate STACK_FILE...        configuration only
   rehearse STACK                `pulumi up` against emulated AWS (moto): AWS-side validation, real ids
   trace STACK [HOST]            each public host's request path, hop by hop (exit 1 if one is broken)
+  trace STACK --api             who can reach the EKS API endpoint (exit 1 if the runner cannot, or the internet can)
+  bootstrap STACK --admin-cidr CIDR --repository OWNER/NAME   an empty account to a running stack (prints the steps)
 
 Arguments and the stack's configuration are checked before anything is evaluated. Exit status: 0 ok,
 1 a check failed (bad configuration, a failed check, an unreadable plan file), 2 usage error (unknown
@@ -24,10 +26,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from tools import cli, cost, deploy_time, diagram, diff, plan, render, trace, validate
+from tools import bootstrap, cli, cost, deploy_time, diagram, diff, plan, render, trace, validate
 from tools.rehearse import cli as rehearse
 
-COMMANDS = (plan, diff, cost, deploy_time, render, diagram, validate, rehearse, trace)
+COMMANDS = (plan, diff, cost, deploy_time, render, diagram, validate, rehearse, trace, bootstrap)
 
 
 def parser() -> argparse.ArgumentParser:

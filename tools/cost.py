@@ -385,8 +385,37 @@ def _client_vpn(resource: Resource, ctx: Context) -> Priced:
     rate = ctx.prices.per_resource("client_vpn_endpoint_association_hour")
     return Priced(
         [_hourly(ctx, "Client VPN subnet association", rate)],
-        notes=["client connection-hours are not in the price table"],
+        notes=["client connection-hours are priced on the endpoint"],
     )
+
+
+# Access to the private API (the admin Client VPN, the CodeBuild runner): usage-priced.
+FREE_TYPES.update({"aws:ec2clientvpn/authorizationRule:AuthorizationRule", "aws:codebuild/webhook:Webhook"})
+
+
+@prices("aws:ec2clientvpn/endpoint:Endpoint", usage=("monthly_connection_hours",))
+def _client_vpn_connections(resource: Resource, ctx: Context) -> Priced:
+    """Client VPN bills each connected client per hour (associations are priced on their own)."""
+    priced = Priced()
+    hours = _usage(ctx, resource, "monthly_connection_hours", priced)
+    if hours is not None:
+        rate = ctx.prices.per_resource("client_vpn_connection_hour")
+        priced.items.append(CostItem("Client VPN connection-hours", hours, "hours", rate))
+    return priced
+
+
+@prices("aws:codebuild/project:Project", usage=("monthly_build_minutes",))
+def _codebuild(resource: Resource, ctx: Context) -> Priced:
+    """CodeBuild on-demand bills build-minutes by compute type (the runner's jobs: previews, deploys, drift)."""
+    priced = Priced()
+    compute = str(_get(resource.inputs, "environment.computeType", ""))
+    rate = ctx.prices.rate("codebuild_linux_build_minute", compute)
+    if rate is None:
+        raise Unpriceable(f"no CodeBuild price for compute type {compute!r}")
+    minutes = _usage(ctx, resource, "monthly_build_minutes", priced)
+    if minutes is not None:
+        priced.items.append(CostItem(f"CodeBuild build-minutes ({compute})", minutes, "minutes", rate))
+    return priced
 
 
 @prices("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer", usage=("average_lcus",))

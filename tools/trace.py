@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from config import StackConfig, load_stack_file
-from tools import cli, trace_aws
+from tools import cli, trace_api, trace_aws
 from tools.harness import Graph
 from tools.stacks import load
 from tools.trace_k8s import edge_hops
@@ -88,6 +88,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     cli.add_stack(parser)
     parser.add_argument("host", nargs="?", help="one public host: a label ('api') or its full name")
+    parser.add_argument(
+        "--api",
+        action="store_true",
+        help="instead: who can reach the EKS API endpoint (runner, VPN clients, nodes) and which rules "
+        "admit them; exit 1 if the deploy runner cannot, or anything outside the VPC can",
+    )
     cli.add_check(parser, _check_host)
 
 
@@ -95,6 +101,8 @@ def _check_host(args: argparse.Namespace) -> None:
     """An unknown host is a usage error (exit 2), decided from the stack file before any evaluation."""
     if args.host is None:
         return
+    if args.api:
+        raise cli.UsageError("--api traces the API endpoint, not a public host: give STACK alone")
     hosts = public_hosts(load_stack_file(cli.stack_path(args.stack)))
     if not any(args.host in (h.name, h.name.split(".", 1)[0]) for h in hosts):
         names = ", ".join(h.name for h in hosts) or "none"
@@ -102,6 +110,8 @@ def _check_host(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.api:
+        return trace_api.run(args)
     cfg = load_stack_file(cli.stack_path(args.stack))
     graph = load(args.stack, label="trace", quiet=True)
     paths = trace_stack(graph, cfg, args.host)

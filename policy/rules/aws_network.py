@@ -18,6 +18,7 @@ from policy.rules.tokens import (
     INGRESS_SOURCES,
     LOAD_BALANCERS,
     NAT_GATEWAY,
+    SECURITY_GROUP,
     SUBNET,
     VPC,
 )
@@ -79,7 +80,13 @@ def sg_world_ingress_lb_only(r: ResourceLike, ctx: Context) -> Iterator[str]:
         ):
             yield f"{where}; the internet may reach only 80 and 443"
             continue
-        for group in target_groups(ctx.stack, r):
+        groups = target_groups(ctx.stack, r)
+        if not groups and r.type != SECURITY_GROUP:
+            # A group this program does not create (EKS's cluster security group, in front of the API
+            # endpoint): nothing shows it belongs to a load balancer only.
+            yield f"{where} on a security group this program does not create (not a load balancer's)"
+            continue
+        for group in groups:
             others = [a for a in attached_to(ctx.stack, group) if a.type not in LOAD_BALANCERS]
             if others:
                 names = ", ".join(sorted({f"{a.name} ({a.type.rsplit(':', 1)[-1]})" for a in others}))

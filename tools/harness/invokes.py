@@ -66,6 +66,19 @@ def hosted_zone(args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def acm_certificate(args: dict[str, Any], region: str) -> dict[str, Any]:
+    """An ISSUED ACM certificate looked up by domain (ids are UUIDs; the ARN names region and account)."""
+    domain = str(args.get("domain") or "")
+    if not domain:
+        raise UnknownInvokeError(
+            "getCertificate without a domain: the harness only answers look-ups by domain"
+        )
+    digest = hashlib.sha256(f"{region}/{domain}".encode()).hexdigest()
+    uuid = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+    arn = f"arn:aws:acm:{region}:{ACCOUNT_ID}:certificate/{uuid}"
+    return {"arn": arn, "id": arn, "domain": domain, "status": "ISSUED", "statuses": ["ISSUED"], "tags": {}}
+
+
 def answer_invoke(token: str, args: dict[str, Any], region: str) -> dict[str, Any]:
     """The mock answer to one invoke, in the region of the provider it was made through."""
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
@@ -94,6 +107,8 @@ def answer_invoke(token: str, args: dict[str, Any], region: str) -> dict[str, An
         }
     if token == "aws:route53/getZone:getZone":
         return hosted_zone(args)
+    if token == "aws:acm/getCertificate:getCertificate":
+        return acm_certificate(args, region)
     raise UnknownInvokeError(
         f"invoke {token} is not answered by the offline harness (tools/harness/invokes.py); "
         "add a realistic answer there rather than letting it return nothing"

@@ -283,4 +283,8 @@ def snapshot(regions: list[str]) -> dict[str, dict[str, Any]]:
         }
     s3 = _client("s3", "us-east-1")
     facts["buckets"] = {b["Name"]: bucket_facts(s3, b["Name"]) for b in s3.list_buckets()["Buckets"]}
+    codebuild = _client("codebuild", regions[0]) if regions else None
+    names = codebuild.list_projects()["projects"] if codebuild else []
+    facts["codebuild_projects"] = codebuild.batch_get_projects(names=names)["projects"] if names else []
+    facts["iam_roles"] = _client("iam", "us-east-1").list_roles(MaxItems=1000)["Roles"]
     return facts

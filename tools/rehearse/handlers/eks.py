@@ -64,6 +64,7 @@ def cluster(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
         tags=i.get("tags") or None,
     )["cluster"]
     issuer = created.get("identity", {}).get("oidc", {}).get("issuer")
+    cluster_sg = _cluster_security_group(ctx, name, vpc.get("subnetIds") or [])
     return name, {
         "arn": created["arn"],
         "name": name,
@@ -72,11 +73,26 @@ def cluster(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
             "data": (created.get("certificateAuthority") or {}).get("data") or "LS0tLS1CRUdJTg=="
         },
         "identities": [{"oidcs": [{"issuer": issuer}]}],
-        "vpcConfig": {**vpc, "clusterSecurityGroupId": f"sg-{ctx.seed[:17]}", "vpcId": None},
+        "vpcConfig": {**vpc, "clusterSecurityGroupId": cluster_sg, "vpcId": None},
         "status": created.get("status"),
         "platformVersion": created.get("platformVersion"),
         "version": created.get("version"),
     }
+
+
+def _cluster_security_group(ctx: Ctx, cluster: str, subnet_ids: list[str]) -> str:
+    """The security group EKS creates with a cluster (``eks-cluster-sg-<name>-…`` in the cluster's VPC);
+    moto's create_cluster does not, and rules the program adds to it need it to exist."""
+    if not subnet_ids:
+        return f"sg-{ctx.seed[:17]}"
+    vpc_id = ctx.call("ec2", "describe_subnets", SubnetIds=subnet_ids[:1])["Subnets"][0]["VpcId"]
+    return ctx.call(
+        "ec2",
+        "create_security_group",
+        GroupName=f"eks-cluster-sg-{cluster}-{ctx.seed[:10]}",
+        Description="EKS created security group applied to ENI that is attached to EKS Control Plane",
+        VpcId=vpc_id,
+    )["GroupId"]
 
 
 @creates("aws:eks/nodeGroup:NodeGroup")
