@@ -24,6 +24,7 @@ from .cluster_service_policies import (
     load_balancer_controller_policy,
     route53_dns01_policy,
 )
+from .cluster_monitoring import controller_tag_values, monitor_values, operator_crds
 from .irsa import irsa_role
 
 #: Pinned chart versions (checked against each chart repository's index, 2026). A stack file names
@@ -183,8 +184,10 @@ class ClusterServices(pulumi.ComponentResource):
         secret_arns: Sequence[pulumi.Input[str]] | None = None,
         secrets_kms_key_arn: pulumi.Input[str] | None = None,
         nvidia_device_plugin: bool = False,
+        cost_tags: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """``cost_tags``: the tags the LB controller puts on the load balancers it creates."""
         super().__init__("quantumvest:cluster:ClusterServices", name, None, opts)
         self._name = name
         self._args = args
@@ -220,6 +223,7 @@ class ClusterServices(pulumi.ComponentResource):
         }
 
         releases: dict[str, k8s.helm.v3.Release] = {}
+        crds = operator_crds(name, self._k8s_opts())  # before any chart renders a ServiceMonitor
         releases["metrics-server"] = self._release(
             "metrics-server",
             "kube-system",
@@ -279,7 +283,10 @@ class ClusterServices(pulumi.ComponentResource):
                 "enableServiceMutatorWebhook": False,
                 "podDisruptionBudget": {"maxUnavailable": 1},
                 **self._placement,
+                **monitor_values("aws-load-balancer-controller"),
+                **controller_tag_values(cost_tags),
             },
+            depends_on=[crds],
         )
 
         releases["ingress-nginx"] = self._release(
@@ -341,7 +348,7 @@ class ClusterServices(pulumi.ComponentResource):
             },
             "cainjector": {"replicaCount": 1, **self._placement},
             "startupapicheck": dict(self._placement),
-            "prometheus": {"enabled": True},
+            **monitor_values("cert-manager"),
             **self._placement,
         }
         if zone_id is not None:
@@ -353,7 +360,7 @@ class ClusterServices(pulumi.ComponentResource):
             )
             cert_manager_values["serviceAccount"] = self._service_account("cert-manager", dns01_role)
         releases["cert-manager"] = self._release(
-            "cert-manager", "cert-manager", cert_manager_values, depends_on=[namespaces["cert-manager"]]
+            "cert-manager", "cert-manager", cert_manager_values, depends_on=[namespaces["cert-manager"], crds]
         )
         self.cluster_issuer_name: str | None = None
         if zone_id is not None and args.acme_email is not None and args.dns_zone is not None:
@@ -435,8 +442,9 @@ class ClusterServices(pulumi.ComponentResource):
                 "webhook": {"replicaCount": args.replicas, **self._placement},
                 "certController": {"replicaCount": 1, **self._placement},
                 **self._placement,
+                **monitor_values("external-secrets"),
             },
-            depends_on=[namespaces["external-secrets"]],
+            depends_on=[namespaces["external-secrets"], crds],
         )
         k8s.apiextensions.CustomResource(
             f"{name}-secret-store",

@@ -168,8 +168,8 @@ def application_performance() -> dict[str, Any]:
                 "s",
             ),
             _panel(
-                "Ingress requests by status",
-                {"{{status}}": f"sum by (status) (rate(nginx_ingress_controller_requests[{RATE}]))"},
+                "Requests by status",
+                {"{{status}}": f"sum by (status) (rate(http_requests_total[{RATE}]))"},
                 "reqps",
             ),
             _panel(
@@ -296,17 +296,13 @@ def security() -> dict[str, Any]:
         "Denied and rate-limited requests, failed logins, certificates (seed 004, security monitoring).",
         [
             _panel(
-                "Ingress 401/403 per second",
-                {
-                    "{{ingress}}": f'sum by (ingress) (rate(nginx_ingress_controller_requests{{status=~"401|403"}}[{RATE}]))'
-                },
+                "Denied (401/403) per second by service",
+                {"{{service}}": f'sum by (service) (rate(http_requests_total{{status=~"401|403"}}[{RATE}]))'},
                 "reqps",
             ),
             _panel(
-                "Ingress rate-limited (429) per second",
-                {
-                    "{{ingress}}": f'sum by (ingress) (rate(nginx_ingress_controller_requests{{status="429"}}[{RATE}]))'
-                },
+                "Rate-limited (429) per second by service",
+                {"{{service}}": f'sum by (service) (rate(http_requests_total{{status="429"}}[{RATE}]))'},
                 "reqps",
             ),
             _panel(

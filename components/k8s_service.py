@@ -29,6 +29,7 @@ from .k8s_pod import (
     selector,
     writable_dirs,
 )
+from .k8s_monitors import MetricsEndpoint, container_ports, create_monitor, service_port
 from .k8s_quantity import QuantityError, format_cpu, format_memory, parse_quantity
 
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -397,6 +398,11 @@ class ServiceArgs(Args):
     cors_allow_origins: list[str] = Field(
         default_factory=list, description="Hosts (labels under the domain) whose pages may call this service."
     )
+    metrics: MetricsEndpoint | None = Field(
+        default_factory=MetricsEndpoint,
+        description="Prometheus metrics endpoint (a named metrics port and a ServiceMonitor/PodMonitor); "
+        "none: not scraped.",
+    )
     autoscaling: Autoscaling | None = Field(default_factory=Autoscaling)
     rolling_update: RollingUpdate = Field(default_factory=RollingUpdate)
     disruption_max_unavailable: IntOrPercent = Field(
@@ -743,7 +749,10 @@ class K8sService(pulumi.ComponentResource):
                 spec={
                     "type": "ClusterIP",
                     "selector": selector(svc),
-                    "ports": [{"name": "http", "port": args.port, "target_port": "http", "protocol": "TCP"}],
+                    "ports": [
+                        {"name": "http", "port": args.port, "target_port": "http", "protocol": "TCP"},
+                        *service_port(args.metrics, args.listen_port),
+                    ],
                 },
                 opts=self._child,
             )
@@ -768,6 +777,7 @@ class K8sService(pulumi.ComponentResource):
             taken.add(object_name)
             self._ingress(index, route, object_name, meta_labels)
         self._network_policies(meta_labels)
+        create_monitor(name, service=svc, namespace=wiring.namespace, labels=meta_labels, endpoint=args.metrics, listen_port=args.listen_port, has_service=args.port is not None, monitoring_namespace=wiring.monitoring_namespace, opts=self._child)
         self.register_outputs({"deployment_name": self.deployment_name, "role_arn": self.role_arn})
 
     # -- identity ------------------------------------------------------------------------------------
@@ -922,6 +932,8 @@ class K8sService(pulumi.ComponentResource):
             container["args"] = list(args.args)
         if listen is not None:
             container["ports"] = [{"name": "http", "container_port": listen, "protocol": "TCP"}]
+        if metrics_ports := container_ports(args.metrics, listen):
+            container["ports"] = [*container.get("ports", []), *metrics_ports]
         if wiring.own_secrets_name:
             container["env_from"] = [{"secret_ref": {"name": wiring.own_secrets_name}}]
         for key, field_name in (
