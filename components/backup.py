@@ -163,8 +163,18 @@ class BackupCoverage(pulumi.ComponentResource):
                 tested.append("efs")
 
         alarms: list[tuple[str, str, str, dict[str, pulumi.Input[str]]]] = [
-            ("backup-jobs-failed", "NumberOfBackupJobsFailed", "a backup job failed", {"BackupVaultName": vault_name}),
-            ("copy-jobs-failed", "NumberOfCopyJobsFailed", "a copy to the DR vault failed", {"BackupVaultName": vault_name}),
+            (
+                "backup-jobs-failed",
+                "NumberOfBackupJobsFailed",
+                "a backup job failed",
+                {"BackupVaultName": vault_name},
+            ),
+            (
+                "copy-jobs-failed",
+                "NumberOfCopyJobsFailed",
+                "a copy to the DR vault failed",
+                {"BackupVaultName": vault_name},
+            ),
         ]
         alarms += [
             (

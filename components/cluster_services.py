@@ -17,6 +17,7 @@ import pulumi_kubernetes as k8s
 from pydantic import Field, field_validator, model_validator
 
 from .args import Args, FieldProblem
+from .cluster_monitoring import controller_tag_values, monitor_values, operator_crds
 from .cluster_service_policies import (
     cluster_autoscaler_policy,
     external_dns_policy,
@@ -24,7 +25,6 @@ from .cluster_service_policies import (
     load_balancer_controller_policy,
     route53_dns01_policy,
 )
-from .cluster_monitoring import controller_tag_values, monitor_values, operator_crds
 from .irsa import irsa_role
 
 #: Pinned chart versions (checked against each chart repository's index, 2026). A stack file names

@@ -41,7 +41,8 @@ class AnomalyArgs(Args):
 def monitor_specification(tags: Mapping[str, str]) -> str:
     """The custom monitor's expression: spend of resources carrying any of ``tags``."""
     expressions = [
-        {"Tags": {"Key": key, "Values": [value], "MatchOptions": ["EQUALS"]}} for key, value in sorted(tags.items())
+        {"Tags": {"Key": key, "Values": [value], "MatchOptions": ["EQUALS"]}}
+        for key, value in sorted(tags.items())
     ]
     return json.dumps(expressions[0] if len(expressions) == 1 else {"Or": expressions}, sort_keys=True)
 

@@ -90,7 +90,9 @@ def upload_policy(bucket_arn: str, kms_key_arn: str | None) -> str:
 def dump_script(databases: Sequence[str]) -> str:
     """pg_dump of each database (custom format), failing the pod on the first error."""
     lines = ["set -eu"]
-    lines += [f'pg_dump --format=custom --no-password --dbname="{db}" --file="/dump/{db}.dump"' for db in databases]
+    lines += [
+        f'pg_dump --format=custom --no-password --dbname="{db}" --file="/dump/{db}.dump"' for db in databases
+    ]
     return "\n".join(lines)
 
 
@@ -202,7 +204,10 @@ def create_database_dump(
                                     "command": ["sh", "-c", dump_script(databases)],
                                     "env": [
                                         {"name": "PGHOST", "value": db_host},
-                                        {"name": "PGPORT", "value": pulumi.Output.from_input(db_port).apply(str)},
+                                        {
+                                            "name": "PGPORT",
+                                            "value": pulumi.Output.from_input(db_port).apply(str),
+                                        },
                                         {"name": "PGSSLMODE", "value": sslmode},
                                         {"name": "PGCONNECT_TIMEOUT", "value": "10"},
                                         {"name": "PGAPPNAME", "value": APP},

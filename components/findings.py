@@ -50,7 +50,10 @@ def _topic_policy(topic_arn: str, account: str, rule_arn: str) -> str:
                     "Principal": {"Service": "events.amazonaws.com"},
                     "Action": "sns:Publish",
                     "Resource": topic_arn,
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account}, "ArnEquals": {"aws:SourceArn": rule_arn}},
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": account},
+                        "ArnEquals": {"aws:SourceArn": rule_arn},
+                    },
                 },
             ],
         },
@@ -109,7 +112,11 @@ class SecurityFindings(pulumi.ComponentResource):
         )
         for address in emails:
             aws.sns.TopicSubscription(
-                f"{name}-email-{_slug(address)}", topic=topic.arn, protocol="email", endpoint=address, opts=child
+                f"{name}-email-{_slug(address)}",
+                topic=topic.arn,
+                protocol="email",
+                endpoint=address,
+                opts=child,
             )
         if pager_endpoint is not None:
             aws.sns.TopicSubscription(

@@ -68,7 +68,9 @@ def service_port(endpoint: MetricsEndpoint | None, listen_port: int | None) -> l
     if port is None:
         return []
     if port == listen_port:
-        return [{"name": METRICS_PORT_NAME, "port": SHARED_SERVICE_PORT, "target_port": "http", "protocol": "TCP"}]
+        return [
+            {"name": METRICS_PORT_NAME, "port": SHARED_SERVICE_PORT, "target_port": "http", "protocol": "TCP"}
+        ]
     return [{"name": METRICS_PORT_NAME, "port": port, "target_port": METRICS_PORT_NAME, "protocol": "TCP"}]
 
 
@@ -89,7 +91,11 @@ def create_monitor(
     if endpoint is None or port is None:
         return
     scrape = {"path": endpoint.path, "interval": endpoint.interval, "scheme": "http"}
-    metadata = {"name": service, "namespace": namespace, "labels": {**labels, "release": "kube-prometheus-stack"}}
+    metadata = {
+        "name": service,
+        "namespace": namespace,
+        "labels": {**labels, "release": "kube-prometheus-stack"},
+    }
     if has_service:
         k8s.apiextensions.CustomResource(
             f"{name}-service-monitor",

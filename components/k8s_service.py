@@ -21,6 +21,7 @@ from pydantic import AfterValidator, Field, model_validator
 from .args import Args, FieldProblem
 from .iam import policy_document
 from .irsa import irsa_role
+from .k8s_monitors import MetricsEndpoint, container_ports, create_monitor, service_port
 from .k8s_pod import (
     DEFAULT_RUN_AS_USER,
     container_security_context,
@@ -29,7 +30,6 @@ from .k8s_pod import (
     selector,
     writable_dirs,
 )
-from .k8s_monitors import MetricsEndpoint, container_ports, create_monitor, service_port
 from .k8s_quantity import QuantityError, format_cpu, format_memory, parse_quantity
 
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -777,7 +777,17 @@ class K8sService(pulumi.ComponentResource):
             taken.add(object_name)
             self._ingress(index, route, object_name, meta_labels)
         self._network_policies(meta_labels)
-        create_monitor(name, service=svc, namespace=wiring.namespace, labels=meta_labels, endpoint=args.metrics, listen_port=args.listen_port, has_service=args.port is not None, monitoring_namespace=wiring.monitoring_namespace, opts=self._child)
+        create_monitor(
+            name,
+            service=svc,
+            namespace=wiring.namespace,
+            labels=meta_labels,
+            endpoint=args.metrics,
+            listen_port=args.listen_port,
+            has_service=args.port is not None,
+            monitoring_namespace=wiring.monitoring_namespace,
+            opts=self._child,
+        )
         self.register_outputs({"deployment_name": self.deployment_name, "role_arn": self.role_arn})
 
     # -- identity ------------------------------------------------------------------------------------

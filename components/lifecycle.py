@@ -136,7 +136,9 @@ class LifecycleArgs(Args):
         for prefix, days in self.prefix_expirations.items():
             if not prefix or prefix.startswith("/") or days < 1:
                 raise FieldProblem(
-                    f"prefix_expirations.{prefix}", days, "a key prefix such as 'postgres/' and at least 1 day"
+                    f"prefix_expirations.{prefix}",
+                    days,
+                    "a key prefix such as 'postgres/' and at least 1 day",
                 )
         problems = transition_problems(self.transitions, "transitions", noncurrent=False)
         problems += transition_problems(

@@ -23,8 +23,8 @@ from . import exporters, kube_prometheus, log_shipping
 from .alarms import PERIOD_SECONDS, AlarmSpec, AlarmThresholds, alarm_specs
 from .args import Args, FieldProblem, RetentionDays
 from .cloudwatch_dashboard import dashboard_body
-from .edge_alarms import EdgeAlarmThresholds
 from .dashboards import DASHBOARDS, SIDECAR_LABEL, dashboard_json
+from .edge_alarms import EdgeAlarmThresholds
 from .irsa import irsa_role
 from .kube_prometheus import ChartVersions, PrometheusSettings
 from .prometheus_rules import rule_groups

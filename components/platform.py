@@ -339,7 +339,11 @@ class Platform(pulumi.ComponentResource):
         load balancer and DR alarms, GuardDuty findings to people, cost-allocation tags and anomalies."""
         sec, db, storage, monitoring = self.security, self.database, self.storage, self.monitoring
         alerts = args.monitoring
-        if sec.backup_plan_id is not None and sec.backup_role_arn is not None and sec.backup_vault_arn is not None:
+        if (
+            sec.backup_plan_id is not None
+            and sec.backup_role_arn is not None
+            and sec.backup_vault_arn is not None
+        ):
             BackupCoverage(
                 f"{name}-backup",
                 args.security.backup.restore_testing,

@@ -38,6 +38,25 @@ def format_findings(findings: Iterable[Finding], stack: str | None = None) -> st
     return "\n".join(lines)
 
 
+#: The stack-level coverage rules (issue 16): the report says of each whether it holds.
+COVERAGE_RULES = ("backup-coverage", "scrape-coverage", "alert-routing", "cost-attribution")
+
+
+def coverage_summary(findings: Iterable[Finding], stack: str | None = None) -> str:
+    """One line per coverage rule: passing, or how many resources it found uncovered (and whether that
+    blocks)."""
+    findings = list(findings)
+    lines = [f"Coverage ({stack}):" if stack else "Coverage:"]
+    for rule_id in COVERAGE_RULES:
+        found = [f for f in findings if f.rule_id == rule_id and f.excepted_by is None]
+        if not found:
+            lines.append(f"  {rule_id}: passing")
+            continue
+        level = "blocking" if any(f.blocking for f in found) else "not blocking"
+        lines.append(f"  {rule_id}: {len({f.resource_name for f in found})} resource(s) uncovered ({level})")
+    return "\n".join(lines)
+
+
 def rule_table(rules: Sequence[Rule] | None = None) -> str:
     """The Markdown table of rules: id, description, external ids, enforcement, scope."""
     if rules is None:
@@ -74,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {err}", file=sys.stderr)
             return 2
         print(format_findings(findings, stack))
+        print(coverage_summary(findings, stack))
         failed = failed or any(f.blocking for f in findings)
     return 1 if failed else 0
 

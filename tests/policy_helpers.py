@@ -197,7 +197,9 @@ HARDENINGS: tuple[Hardening, ...] = (
     Hardening(
         "alert-routing", "aws:cloudwatch/metricAlarm:MetricAlarm", "alarmActions", "has no alarm action"
     ),
-    Hardening("cost-attribution", "aws:budgets/budget:Budget", "costFilters", "the budget", _FOREIGN_COST_FILTER),
+    Hardening(
+        "cost-attribution", "aws:budgets/budget:Budget", "costFilters", "the budget", _FOREIGN_COST_FILTER
+    ),
     # RDS
     Hardening(
         "rds-storage-encrypted",

@@ -762,7 +762,11 @@ def _coverage(protect: pulumi.ResourceOptions) -> None:
     vault = aws.backup.Vault("ref-vault", opts=protect)
     plan = aws.backup.Plan(
         "ref-plan",
-        rules=[aws.backup.PlanRuleArgs(rule_name="daily", target_vault_name=vault.name, schedule="cron(0 5 ? * * *)")],
+        rules=[
+            aws.backup.PlanRuleArgs(
+                rule_name="daily", target_vault_name=vault.name, schedule="cron(0 5 ? * * *)"
+            )
+        ],
     )
     aws.backup.Selection(
         "ref-selection",
@@ -791,7 +795,9 @@ def _coverage(protect: pulumi.ResourceOptions) -> None:
         comparison_operator="GreaterThanThreshold",
         alarm_actions=[topic.arn],
     )
-    aws.budgets.Budget("ref-budget", budget_type="COST", time_unit="MONTHLY", limit_amount="100", limit_unit="USD")
+    aws.budgets.Budget(
+        "ref-budget", budget_type="COST", time_unit="MONTHLY", limit_amount="100", limit_unit="USD"
+    )
 
 
 def reference_program() -> None:

@@ -20,14 +20,20 @@ def test_every_rendered_manifest_validates_strictly(wl: Graph) -> None:
     manifests = render(wl)
     report = validate(manifests, KUBERNETES_VERSION, strict=True)
     assert report.errors == []
-    # Only the external-secrets CRDs are skipped, each named; everything else was checked.
-    assert {ident.split()[0] for ident, _ in report.skipped} == {"SecretStore", "ExternalSecret"}
+    # Only the external-secrets and Prometheus Operator CRDs are skipped, each named; the rest was checked.
+    assert {ident.split()[0] for ident, _ in report.skipped} == {
+        "SecretStore",
+        "ExternalSecret",
+        "ServiceMonitor",
+        "PodMonitor",
+    }
     assert len(report.validated) + len(report.skipped) == len(manifests)
     kinds = {m.split()[0] for m in report.validated}
     expected = {
         "Namespace",
         "Deployment",
         "Job",
+        "CronJob",
         "Service",
         "HorizontalPodAutoscaler",
         "Ingress",
@@ -47,7 +53,8 @@ def test_manifests_are_in_apply_order(wl: Graph) -> None:
     assert kinds[:2] == ["Namespace", "Namespace"]
     assert kinds.index("ServiceAccount") < kinds.index("Deployment") < kinds.index("HorizontalPodAutoscaler")
     assert max(i for i, k in enumerate(kinds) if k == "ExternalSecret") < kinds.index("Deployment")
-    assert kinds[-1] == "Ingress"
+    assert kinds[-1] in ("Ingress", "ServiceMonitor", "PodMonitor")
+    assert kinds.index("Service") < kinds.index("ServiceMonitor")
     assert to_yaml(render(wl)).count("\n---\n") == len(kinds) - 1
 
 

@@ -135,7 +135,9 @@ def test_backend_is_seed_000s(wl: Graph) -> None:
     assert deployment.inputs["spec"]["replicas"] == SIZES[wl.stack]["backend"][0]
     service = k8s_named(wl, SERVICE, "backend")
     assert service.inputs["spec"]["ports"] == [
-        {"name": "http", "port": 5000, "targetPort": "http", "protocol": "TCP"}
+        {"name": "http", "port": 5000, "targetPort": "http", "protocol": "TCP"},
+        # Prometheus scrapes the named metrics port (the app serves /metrics on its http port).
+        {"name": "metrics", "port": 9090, "targetPort": "http", "protocol": "TCP"},
     ]
 
 
@@ -274,7 +276,7 @@ def test_each_irsa_role_trusts_exactly_its_own_service_account(wl: Graph) -> Non
         if "eks.amazonaws.com/role-arn" in (r.inputs["metadata"].get("annotations") or {})
     }
     roles = wl.of_type(ROLE)
-    assert len(roles) == len(accounts) == 3
+    assert len(roles) == len(accounts) == 4  # three services with AWS access and the database dump
     issuer = OIDC_URL.removeprefix("https://")
     for role in roles:
         meta = accounts[role.outputs["arn"]]

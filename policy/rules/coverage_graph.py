@@ -73,7 +73,10 @@ def default_tags(stack: StackView, r: ResourceLike) -> dict[str, str]:
 def effective_tags(stack: StackView, r: ResourceLike) -> dict[str, str]:
     """The tags AWS will show on ``r``: the provider's default tags, overridden by the resource's own."""
     own = r.inputs.get("tags")
-    return {**default_tags(stack, r), **({str(k): str(v) for k, v in own.items()} if isinstance(own, Mapping) else {})}
+    return {
+        **default_tags(stack, r),
+        **({str(k): str(v) for k, v in own.items()} if isinstance(own, Mapping) else {}),
+    }
 
 
 def labels_match(selector: Any, labels: Mapping[str, Any] | None) -> bool:
@@ -165,7 +168,9 @@ def publishers_allowed(stack: StackView, topic: ResourceLike) -> set[str]:
     for document in documents:
         for statement in statements(policy_document(document)):
             actions = words(statement.get("Action"))
-            if statement.get("Effect") == "Allow" and any(a in ("sns:Publish", "sns:*", "*") for a in actions):
+            if statement.get("Effect") == "Allow" and any(
+                a in ("sns:Publish", "sns:*", "*") for a in actions
+            ):
                 allowed.update(principals(statement))
     return allowed
 

@@ -123,10 +123,16 @@ def _scraped_by_service_monitor(stack: StackView, workload: ResourceLike) -> boo
         selector = dig(service.inputs, "spec.selector") or {}
         if not selector or any(labels.get(k) != v for k, v in selector.items()):
             continue
-        service_ports = {str(p.get("name")): p for p in as_list(dig(service.inputs, "spec.ports")) if isinstance(p, Mapping)}
+        service_ports = {
+            str(p.get("name")): p
+            for p in as_list(dig(service.inputs, "spec.ports"))
+            if isinstance(p, Mapping)
+        }
         for monitor in stack.of_type(SERVICE_MONITOR):
             spec = monitor.inputs.get("spec") or {}
-            if not namespace_selected(spec.get("namespaceSelector"), _namespace(monitor), _namespace(service)):
+            if not namespace_selected(
+                spec.get("namespaceSelector"), _namespace(monitor), _namespace(service)
+            ):
                 continue
             if not labels_match(spec.get("selector"), dig(service.inputs, "metadata.labels")):
                 continue
@@ -215,8 +221,7 @@ def _alarm_problems(stack: StackView, r: ResourceLike, prod: bool) -> Iterator[s
     for arn in strangers:
         yield f"notifies {arn}, which is no topic of this stack"
     for topic in topics:
-        for problem in receiver_problems(stack, topic, PUBLISHERS.get(r.type), prod):
-            yield problem
+        yield from receiver_problems(stack, topic, PUBLISHERS.get(r.type), prod)
 
 
 def _alertmanager_problems(stack: StackView, r: ResourceLike, prod: bool) -> Iterator[str]:
@@ -236,7 +241,9 @@ def _alertmanager_problems(stack: StackView, r: ResourceLike, prod: bool) -> Ite
             yield f"Alertmanager route {path} ends at receiver {name!r}, which is not defined"
         else:
             configs = [v for k, v in receiver.items() if k.endswith("_configs")]
-            sns = [c for group in configs for c in as_list(group) if isinstance(c, Mapping) and "topic_arn" in c]
+            sns = [
+                c for group in configs for c in as_list(group) if isinstance(c, Mapping) and "topic_arn" in c
+            ]
             if not configs and not silencing:
                 yield f"Alertmanager route {path} ends at receiver {name!r}, which sends nowhere"
             for target in sns:

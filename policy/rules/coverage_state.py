@@ -40,7 +40,6 @@ from policy.rules.coverage_graph import (
     effective_tags,
     helm_values,
     region_of,
-    releases_of,
 )
 from policy.unknown import Undetermined
 from policy.view import StackView
@@ -113,10 +112,15 @@ def _target(stack: StackView, r: ResourceLike) -> tuple[str, str | None, dict[st
             return None  # EFS classes make access points on a file system that is itself backed up
         region = _ebs_region(stack)
         arn = VOLUME_ARN.format(partition="aws", region=region or "*", account="*")
-        return f"the EBS volumes StorageClass {dig(r.inputs, 'metadata.name') or r.name} creates", arn, _ebs_volume_tags(stack, r), region
-    if r.type in (t.RDS_INSTANCE, t.RDS_CLUSTER):
-        if r.inputs.get("replicateSourceDb") or r.inputs.get("replicationSourceIdentifier"):
-            return None  # a replica: its source is backed up, and restores come from the source
+        return (
+            f"the EBS volumes StorageClass {dig(r.inputs, 'metadata.name') or r.name} creates",
+            arn,
+            _ebs_volume_tags(stack, r),
+            region,
+        )
+    replica = r.inputs.get("replicateSourceDb") or r.inputs.get("replicationSourceIdentifier")
+    if r.type in (t.RDS_INSTANCE, t.RDS_CLUSTER) and replica:
+        return None  # a replica: its source is backed up, and restores come from the source
     if r.type in t.BUCKETS and _is_copy_or_log_sink(stack, r):
         return None
     arn = arn_of(r)
@@ -187,7 +191,9 @@ def _copy_regions(stack: StackView, plan: ResourceLike) -> set[str]:
             if arn.startswith("arn:") and arn.count(":") >= 4:
                 regions.add(arn.split(":")[3])
     for vault in stack.of_type(BACKUP_VAULT):
-        if vault.urn in (plan.property_dependencies.get("rules") or ()) and (region := region_of(stack, vault)):
+        if vault.urn in (plan.property_dependencies.get("rules") or ()) and (
+            region := region_of(stack, vault)
+        ):
             regions.add(region)
     return regions
 
@@ -249,7 +255,9 @@ def _missing(tags: Mapping[str, str], wanted: Mapping[str, set[str]]) -> list[st
 
 
 def _launch_template_gaps(r: ResourceLike, wanted: Mapping[str, set[str]]) -> Iterator[str]:
-    specs = {str(s.get("resourceType")): s.get("tags") or {} for s in as_list(r.inputs.get("tagSpecifications"))}
+    specs = {
+        str(s.get("resourceType")): s.get("tags") or {} for s in as_list(r.inputs.get("tagSpecifications"))
+    }
     for kind in ("instance", "volume"):
         missing = _missing(specs.get(kind, {}), wanted)
         if missing:

@@ -71,7 +71,12 @@ def plan(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
 def _conditions(value: Any) -> dict[str, Any] | None:
     """A selection's ``conditions`` block as the API's ``Conditions`` (tag tests, ANDed)."""
     blocks = value if isinstance(value, list) else [value] if value else []
-    api = {"stringEquals": "StringEquals", "stringNotEquals": "StringNotEquals", "stringLike": "StringLike", "stringNotLike": "StringNotLike"}
+    api = {
+        "stringEquals": "StringEquals",
+        "stringNotEquals": "StringNotEquals",
+        "stringLike": "StringLike",
+        "stringNotLike": "StringNotLike",
+    }
     found: dict[str, list[dict[str, str]]] = {}
     for block in blocks:
         for key, tests in (block or {}).items():

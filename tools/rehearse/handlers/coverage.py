@@ -62,7 +62,9 @@ def restore_testing_plan(ctx: Ctx, i: Outputs) -> dict[str, Any]:
     }
 
 
-@validates("aws:backup/restoreTestingSelection:RestoreTestingSelection", "backup", "CreateRestoreTestingSelection")
+@validates(
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection", "backup", "CreateRestoreTestingSelection"
+)
 def restore_testing_selection(ctx: Ctx, i: Outputs) -> dict[str, Any]:
     return {
         "RestoreTestingPlanName": i["restoreTestingPlanName"],
