@@ -320,3 +320,44 @@ def test_seed_alerts_keep_their_names_and_high_cpu_can_fire(graphs: dict[str, Gr
     assert set(seed) == {"HighCPUUsage", "HighMemoryUsage", "HighAPIErrorRate"}
     # The idle *fraction* (rate of the counter) against 0.2, not the ever-growing counter itself.
     assert seed["HighCPUUsage"] == 'avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])) < 0.2'
+
+
+# --- the same rules through the CrossGuard pack (pulumi preview --policy-pack) -------------------------
+
+
+def _pack_reports(graph: Any) -> dict[str, list[str]]:
+    """The four coverage policies run as the policy SDK runs them, providers handed over as the engine
+    does (a ``PolicyProviderResource`` on each resource, not in the resource list)."""
+    from pulumi_policy import PolicyProviderResource, StackValidationPolicy
+    from pulumi_policy.proxy import unknown_checking_proxy
+
+    from policy.pack import PackContext, policies
+    from tests.test_policy_pack import Reports, stack_args
+
+    resources = list(graph)
+    providers = {
+        r.urn: PolicyProviderResource(r.type, unknown_checking_proxy(dict(r.inputs)), r.urn, r.name)
+        for r in resources
+        if r.type.startswith("pulumi:providers:")
+    }
+    args = stack_args(Graph(stack="prod", resources=[r for r in resources if r.urn not in providers]))
+    for policy_resource, resource in zip(
+        args.resources, [r for r in resources if r.urn not in providers], strict=True
+    ):
+        reference = resource.provider or ""  # the provider's URN, or "<urn>::<id>"
+        policy_resource.provider = providers.get(reference) or providers.get(reference.rsplit("::", 1)[0])
+    found: dict[str, list[str]] = {}
+    for policy in policies(PackContext(stack="prod", environment="prod", today=TODAY), RULES):
+        assert isinstance(policy, StackValidationPolicy)
+        reports = Reports()
+        policy.validate(args, reports)
+        found[policy.name] = [message for message, _ in reports]
+    return found
+
+
+def test_the_pack_judges_with_the_providers_tags_and_regions(graphs: dict[str, Graph]) -> None:
+    assert _pack_reports(graphs["prod"]) == {rule: [] for rule in COVERAGE}
+    old = _pack_reports(_old_wiring())
+    assert "quantumvest-database-primary is selected by no backup plan" in "\n".join(old["backup-coverage"])
+    # The bucket's CostCenter comes from the provider's default tags: attributed, not reported.
+    assert not any("storage-assets-bucket" in m for m in old["cost-attribution"])
