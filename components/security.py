@@ -336,7 +336,7 @@ class Security(pulumi.ComponentResource):
     and with a us-east-1 provider a CLOUDFRONT-scope ACL for the CDN; a multi-region CloudTrail with log
     file validation into its own encrypted bucket and CloudWatch Logs; a GuardDuty detector (EKS audit
     logs, S3, RDS); an ECR repository per service; a Secrets Manager secret per service with generated
-    values; an AWS Backup vault, daily plan and tag selection (copies to a DR-region vault with a DR
+    values; an AWS Backup vault, daily plan and backup role (copies to a DR-region vault with a DR
     provider); a monthly AWS Budget with forecast and actual alerts.
     """
 
