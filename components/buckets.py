@@ -145,7 +145,7 @@ def hardened_bucket(
     aws.s3.BucketLifecycleConfiguration(
         f"{prefix}-lifecycle",
         bucket=bucket.bucket,
-        rules=[lifecycle.rule()],
+        rules=[lifecycle.rule(), *lifecycle.prefix_rules()],
         # Noncurrent-version rules act on versions; create them once versioning is on.
         opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[versioning])),
     )

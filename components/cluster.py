@@ -468,9 +468,17 @@ class Cluster(pulumi.ComponentResource):
         logs_kms_key_arn: pulumi.Input[str] | None = None,
         api_clients: Mapping[str, pulumi.Input[str]] | None = None,
         role_access: Mapping[str, tuple[pulumi.Input[str], str]] | None = None,
+        resource_tags: Mapping[str, str] | None = None,
+        volume_backup_tags: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """``resource_tags``: the cost tags of what EC2 and the CSI drivers create for the cluster (node
+        instances and volumes, PersistentVolumes); the provider's default tags never reach those.
+        ``volume_backup_tags``: the backup selection tag every CSI volume carries (not the nodes' root
+        volumes, which hold nothing to restore)."""
         super().__init__("quantumvest:cluster:Cluster", name, None, opts)
+        self._resource_tags = dict(resource_tags or {})
+        volume_tags = {**self._resource_tags, **dict(volume_backup_tags or {})}
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOutputOptions(parent=self)
         partition = aws.get_partition_output(opts=invoke).partition
@@ -679,8 +687,18 @@ class Cluster(pulumi.ComponentResource):
         )
         late_addons = [
             addon("coredns", {**placement, "replicaCount": args.coredns_replicas}, depends_on=node_groups),
-            addon("aws-ebs-csi-driver", {"controller": placement}, depends_on=node_groups, role=ebs_role),
-            addon("aws-efs-csi-driver", {"controller": placement}, depends_on=node_groups, role=efs_role),
+            addon(
+                "aws-ebs-csi-driver",
+                {"controller": {**placement, **csi_tag_values("extraVolumeTags", volume_tags)}},
+                depends_on=node_groups,
+                role=ebs_role,
+            ),
+            addon(
+                "aws-efs-csi-driver",
+                {"controller": {**placement, **csi_tag_values("tags", self._resource_tags)}},
+                depends_on=node_groups,
+                role=efs_role,
+            ),
         ]
 
         # The provider's kubeconfig resolves only once the nodes and the add-ons exist, so everything
@@ -903,7 +921,7 @@ class Cluster(pulumi.ComponentResource):
     ) -> aws.eks.NodeGroup:
         """A launch template and a managed node group for one configured group."""
         child = pulumi.ResourceOptions(parent=self)
-        instance_tags = {"Name": f"{name}-{group_name}", "NodeGroup": group_name}
+        instance_tags = {**self._resource_tags, "Name": f"{name}-{group_name}", "NodeGroup": group_name}
         root_volume: dict[str, Any] = {
             "volume_size": group.disk_size_gib,
             "volume_type": "gp3",
@@ -971,6 +989,12 @@ class Cluster(pulumi.ComponentResource):
                 ignore_changes=["scalingConfig.desiredSize"],
             ),
         )
+
+
+def csi_tag_values(key: str, tags: Mapping[str, str]) -> dict[str, Any]:
+    """A CSI driver add-on's extra tags: ``extraVolumeTags`` on every EBS volume, ``tags`` on every EFS
+    access point the driver creates (aws-ebs-csi-driver / aws-efs-csi-driver chart values)."""
+    return {key: dict(tags)} if tags else {}
 
 
 #: Add-on configuration that does not depend on the cluster's settings.

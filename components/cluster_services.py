@@ -17,6 +17,7 @@ import pulumi_kubernetes as k8s
 from pydantic import Field, field_validator, model_validator
 
 from .args import Args, FieldProblem
+from .cluster_monitoring import controller_tag_values, monitor_values, operator_crds
 from .cluster_service_policies import (
     cluster_autoscaler_policy,
     external_dns_policy,
@@ -174,9 +175,10 @@ class ClusterServices(pulumi.ComponentResource):
         secrets_kms_key_arn: pulumi.Input[str] | None = None,
         nvidia_device_plugin: bool = False,
         hosted_zone_id: pulumi.Input[str] | None = None,
-        controller_tags: Mapping[str, str] | None = None,
+        cost_tags: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """``cost_tags``: the tags the LB controller puts on the load balancers it creates."""
         super().__init__("quantumvest:cluster:ClusterServices", name, None, opts)
         self._name = name
         self._args = args
@@ -214,6 +216,7 @@ class ClusterServices(pulumi.ComponentResource):
         }
 
         releases: dict[str, k8s.helm.v3.Release] = {}
+        crds = operator_crds(name, self._k8s_opts())  # before any chart renders a ServiceMonitor
         releases["metrics-server"] = self._release(
             "metrics-server",
             "kube-system",
@@ -274,8 +277,6 @@ class ClusterServices(pulumi.ComponentResource):
                 # No Ingress is served: the public path is the Gateway API (DESIGN.md request path).
                 "createIngressClassResource": False,
                 "enableServiceMutatorWebhook": False,
-                # The ALB, its target groups and security groups carry the cost-allocation tags too.
-                "defaultTags": dict(controller_tags or {}),
                 # All three set, so no CRD auto-detection (pkg/gateway/crddetect): a missing CRD fails the
                 # start instead of quietly disabling the ALB gateway. The NLB (L4) gateway is not used.
                 "controllerConfig": {
@@ -287,8 +288,10 @@ class ClusterServices(pulumi.ComponentResource):
                 },
                 "podDisruptionBudget": {"maxUnavailable": 1},
                 **self._placement,
+                **monitor_values("aws-load-balancer-controller"),
+                **controller_tag_values(cost_tags),
             },
-            depends_on=gateway_crds,
+            depends_on=[*gateway_crds, crds],
         )
         # The class every Gateway of this cluster names; the controller owns what it describes.
         k8s.apiextensions.CustomResource(
@@ -314,7 +317,7 @@ class ClusterServices(pulumi.ComponentResource):
             },
             "cainjector": {"replicaCount": 1, **self._placement},
             "startupapicheck": dict(self._placement),
-            "prometheus": {"enabled": True},
+            **monitor_values("cert-manager"),
             **self._placement,
         }
         if zone_id is not None:
@@ -326,7 +329,7 @@ class ClusterServices(pulumi.ComponentResource):
             )
             cert_manager_values["serviceAccount"] = self._service_account("cert-manager", dns01_role)
         releases["cert-manager"] = self._release(
-            "cert-manager", "cert-manager", cert_manager_values, depends_on=[namespaces["cert-manager"]]
+            "cert-manager", "cert-manager", cert_manager_values, depends_on=[namespaces["cert-manager"], crds]
         )
         self.cluster_issuer_name: str | None = None
         if zone_id is not None and args.acme_email is not None and args.dns_zone is not None:
@@ -410,8 +413,9 @@ class ClusterServices(pulumi.ComponentResource):
                 "webhook": {"replicaCount": args.replicas, **self._placement},
                 "certController": {"replicaCount": 1, **self._placement},
                 **self._placement,
+                **monitor_values("external-secrets"),
             },
-            depends_on=[namespaces["external-secrets"]],
+            depends_on=[namespaces["external-secrets"], crds],
         )
         k8s.apiextensions.CustomResource(
             f"{name}-secret-store",

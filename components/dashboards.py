@@ -297,8 +297,13 @@ def security() -> dict[str, Any]:
         "rate-limited requests are on the CloudWatch dashboard (AWS/WAFV2 BlockedRequests).",
         [
             _panel(
-                "401/403 per second by service",
+                "Denied (401/403) per second by service",
                 {"{{service}}": f'sum by (service) (rate(http_requests_total{{status=~"401|403"}}[{RATE}]))'},
+                "reqps",
+            ),
+            _panel(
+                "Rate-limited (429) per second by service",
+                {"{{service}}": f'sum by (service) (rate(http_requests_total{{status="429"}}[{RATE}]))'},
                 "reqps",
             ),
             _panel(

@@ -414,6 +414,8 @@ class Database(pulumi.ComponentResource):
             )
 
         self.dr_endpoint = None
+        #: The cross-region replica's identifier (its ReplicaLag alarm lives in the DR region).
+        self.dr_identifier: pulumi.Output[str] | None = None
         dr_ids: list[pulumi.Output[str]] = []
         if args.dr_region and dr_provider is not None and dr_kms_key_arn is not None:
             dr = self._dr_replica(
@@ -430,9 +432,13 @@ class Database(pulumi.ComponentResource):
                 dr_logs_kms_key_arn,
             )
             self.dr_endpoint = dr.address
+            self.dr_identifier = dr.identifier
             dr_ids.append(dr.identifier)
 
         self.writer_endpoint = primary.address
+        #: The writer's ARN and security group (backup selection, restore testing).
+        self.primary_arn: pulumi.Output[str] = primary.arn
+        self.security_group_id: pulumi.Output[str] = sg.id
         self.reader_endpoints = pulumi.Output.all(*[r.address for r in replicas])
         self.port = primary.port
         self.database_name = primary.db_name

@@ -233,6 +233,8 @@ def create_redis_exporter(
         "redisAddress": address,
         "auth": {"enabled": True, "secret": {"name": REDIS_SECRET, "key": REDIS_SECRET_KEY}},
         "serviceMonitor": {"enabled": True, "interval": "30s"},
+        # The Celery queue's length as redis_key_size{key="celery"} (QueueLengthHigh, seed 004).
+        "env": [{"name": "REDIS_EXPORTER_CHECK_SINGLE_KEYS", "value": "db0=celery"}],
         **_hardened_pod(),
     }
     return _exporter_release(name, "redis", namespace, chart_version, values, [secret, *depends_on], k8s_opts)

@@ -191,7 +191,14 @@ class PublicGateway(pulumi.ComponentResource):
             f"{name}-gateway",
             api_version=GATEWAY_API,
             kind="Gateway",
-            metadata={"name": self.gateway_name, "namespace": namespace, "labels": meta_labels},
+            metadata={
+                "name": self.gateway_name,
+                "namespace": namespace,
+                "labels": meta_labels,
+                # `pulumi up` waits until the controller has provisioned the ALB (Gateway API status
+                # condition Programmed), so what looks the ALB up by name (the edge alarms) finds it.
+                "annotations": {"pulumi.com/waitFor": "condition=Programmed"},
+            },
             spec={
                 "gatewayClassName": gateway_class_name,
                 "infrastructure": {

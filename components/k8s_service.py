@@ -21,6 +21,7 @@ from pydantic import AfterValidator, Field, model_validator
 from .args import Args, FieldProblem
 from .iam import policy_document
 from .irsa import irsa_role
+from .k8s_monitors import MetricsEndpoint, container_ports, create_monitor, service_port
 from .k8s_pod import (
     DEFAULT_RUN_AS_USER,
     container_security_context,
@@ -408,6 +409,11 @@ class ServiceArgs(Args):
         description="Sticky sessions (seed 004): the ALB pins a client to one pod with a cookie for this "
         "long. None: every request goes to the least busy pod.",
     )
+    metrics: MetricsEndpoint | None = Field(
+        default_factory=MetricsEndpoint,
+        description="Prometheus metrics endpoint (a named metrics port and a ServiceMonitor/PodMonitor); "
+        "none: not scraped.",
+    )
     autoscaling: Autoscaling | None = Field(default_factory=Autoscaling)
     rolling_update: RollingUpdate = Field(default_factory=RollingUpdate)
     disruption_max_unavailable: IntOrPercent = Field(
@@ -759,7 +765,10 @@ class K8sService(pulumi.ComponentResource):
                 spec={
                     "type": "ClusterIP",
                     "selector": selector(svc),
-                    "ports": [{"name": "http", "port": args.port, "target_port": "http", "protocol": "TCP"}],
+                    "ports": [
+                        {"name": "http", "port": args.port, "target_port": "http", "protocol": "TCP"},
+                        *service_port(args.metrics, args.listen_port),
+                    ],
                 },
                 opts=self._child,
             )
@@ -808,6 +817,17 @@ class K8sService(pulumi.ComponentResource):
                 opts=self._child,
             )
         self._network_policies(meta_labels)
+        create_monitor(
+            name,
+            service=svc,
+            namespace=wiring.namespace,
+            labels=meta_labels,
+            endpoint=args.metrics,
+            listen_port=args.listen_port,
+            has_service=args.port is not None,
+            monitoring_namespace=wiring.monitoring_namespace,
+            opts=self._child,
+        )
         self.register_outputs({"deployment_name": self.deployment_name, "role_arn": self.role_arn})
 
     # -- identity ------------------------------------------------------------------------------------
@@ -962,6 +982,8 @@ class K8sService(pulumi.ComponentResource):
             container["args"] = list(args.args)
         if listen is not None:
             container["ports"] = [{"name": "http", "container_port": listen, "protocol": "TCP"}]
+        if metrics_ports := container_ports(args.metrics, listen):
+            container["ports"] = [*container.get("ports", []), *metrics_ports]
         if wiring.own_secrets_name:
             container["env_from"] = [{"secret_ref": {"name": wiring.own_secrets_name}}]
         for key, field_name in (

@@ -106,6 +106,22 @@ def trail_arn(partition: str, account: str, region: str, trail_name: str) -> str
     return f"arn:{partition}:cloudtrail:{region}:{account}:trail/{trail_name}"
 
 
+#: Services that publish to the KMS-encrypted alert topics: CloudWatch alarms, EventBridge (GuardDuty
+#: findings) and Cost Anomaly Detection. Each needs the key to encrypt what it publishes (SNS SSE docs).
+ALERT_PUBLISHERS = ("cloudwatch.amazonaws.com", "events.amazonaws.com", "costalerts.amazonaws.com")
+
+
+def _alert_publishers(account: str) -> dict[str, Any]:
+    return {
+        "Sid": "AlertPublishersEncryptForTopics",
+        "Effect": "Allow",
+        "Principal": {"Service": list(ALERT_PUBLISHERS)},
+        "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+    }
+
+
 def logs_key_policy(partition: str, account: str, region: str, trail_name: str | None = None) -> str:
     """The logs key: CloudWatch Logs (flow logs, WAF, EKS, CloudTrail delivery), vended log delivery and,
     when ``trail_name`` is given, CloudTrail's log files."""
@@ -147,6 +163,7 @@ def logs_key_policy(partition: str, account: str, region: str, trail_name: str |
             },
         },
     ]
+    statements.append(_alert_publishers(account))
     if trail_name is not None:
         arn = trail_arn(partition, account, region, trail_name)
         statements += [

@@ -125,9 +125,21 @@ class LifecycleArgs(Args):
         ge=1,
         description="Abort multipart uploads left incomplete this long (their parts cost money).",
     )
+    prefix_expirations: dict[str, int] = Field(
+        default_factory=dict,
+        description="Key prefix → days: objects with their own retention (the database dumps under "
+        "'postgres/' keep seed 004's 30 days). S3 applies the shortest expiry when rules overlap.",
+    )
 
     @model_validator(mode="after")
     def _check_waterfall(self) -> LifecycleArgs:
+        for prefix, days in self.prefix_expirations.items():
+            if not prefix or prefix.startswith("/") or days < 1:
+                raise FieldProblem(
+                    f"prefix_expirations.{prefix}",
+                    days,
+                    "a key prefix such as 'postgres/' and at least 1 day",
+                )
         problems = transition_problems(self.transitions, "transitions", noncurrent=False)
         problems += transition_problems(
             self.noncurrent_transitions, "noncurrent_transitions", noncurrent=True
@@ -154,6 +166,18 @@ class LifecycleArgs(Args):
                 "expiration on or before a transition",
             )
         return self
+
+    def prefix_rules(self) -> list[dict[str, Any]]:
+        """One expiry rule per ``prefix_expirations`` entry (snake_case, as the SDK takes it)."""
+        return [
+            {
+                "id": f"expire-{prefix.strip('/').replace('/', '-') or 'root'}",
+                "status": "Enabled",
+                "filter": {"prefix": prefix},
+                "expiration": {"days": days},
+            }
+            for prefix, days in sorted(self.prefix_expirations.items())
+        ]
 
     def rule(self) -> dict[str, Any]:
         """The ``BucketLifecycleConfiguration`` rule (snake_case, as the SDK takes it) for every object."""

@@ -25,6 +25,7 @@ from .args import Args, FieldProblem, RetentionDays
 from .cloudwatch_dashboard import dashboard_body
 from .cluster_service_policies import cloudwatch_agent_policy
 from .dashboards import DASHBOARDS, SIDECAR_LABEL, dashboard_json
+from .edge_alarms import EdgeAlarmThresholds
 from .irsa import irsa_role
 from .kube_prometheus import ChartVersions, PrometheusSettings
 from .prometheus_rules import rule_groups
@@ -79,11 +80,21 @@ class MonitoringArgs(Args):
         description="HTTPS subscriptions of the alert topic, e.g. a PagerDuty/Opsgenie SNS integration URL "
         "(these confirm the subscription themselves).",
     )
+    pager_endpoint: HttpsUrl | None = Field(
+        default=None,
+        description="The on-call pager's SNS integration URL (PagerDuty, Opsgenie), subscribed to the alert "
+        "topic and the security findings topic. Prod must set one (policy rule alert-routing): critical "
+        "alerts page a person, not an inbox.",
+    )
     warning_emails: list[Email] | None = Field(
         default=None,
         description="Subscribed to the warnings topic (Prometheus warnings). None: the alert_emails.",
     )
     thresholds: AlarmThresholds = Field(default_factory=AlarmThresholds)
+    edge_thresholds: EdgeAlarmThresholds = Field(
+        default_factory=EdgeAlarmThresholds,
+        description="The public ALB's 5xx-rate and p99-latency alarms (components/edge_alarms.py).",
+    )
     log_retention_days: RetentionDays = Field(
         default=365,
         description="Retention of the per-namespace container log groups: a year, as PCI DSS 10.5.1 asks "
@@ -140,7 +151,8 @@ def _slug(text: str) -> str:
 def _topic_policy(
     topic_arn: pulumi.Input[str], account_id: pulumi.Input[str], cloudwatch: bool
 ) -> pulumi.Output[str]:
-    """Deny publishing without TLS; let CloudWatch alarms of this account publish (alert topic only)."""
+    """Deny publishing without TLS; let CloudWatch alarms and Cost Anomaly Detection of this account
+    publish (alert topic only)."""
     statements: list[dict[str, object]] = [
         {
             "Sid": "DenyInsecureTransport",
@@ -154,9 +166,9 @@ def _topic_policy(
     if cloudwatch:
         statements.append(
             {
-                "Sid": "CloudWatchAlarmsPublish",
+                "Sid": "CloudWatchAlarmsAndCostAnomaliesPublish",
                 "Effect": "Allow",
-                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Principal": {"Service": ["cloudwatch.amazonaws.com", "costalerts.amazonaws.com"]},
                 "Action": "sns:Publish",
                 "Resource": topic_arn,
                 "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
@@ -295,6 +307,15 @@ class Monitoring(pulumi.ComponentResource):
                 topic=alert_topic.arn,
                 protocol="https",
                 endpoint=url,
+                endpoint_auto_confirms=True,
+                opts=on_aws,
+            )
+        if args.pager_endpoint is not None:
+            aws.sns.TopicSubscription(
+                f"{name}-alert-pager",
+                topic=alert_topic.arn,
+                protocol="https",
+                endpoint=args.pager_endpoint,
                 endpoint_auto_confirms=True,
                 opts=on_aws,
             )

@@ -14,12 +14,17 @@ from .access import PlatformAccess
 from .admin_roles import AdminRolesArgs
 from .admin_vpn import AdminVpnArgs
 from .args import Args, FieldProblem
+from .backup import BackupCoverage
 from .cache import Cache, CacheArgs
 from .ci_runner import CiRunnerArgs
 from .cluster import Cluster, ClusterArgs
 from .cluster_services import ClusterServices, ClusterServicesArgs
+from .cost_controls import CostControls
 from .database import Database, DatabaseArgs
 from .dns_zone import DnsZone, DnsZoneArgs
+from .dr_alerts import DrAlerts
+from .edge_alarms import create_edge_alarms
+from .findings import SecurityFindings
 from .gateway import load_balancer_name
 from .monitoring import Monitoring, MonitoringArgs, split_output
 from .network import Network, NetworkArgs
@@ -206,6 +211,9 @@ class Platform(pulumi.ComponentResource):
             logs_kms_key_arn=sec.logs_key_arn,
             api_clients=access.api_clients,
             role_access=access.role_access,
+            # Node instances and volumes, CSI volumes: the provider's default tags never reach them.
+            resource_tags=settings.default_tags(),
+            volume_backup_tags=sec.backup_selection_tags if args.security.backup.enabled else None,
             opts=on_aws,
         )
         # The DR region's private network, for the cross-region database replica (never the default VPC).
@@ -283,8 +291,8 @@ class Platform(pulumi.ComponentResource):
             secrets_kms_key_arn=sec.secrets_key_arn,
             nvidia_device_plugin=cluster.has_gpu_nodes,
             hosted_zone_id=zone.zone_id,
-            # What the load balancer controller creates is tagged like everything else (budget filters).
-            controller_tags=settings.default_tags(),
+            # What the load balancer controller creates carries the cost tags too (budget filters).
+            cost_tags=settings.default_tags(),
             opts=on_aws,
         )
         nat_count = {"none": 0, "single": 1, "one_per_az": args.network.az_count}[args.network.nat_strategy]
@@ -357,6 +365,8 @@ class Platform(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(on_aws, pulumi.ResourceOptions(depends_on=[services])),
         )
 
+        self._coverage(name, args, on_aws)
+
         self.register_outputs(
             {
                 "vpc_id": net.vpc_id,
@@ -364,6 +374,78 @@ class Platform(pulumi.ComponentResource):
                 "regional_web_acl_arn": sec.regional_web_acl_arn,
             }
         )
+
+    def _coverage(self, name: str, args: PlatformArgs, on_aws: pulumi.ResourceOptions) -> None:
+        """What makes the parts reach each other (issue 16): backup selections and restore tests, the
+        load balancer and DR alarms, GuardDuty findings to people, cost-allocation tags and anomalies."""
+        sec, db, storage, monitoring = self.security, self.database, self.storage, self.monitoring
+        alerts = args.monitoring
+        if (
+            sec.backup_plan_id is not None
+            and sec.backup_role_arn is not None
+            and sec.backup_vault_arn is not None
+        ):
+            BackupCoverage(
+                f"{name}-backup",
+                args.security.backup.restore_testing,
+                prefix=sec.prefix,
+                plan_id=sec.backup_plan_id,
+                role_arn=sec.backup_role_arn,
+                vault_name=sec.backup_vault_name,
+                vault_arn=sec.backup_vault_arn,
+                resource_arns=[
+                    db.primary_arn,
+                    *([storage.efs_file_system_arn] if storage.efs_file_system_arn is not None else []),
+                    *storage.data_bucket_arns.values(),
+                ],
+                volume_tags=sec.backup_selection_tags,
+                alert_topic_arn=monitoring.alert_topic_arn,
+                database_arn=db.primary_arn,
+                database_subnet_group_name=self.network.db_subnet_group_name,
+                database_security_group_ids=[db.security_group_id],
+                efs_arn=storage.efs_file_system_arn,
+                opts=on_aws,
+            )
+        if args.security.guardduty.enabled:
+            SecurityFindings(
+                f"{name}-findings",
+                kms_key_arn=sec.logs_key_arn,
+                emails=alerts.alert_emails,
+                pager_endpoint=alerts.pager_endpoint,
+                opts=on_aws,
+            )
+        budget = security_settings(args, pulumi.get_stack()).budget.cost_filter_tags
+        if args.security.budget.enabled and budget:
+            CostControls(
+                f"{name}-cost",
+                args.security.budget.anomaly,
+                cost_tags=budget,
+                alert_topic_arn=monitoring.alert_topic_arn,
+                opts=pulumi.ResourceOptions.merge(
+                    on_aws,
+                    pulumi.ResourceOptions(providers={"aws": self.us_east_1_provider or self.aws_provider}),
+                ),
+            )
+        if db.dr_identifier is not None and self.dr_provider is not None and sec.dr_logs_key_arn is not None:
+            DrAlerts(
+                f"{name}-dr-alerts",
+                replica_identifier=db.dr_identifier,
+                lag_threshold_seconds=alerts.thresholds.rds_replica_lag_seconds,
+                evaluation_periods=alerts.thresholds.evaluation_periods,
+                kms_key_arn=sec.dr_logs_key_arn,
+                emails=alerts.alert_emails,
+                pager_endpoint=alerts.pager_endpoint,
+                opts=pulumi.ResourceOptions(parent=self, providers={"aws": self.dr_provider}),
+            )
+        if any(service.ingress for service in args.workloads.services):
+            create_edge_alarms(
+                name,
+                alerts.edge_thresholds,
+                load_balancer_name=load_balancer_name(args.platform.name, pulumi.get_stack()),
+                topic_arn=monitoring.alert_topic_arn,
+                depends_on=[self.workloads],
+                opts=on_aws,
+            )
 
     def _aws_provider(self, logical_name: str, region: str, settings: PlatformSettings) -> aws.Provider:
         """An explicit AWS provider for ``region`` carrying the platform's default tags."""

@@ -12,6 +12,8 @@ import pulumi_random as random
 from pydantic import Field, field_validator, model_validator
 
 from .args import Args, FieldProblem, RetentionDays
+from .backup import RestoreTestingArgs
+from .cost_controls import AnomalyArgs
 from .iam import policy_document, service_trust_policy
 from .key_policies import (
     data_key_policy,
@@ -249,9 +251,11 @@ class BackupArgs(Args):
     )
     selection_tag_key: str = Field(
         default="backup-plan",
-        description="Tag selecting resources for this stack's plan; its value is the stack's prefix, so two "
-        "stacks in one account never back up each other's resources.",
+        description="Tag selecting the CSI volumes for this stack's plan (the EBS CSI driver puts it on every "
+        "volume); its value is the stack's prefix, so two stacks in one account never back up each other's "
+        "volumes. Databases, file systems and buckets are selected by ARN.",
     )
+    restore_testing: RestoreTestingArgs = Field(default_factory=RestoreTestingArgs)
 
     @field_validator("schedule")
     @classmethod
@@ -288,6 +292,7 @@ class BudgetArgs(Args):
         description="Alert when forecast or actual spend passes each percentage of the limit.",
     )
     alert_emails: list[str] = Field(default_factory=list, description="Who receives the budget alerts.")
+    anomaly: AnomalyArgs = Field(default_factory=AnomalyArgs)
     cost_filter_tags: dict[str, str] = Field(
         default_factory=dict,
         description="Cost-allocation tags scoping the budget to this stack's resources (a resource with any "
@@ -353,7 +358,7 @@ class Security(pulumi.ComponentResource):
     and with a us-east-1 provider a CLOUDFRONT-scope ACL for the CDN; a multi-region CloudTrail with log
     file validation into its own encrypted bucket and CloudWatch Logs; a GuardDuty detector (EKS audit
     logs, S3, RDS); an ECR repository per service; a Secrets Manager secret per service with generated
-    values; an AWS Backup vault, daily plan and tag selection (copies to a DR-region vault with a DR
+    values; an AWS Backup vault, daily plan and backup role (copies to a DR-region vault with a DR
     provider); a monthly AWS Budget with forecast and actual alerts.
     """
 
@@ -367,7 +372,7 @@ class Security(pulumi.ComponentResource):
     ecr_repository_urls: dict[str, pulumi.Output[str]]
     app_secret_arns: dict[str, pulumi.Output[str]]
     backup_vault_name: pulumi.Output[str] | None
-    #: The tag (key → value) a resource carries to be backed up by this stack's plan (RDS, EFS, EBS).
+    #: The tag (key → value) the CSI volumes carry to be backed up by this stack's plan.
     backup_selection_tags: dict[str, str]
     trail_bucket_name: pulumi.Output[str] | None
 
@@ -384,6 +389,8 @@ class Security(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._prefix = args.alias_prefix or derive_prefix(name)
+        #: ``<platform.name>-<stack>``: the stack's prefix of the few physical names (and backup names).
+        self.prefix: str = self._prefix
         self._child = pulumi.ResourceOptions(parent=self)
         self._stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
         here = pulumi.InvokeOutputOptions(parent=self)
@@ -443,6 +450,9 @@ class Security(pulumi.ComponentResource):
         self.app_secret_arns = self._app_secrets(secrets_key)
         self.backup_selection_tags = {args.backup.selection_tag_key: self._prefix}
         self.backup_vault_name = None
+        self.backup_plan_id: pulumi.Output[str] | None = None
+        self.backup_vault_arn: pulumi.Output[str] | None = None
+        self.backup_role_arn: pulumi.Output[str] | None = None
         if args.backup.enabled:
             self.backup_vault_name = self._backups(data_key, dr_data_key, dr_provider)
         if args.budget.enabled:
@@ -802,8 +812,8 @@ class Security(pulumi.ComponentResource):
     def _backups(
         self, data_key: aws.kms.Key, dr_data_key: aws.kms.Key | None, dr_provider: aws.Provider | None
     ) -> pulumi.Output[str]:
-        """Vault (data key), daily plan with retention, tag selection of RDS/EFS/EBS; DR copies if a DR
-        provider was given."""
+        """Vault (data key), daily plan with retention and the backup role; DR copies if a DR provider was
+        given. The selections are components/backup.py's."""
         cfg = self._args.backup
         name = self._name
         vault = aws.backup.Vault(
@@ -862,28 +872,11 @@ class Security(pulumi.ComponentResource):
                 ("restore", "AWSBackupServiceRolePolicyForRestores"),
             )
         ]
-        aws.backup.Selection(
-            f"{name}-backup-selection",
-            name=f"{self._prefix}-tagged",
-            plan_id=plan.id,
-            iam_role_arn=role.arn,
-            resources=self._partition.apply(
-                lambda p: [
-                    f"arn:{p}:rds:*:*:db:*",
-                    f"arn:{p}:rds:*:*:cluster:*",
-                    f"arn:{p}:elasticfilesystem:*:*:file-system/*",
-                    f"arn:{p}:ec2:*:*:volume/*",
-                ]
-            ),
-            conditions=[
-                {
-                    "string_equals": [
-                        {"key": f"aws:ResourceTag/{cfg.selection_tag_key}", "value": self._prefix}
-                    ]
-                }
-            ],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
-        )
+        # What the plan backs up is chosen by components/backup.py once the resources exist (by ARN, and
+        # the CSI volumes by tag); the role is handed over only once its policies are attached.
+        self.backup_plan_id = plan.id
+        self.backup_vault_arn = vault.arn
+        self.backup_role_arn = pulumi.Output.all(role.arn, *[a.id for a in attachments]).apply(lambda v: v[0])
         return vault.name
 
     # --- Budget ----------------------------------------------------------------------------------------

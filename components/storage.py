@@ -39,6 +39,8 @@ def _default_buckets() -> dict[str, BucketArgs]:
                     Transition(days=90, storage_class="GLACIER"),
                 ],
                 expiration_days=365,
+                # The nightly pg_dump (components/db_dump.py): seed 004's 30-day retention.
+                prefix_expirations={"postgres/": 30},
             ),
             replicate_to_dr=True,
         ),
@@ -318,6 +320,11 @@ class Storage(pulumi.ComponentResource):
         self.bucket_names = {role: bucket.name for role, bucket in buckets.items()}
         self.bucket_arns = {role: bucket.arn for role, bucket in buckets.items()}
         self.log_bucket_name = log_bucket.name
+        #: The buckets that hold data (not the access-log sink): what AWS Backup must protect.
+        self.data_bucket_arns = {
+            role: arn for role, arn in self.bucket_arns.items() if role != args.log_bucket
+        }
+        self.efs_file_system_arn = shared.file_system.arn if args.efs.enabled else None
         self.replica_bucket_names = {role: replica.name for role, replica in replicas.items()}
         self.cdn_domain_name = cdn.distribution.domain_name if cdn is not None else None
         self.register_outputs(

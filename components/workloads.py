@@ -19,7 +19,8 @@ import pulumi_kubernetes as k8s
 from pydantic import Field, field_validator, model_validator
 
 from .args import Args, FieldProblem
-from .db_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs, host_of
+from .db_bootstrap import MASTER_SECRET, DatabaseBootstrap, DatabaseBootstrapArgs, host_of
+from .db_dump import DatabaseDumpArgs, create_database_dump
 from .gateway import EdgeArgs, PublicGateway
 from .k8s_namespace import RESERVED_NAMESPACES, ContainerDefaults, K8sNamespace, NamespaceQuota
 from .k8s_pod import labels
@@ -79,6 +80,10 @@ class WorkloadsArgs(Args):
     )
     edge: EdgeArgs = Field(default_factory=EdgeArgs)
     database_bootstrap: DatabaseBootstrapArgs = Field(default_factory=DatabaseBootstrapArgs)
+    database_dump: DatabaseDumpArgs = Field(
+        default_factory=DatabaseDumpArgs,
+        description="Nightly pg_dump of every database to the backups bucket (needs a 'backups' bucket).",
+    )
 
     @field_validator("domain")
     @classmethod
@@ -425,6 +430,25 @@ class Workloads(pulumi.ComponentResource):
             role: pulumi.Output.concat("arn:", partition, ":s3:::", bucket)
             for role, bucket in bucket_names.items()
         }
+        if "backups" in bucket_names:
+            create_database_dump(
+                f"{name}-db-dump",
+                args.database_dump,
+                namespace=bootstrap_ns.name,
+                namespace_name=bootstrap_namespace,
+                databases=args.database_bootstrap.databases,
+                master_secret=MASTER_SECRET,
+                db_host=db_host,
+                db_port=db_port,
+                database_subnet_cidrs=database_cidrs,
+                bucket_name=bucket_names["backups"],
+                bucket_arn=bucket_arns["backups"],
+                kms_key_arn=bucket_kms_key_arn,
+                oidc_provider_arn=oidc_provider_arn,
+                oidc_provider_url=oidc_provider_url,
+                sslmode=args.database_bootstrap.sslmode,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[bootstrap]),
+            )
         efs_handle = (
             pulumi.Output.concat(efs_file_system_id, "::", efs_access_point_id)
             if efs_file_system_id is not None and efs_access_point_id is not None

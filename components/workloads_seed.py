@@ -135,5 +135,7 @@ def seed_services(sizes: Sizes = PROD_SIZES) -> list[dict[str, Any]]:
             # Warm shutdown: SIGTERM lets running tasks finish; no traffic to drain, so no preStop.
             "termination_grace_seconds": 120,
             "pre_stop_sleep_seconds": 0,
+            # Task metrics (queue wait, failures) from prometheus_client's HTTP server in the worker.
+            "metrics": {"port": 9808},
         },
     ]

@@ -108,6 +108,8 @@ class Subject:
     id: str | None = None
     parent: str | None = None
     urn: str = ""
+    #: The URN of the explicit provider the resource was registered with (its region, default tags).
+    provider: str | None = None
 
     def __post_init__(self) -> None:
         if not self.urn:

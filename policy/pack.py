@@ -182,7 +182,24 @@ def subject_from_resource(resource: PolicyResource) -> Subject:
         property_dependencies={k: [d.urn for d in v] for k, v in resource.property_dependencies.items()},
         parent=resource.parent.urn if resource.parent is not None else None,
         id=identity if isinstance(identity, str) else None,
+        provider=resource.provider.urn if resource.provider is not None else None,
     )
+
+
+def provider_subjects(resources: Sequence[PolicyResource]) -> list[Subject]:
+    """The providers the resources were registered with, as subjects (their region and default tags),
+    for those the engine did not list among the stack's resources."""
+    listed = {r.urn for r in resources}
+    found: dict[str, Subject] = {}
+    for resource in resources:
+        provider = resource.provider
+        if provider is None or provider.urn in listed or provider.urn in found:
+            continue
+        props = known(provider.props)
+        found[provider.urn] = Subject(
+            type=provider.resource_type, name=provider.name, urn=provider.urn, inputs=props, outputs=props
+        )
+    return list(found.values())
 
 
 # --- reporting -----------------------------------------------------------------------------------
@@ -221,7 +238,8 @@ def stack_policy(rule: Rule, pack: PackContext) -> StackValidationPolicy:
     """A stack or config rule as a ``StackValidationPolicy`` (runs over the whole stack)."""
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        view = StackView(subject_from_resource(r) for r in args.resources)
+        resources = list(args.resources)
+        view = StackView([*(subject_from_resource(r) for r in resources), *provider_subjects(resources)])
         ctx = Context(environment=pack.environment, today=pack.day(), stack=view, config=pack.config)
         if rule.scope == "config":
             # Only the stale-exception check needs every other rule's findings.

@@ -12,10 +12,10 @@ import argparse
 import sys
 
 from policy.engine import evaluate_stack
-from policy.text import format_findings, rule_table
+from policy.text import coverage_summary, format_findings, rule_table
 from tools import cli
 
-__all__ = ["format_findings", "main", "parser", "prepare", "rule_table"]
+__all__ = ["coverage_summary", "format_findings", "main", "parser", "prepare", "rule_table"]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     for stack in args.stacks or cli.known_stacks():
         findings = evaluate_stack(cli.stack_path(stack), today=args.today)
         print(format_findings(findings, stack))
+        print(coverage_summary(findings, stack))
         failed = failed or any(f.blocking for f in findings)
     return 1 if failed else 0
 

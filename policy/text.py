@@ -44,3 +44,22 @@ def rule_table(rules: Sequence[Rule] | None = None) -> str:
         ids = ", ".join(i for i in r.external_ids if i != "—") or "— (not covered by the tools)"
         lines.append(f"| `{r.id}` | {r.description} | {ids} | {r.tiering.summary} | {r.scope} |")
     return "\n".join(lines)
+
+
+#: The stack-level coverage rules (issue 16): the report says of each whether it holds.
+COVERAGE_RULES = ("backup-coverage", "scrape-coverage", "alert-routing", "cost-attribution")
+
+
+def coverage_summary(findings: Iterable[Finding], stack: str | None = None) -> str:
+    """One line per coverage rule: passing, or how many resources it found uncovered (and whether that
+    blocks)."""
+    findings = list(findings)
+    lines = [f"Coverage ({stack}):" if stack else "Coverage:"]
+    for rule_id in COVERAGE_RULES:
+        found = [f for f in findings if f.rule_id == rule_id and f.excepted_by is None]
+        if not found:
+            lines.append(f"  {rule_id}: passing")
+            continue
+        level = "blocking" if any(f.blocking for f in found) else "not blocking"
+        lines.append(f"  {rule_id}: {len({f.resource_name for f in found})} resource(s) uncovered ({level})")
+    return "\n".join(lines)

@@ -189,7 +189,24 @@ def _doc(*statements: dict) -> str:
 _ADMIN_DOC = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
 _OPEN_TRUST = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}'
 
+#: A budget filtering on a tag nothing carries: the tags the stack's resources carry are load-bearing.
+_FOREIGN_COST_FILTER = [{"name": "TagKeyValue", "values": ["user:CostCenter$someone-else"]}]
+
 HARDENINGS: tuple[Hardening, ...] = (
+    # Coverage (issue 16): each removes one covering piece.
+    Hardening("backup-coverage", "aws:backup/selection:Selection", None, "is selected by no backup plan"),
+    Hardening(
+        "scrape-coverage",
+        "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+        None,
+        "nothing scrapes",
+    ),
+    Hardening(
+        "alert-routing", "aws:cloudwatch/metricAlarm:MetricAlarm", "alarmActions", "has no alarm action"
+    ),
+    Hardening(
+        "cost-attribution", "aws:budgets/budget:Budget", "costFilters", "the budget", _FOREIGN_COST_FILTER
+    ),
     # RDS
     Hardening(
         "rds-storage-encrypted",

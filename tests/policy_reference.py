@@ -582,6 +582,7 @@ def _workloads(acl: aws.wafv2.WebAcl) -> None:
     on_k8s = pulumi.ResourceOptions(provider=provider)
     meta = {"namespace": "apps"}
     labels = {"app": "backend"}
+    pod_labels = {**labels, "app.kubernetes.io/part-of": "quantumvest"}  # one of the platform's services
     k8s.core.v1.Namespace("ref-apps", metadata={"name": "apps"}, opts=on_k8s)
     k8s.apps.v1.Deployment(
         "ref-backend",
@@ -589,10 +590,11 @@ def _workloads(acl: aws.wafv2.WebAcl) -> None:
         spec=k8s.apps.v1.DeploymentSpecArgs(
             replicas=3,
             selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
-            template=k8s.core.v1.PodTemplateSpecArgs(metadata={"labels": labels}, spec=_pod_spec()),
+            template=k8s.core.v1.PodTemplateSpecArgs(metadata={"labels": pod_labels}, spec=_pod_spec()),
         ),
         opts=on_k8s,
     )
+    _scraping(on_k8s, meta, labels)
     k8s.batch.v1.CronJob(
         "ref-report",
         metadata={**meta, "name": "report"},
@@ -799,6 +801,91 @@ def _gateway(acl: aws.wafv2.WebAcl) -> None:
     )
 
 
+def _scraping(on_k8s: pulumi.ResourceOptions, meta: dict, labels: dict) -> None:
+    """The backend scraped (Service with a metrics port, ServiceMonitor) and a rule reading its metric."""
+    k8s.core.v1.Service(
+        "ref-backend-service",
+        metadata={**meta, "name": "backend", "labels": labels},
+        spec=k8s.core.v1.ServiceSpecArgs(
+            selector=labels, ports=[k8s.core.v1.ServicePortArgs(name="metrics", port=8080)]
+        ),
+        opts=on_k8s,
+    )
+    k8s.apiextensions.CustomResource(
+        "ref-backend-monitor",
+        api_version="monitoring.coreos.com/v1",
+        kind="ServiceMonitor",
+        metadata={**meta, "name": "backend"},
+        spec={"selector": {"matchLabels": labels}, "endpoints": [{"port": "metrics"}]},
+        opts=on_k8s,
+    )
+    k8s.apiextensions.CustomResource(
+        "ref-rules",
+        api_version="monitoring.coreos.com/v1",
+        kind="PrometheusRule",
+        metadata={**meta, "name": "backend"},
+        spec={
+            "groups": [
+                {
+                    "name": "backend",
+                    "rules": [
+                        {
+                            "alert": "BackendErrors",
+                            "expr": 'sum(rate(http_requests_total{status=~"5.."}[5m])) > 1',
+                            "labels": {"severity": "critical"},
+                        }
+                    ],
+                }
+            ]
+        },
+        opts=on_k8s,
+    )
+
+
+def _coverage(protect: pulumi.ResourceOptions) -> None:
+    """A backup plan selecting every database, file system and bucket; an alarm paging through a subscribed
+    topic; a budget (no tag filter: nothing to attribute)."""
+    vault = aws.backup.Vault("ref-vault", opts=protect)
+    plan = aws.backup.Plan(
+        "ref-plan",
+        rules=[
+            aws.backup.PlanRuleArgs(
+                rule_name="daily", target_vault_name=vault.name, schedule="cron(0 5 ? * * *)"
+            )
+        ],
+    )
+    aws.backup.Selection(
+        "ref-selection",
+        name="ref-everything",
+        plan_id=plan.id,
+        iam_role_arn=f"arn:aws:iam::{ACCOUNT}:role/backup",
+        resources=[
+            "arn:aws:rds:*:*:db:*",
+            "arn:aws:rds:*:*:cluster:*",
+            "arn:aws:s3:::*",
+            "arn:aws:elasticfilesystem:*:*:file-system/*",
+        ],
+    )
+    topic = aws.sns.Topic("ref-alerts")
+    aws.sns.TopicSubscription(
+        "ref-pager", topic=topic.arn, protocol="https", endpoint="https://events.example.com/integration/ref"
+    )
+    aws.cloudwatch.MetricAlarm(
+        "ref-db-cpu",
+        namespace="AWS/RDS",
+        metric_name="CPUUtilization",
+        statistic="Average",
+        period=60,
+        evaluation_periods=5,
+        threshold=80,
+        comparison_operator="GreaterThanThreshold",
+        alarm_actions=[topic.arn],
+    )
+    aws.budgets.Budget(
+        "ref-budget", budget_type="COST", time_unit="MONTHLY", limit_amount="100", limit_unit="USD"
+    )
+
+
 def reference_program() -> None:
     """Register one hardened example of every resource type the rules read (prod-shaped, protected)."""
     protect = pulumi.ResourceOptions(protect=True)
@@ -811,6 +898,7 @@ def reference_program() -> None:
     _identity(key)
     _workloads(acl)
     _gateway(acl)
+    _coverage(protect)
 
 
 @functools.cache

@@ -286,7 +286,17 @@ def test_coredns_and_csi_controllers_run_on_the_system_group(graph: Graph) -> No
     assert {k: coredns[k] for k in placement} == placement
     for csi in ("ebs-csi-driver", "efs-csi-driver"):
         config = json.loads(graph.one(ADDON, csi).inputs["configurationValues"])
-        assert config["controller"] == placement, csi
+        assert {k: config["controller"][k] for k in placement} == placement, csi
+
+
+def test_csi_drivers_tag_what_they_create_with_the_cost_and_backup_tags(graph: Graph) -> None:
+    """Volumes and access points are made by the drivers, not Pulumi: the provider's default tags never
+    reach them, so the budget would not see them and the backup selection would not pick the volumes."""
+    ebs = json.loads(graph.one(ADDON, "ebs-csi-driver").inputs["configurationValues"])["controller"]
+    efs = json.loads(graph.one(ADDON, "efs-csi-driver").inputs["configurationValues"])["controller"]
+    assert ebs["extraVolumeTags"]["CostCenter"] == f"quantumvest-{graph.stack}"
+    assert ebs["extraVolumeTags"]["backup-plan"] == f"quantumvest-{graph.stack}"
+    assert efs["tags"]["CostCenter"] == f"quantumvest-{graph.stack}" and "backup-plan" not in efs["tags"]
 
 
 def test_csi_drivers_get_their_irsa_roles(graph: Graph) -> None:

@@ -53,7 +53,7 @@ def test_each_release_uses_the_role_bound_to_its_own_namespace_and_service_accou
     checked = 0
     services = graph.one("quantumvest:cluster:ClusterServices")
     for release in (r for r in graph.of_type("kubernetes:helm.sh/v3:Release") if r.parent == services.urn):
-        values = release.inputs["values"]
+        values = release.inputs.get("values") or {}  # the CRD chart has none
         account = values.get("serviceAccount") or values.get("rbac", {}).get("serviceAccount")
         if not account or "eks.amazonaws.com/role-arn" not in account.get("annotations", {}):
             continue

@@ -20,14 +20,20 @@ def test_every_rendered_manifest_validates_strictly(wl: Graph) -> None:
     manifests = render(wl)
     report = validate(manifests, KUBERNETES_VERSION, strict=True)
     assert report.errors == []
-    # Only the external-secrets CRDs are skipped, each named; everything else was checked.
-    assert {ident.split()[0] for ident, _ in report.skipped} == {"SecretStore", "ExternalSecret"}
+    # Only the external-secrets and Prometheus Operator CRDs are skipped, each named; the rest was checked.
+    assert {ident.split()[0] for ident, _ in report.skipped} == {
+        "SecretStore",
+        "ExternalSecret",
+        "ServiceMonitor",
+        "PodMonitor",
+    }
     assert len(report.validated) + len(report.skipped) == len(manifests)
     kinds = {m.split()[0] for m in report.validated}
     expected = {
         "Namespace",
         "Deployment",
         "Job",
+        "CronJob",
         "Service",
         "HorizontalPodAutoscaler",
         # The edge's custom resources, against their CRDs' schemas (Gateway API v1.6.0, LBC v3.5.0).
@@ -53,7 +59,7 @@ def test_manifests_are_in_apply_order(wl: Graph) -> None:
     assert max(i for i, k in enumerate(kinds) if k == "ExternalSecret") < kinds.index("Deployment")
     # The load balancer's configuration before its Gateway, the Gateway before the routes attaching to it.
     assert kinds.index("LoadBalancerConfiguration") < kinds.index("Gateway") < kinds.index("HTTPRoute")
-    assert kinds[-1] == "HTTPRoute"
+    assert kinds.index("Service") < kinds.index("ServiceMonitor")
     assert to_yaml(render(wl)).count("\n---\n") == len(kinds) - 1
 
 

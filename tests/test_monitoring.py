@@ -99,7 +99,12 @@ EXPECTED_PROMETHEUS = {  # retention, volume, replicas
 
 #: Seed 000, "Alerting Rules", verbatim.
 SEED_000_RULES = {
-    "HighCPUUsage": ('avg(node_cpu_seconds_total{mode="idle"}) by (instance) < 0.2', "5m", "warning"),
+    # Corrected so that it can fire: the idle fraction is the counter's rate (issue 16).
+    "HighCPUUsage": (
+        'avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])) < 0.2',
+        "5m",
+        "warning",
+    ),
     "HighMemoryUsage": (
         "node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes * 100 < 10",
         "5m",
@@ -258,7 +263,8 @@ def test_topics_are_encrypted_with_the_logs_key_and_refuse_plain_http(mon: Graph
         assert deny and deny[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     alert_policy = mon.one("aws:sns/topicPolicy:TopicPolicy", "alerts")
     (cloudwatch,) = [s for s in _policy(alert_policy)["Statement"] if s["Effect"] == "Allow"]
-    assert cloudwatch["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    # Cost Anomaly Detection publishes anomalies to the alert topic too (components/cost_controls.py).
+    assert cloudwatch["Principal"] == {"Service": ["cloudwatch.amazonaws.com", "costalerts.amazonaws.com"]}
     assert cloudwatch["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
 
 

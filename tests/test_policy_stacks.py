@@ -65,13 +65,15 @@ def _weaken_everywhere(graph: Graph, hardening, resource) -> Graph:
     """Apply a weakening; a pod-level security setting the stack also repeats on every container
     (defence in depth) is removed at both levels, or the containers would still satisfy the rule."""
     weakened = hardening.apply(graph, resource)
-    if hardening.path and hardening.path.startswith(POD_SECURITY):
-        field = hardening.path.removeprefix(POD_SECURITY)
-        containers = resource.inputs["spec"]["template"]["spec"].get("containers", [])
-        for index, container in enumerate(containers):
-            if field in (container.get("securityContext") or {}):
-                path = f"spec.template.spec.containers[{index}].securityContext.{field}"
-                weakened = weaken(weakened, resource.name, path, hardening.weakened)
+    marker = "template.spec.securityContext."  # a pod-level setting (Deployment, Job or CronJob template)
+    if hardening.path and marker in hardening.path:
+        pod_path, field = hardening.path.split(".securityContext.", 1)
+        pod = setting(resource, pod_path) or {}
+        for kind in ("initContainers", "containers"):
+            for index, container in enumerate(pod.get(kind, [])):
+                if field in (container.get("securityContext") or {}):
+                    path = f"{pod_path}.{kind}[{index}].securityContext.{field}"
+                    weakened = weaken(weakened, resource.name, path, hardening.weakened)
     return weakened
 
 

@@ -504,26 +504,30 @@ def test_app_secrets_are_generated_encrypted_with_the_secrets_key_and_kept_secre
     assert graph.outputs["appSecretArns"] == {"backend": secret.outputs["arn"]}
 
 
-def test_backup_plan_daily_with_tier_retention_and_tag_selection(graph: Graph) -> None:
+def test_backup_plan_daily_with_tier_retention_and_selections(graph: Graph) -> None:
     vault = graph.named("quantumvest-security-backup-vault")
     assert vault.inputs["kmsKeyArn"] == graph.named("quantumvest-security-data-key").outputs["arn"]
     (rule,) = graph.one(PLAN).inputs["rules"]
     assert rule["schedule"] == "cron(0 5 ? * * *)"
     assert rule["targetVaultName"] == vault.outputs["name"]
     assert rule["lifecycle"] == {"deleteAfter": BACKUP_RETENTION[graph.stack]}
-    selection = graph.one(SELECTION)
-    assert selection.inputs["planId"] == graph.one(PLAN).id
-    assert sorted(arn.split(":")[2] for arn in selection.inputs["resources"]) == [
-        "ec2",
+    by_arn = graph.one(SELECTION, "by-arn")
+    volumes = graph.one(SELECTION, "volumes")
+    assert by_arn.inputs["planId"] == volumes.inputs["planId"] == graph.one(PLAN).id
+    # The data stores by their own ARNs (components/backup.py), the CSI volumes by the tag they carry.
+    assert sorted(arn.split(":")[2] for arn in by_arn.inputs["resources"]) == [
         "elasticfilesystem",
         "rds",
-        "rds",
+        "s3",
+        "s3",
+        "s3",
     ]
-    assert selection.inputs["conditions"] == [
+    assert volumes.inputs["resources"] == ["arn:aws:ec2:*:*:volume/*"]
+    assert volumes.inputs["conditions"] == [
         {"stringEquals": [{"key": "aws:ResourceTag/backup-plan", "value": f"quantumvest-{graph.stack}"}]}
     ]
     role = graph.one("aws:iam/role:Role", "backup-role")
-    assert selection.inputs["iamRoleArn"] == role.outputs["arn"]
+    assert by_arn.inputs["iamRoleArn"] == volumes.inputs["iamRoleArn"] == role.outputs["arn"]
     assert graph.outputs["backupVaultName"] == vault.outputs["name"]
 
 

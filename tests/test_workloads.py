@@ -140,7 +140,9 @@ def test_backend_is_seed_000s(wl: Graph) -> None:
     assert deployment.inputs["spec"]["replicas"] == SIZES[wl.stack]["backend"][0]
     service = k8s_named(wl, SERVICE, "backend")
     assert service.inputs["spec"]["ports"] == [
-        {"name": "http", "port": 5000, "targetPort": "http", "protocol": "TCP"}
+        {"name": "http", "port": 5000, "targetPort": "http", "protocol": "TCP"},
+        # Prometheus scrapes the named metrics port (the app serves /metrics on its http port).
+        {"name": "metrics", "port": 9090, "targetPort": "http", "protocol": "TCP"},
     ]
 
 
@@ -192,7 +194,8 @@ def test_model_serving_is_seed_001s(wl: Graph) -> None:
 def test_celery_workers_have_no_port_an_exec_probe_and_a_long_grace(wl: Graph) -> None:
     deployment = k8s_named(wl, DEPLOYMENT, "celery-worker")
     c = container(deployment)
-    assert "ports" not in c
+    # No serving port: only the metrics port its PodMonitor scrapes (issue 16).
+    assert c["ports"] == [{"name": "metrics", "containerPort": 9808, "protocol": "TCP"}]
     assert "celery" in " ".join(c["livenessProbe"]["exec"]["command"])
     assert c["image"] == f"{ECR['backend']}:v1.0.0"  # workers run the backend's image
     assert env_of(deployment)["CELERY_BROKER_URL"]["valueFrom"]["secretKeyRef"]["key"] == "redis-url"
@@ -252,7 +255,7 @@ def test_deployments_spread_over_zones_and_drain_gracefully(wl: Graph) -> None:
         assert zone[0]["labelSelector"]["matchLabels"] == spec["selector"]["matchLabels"]
         assert spec["strategy"]["rollingUpdate"] == {"maxSurge": "25%", "maxUnavailable": 0}
         c = container(deployment)
-        if "ports" in c:  # serving pods sleep before stopping so endpoints drop them first
+        if any(p["name"] == "http" for p in c.get("ports", [])):  # serving pods sleep before stopping
             assert c["lifecycle"]["preStop"]["sleep"]["seconds"] < pod["terminationGracePeriodSeconds"]
 
 
@@ -269,6 +272,7 @@ def test_service_accounts_mount_no_token_and_only_model_serving_has_an_aws_role(
         ("quantumvest", "model-serving"),
         ("quantumvest", "external-secrets-reader"),
         ("quantumvest-db-bootstrap", "external-secrets-reader"),
+        ("quantumvest-db-bootstrap", "db-dump"),  # puts the nightly pg_dump into the backups bucket
     }
 
 
@@ -279,7 +283,7 @@ def test_each_irsa_role_trusts_exactly_its_own_service_account(wl: Graph) -> Non
         if "eks.amazonaws.com/role-arn" in (r.inputs["metadata"].get("annotations") or {})
     }
     roles = wl.of_type(ROLE)
-    assert len(roles) == len(accounts) == 3
+    assert len(roles) == len(accounts) == 4  # three services with AWS access and the database dump
     issuer = OIDC_URL.removeprefix("https://")
     for role in roles:
         meta = accounts[role.outputs["arn"]]

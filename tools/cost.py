@@ -278,6 +278,12 @@ FREE_TYPES = {
     "aws:ssm/parameter:Parameter",
     "aws:budgets/budget:Budget",
     "aws:guardduty/detectorFeature:DetectorFeature",
+    # Issue 16: selections, tag activation and Cost Anomaly Detection carry no charge of their own
+    # (AWS Cost Management pricing: anomaly detection is free); a restore test's cost is on its plan.
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection",
+    "aws:costexplorer/costAllocationTag:CostAllocationTag",
+    "aws:costexplorer/anomalyMonitor:AnomalyMonitor",
+    "aws:costexplorer/anomalySubscription:AnomalySubscription",
 }
 #: Whole modules with no charge of their own.
 FREE_PREFIXES = (
@@ -865,6 +871,14 @@ def _alarm(resource: Resource, ctx: Context) -> Priced:
             "high-resolution alarm: priced at the standard-resolution rate (its rate is not in the table)"
         )
     return priced
+
+
+@prices("aws:backup/restoreTestingPlan:RestoreTestingPlan")
+def _restore_testing(resource: Resource, ctx: Context) -> Priced:
+    raise Unpriceable(
+        "each test is a restore job (billed per GB restored) plus the restored RDS instance and EFS file "
+        "system while they are validated; both scale with the data and are not in the price table"
+    )
 
 
 @prices("aws:cloudwatch/compositeAlarm:CompositeAlarm")

@@ -10,6 +10,8 @@ from policy.model import Rule
 from policy.rules import (
     aws_data,
     aws_network,
+    coverage_signals,
+    coverage_state,
     edge,
     eks,
     iam,
@@ -23,7 +25,21 @@ from policy.rules import (
 from policy.rules.base import rules_in
 
 #: Area modules, in table order.
-AREAS = (aws_data, eks, s3, kms, aws_network, edge, iam, iam_grants, k8s_pods, k8s_cluster, stack_rules)
+AREAS = (
+    aws_data,
+    eks,
+    s3,
+    kms,
+    aws_network,
+    edge,
+    iam,
+    iam_grants,
+    k8s_pods,
+    k8s_cluster,
+    stack_rules,
+    coverage_state,
+    coverage_signals,
+)
 
 RULES: tuple[Rule, ...] = tuple(r for module in AREAS for r in rules_in(vars(module)))
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}

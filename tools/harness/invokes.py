@@ -79,6 +79,22 @@ def acm_certificate(args: dict[str, Any], region: str) -> dict[str, Any]:
     return {"arn": arn, "id": arn, "domain": domain, "status": "ISSUED", "statuses": ["ISSUED"], "tags": {}}
 
 
+def load_balancer(args: dict[str, Any], region: str) -> dict[str, Any]:
+    """The ALB the LB controller created under the name the program gave it (a deterministic id)."""
+    name = str(args.get("name") or "alb")
+    suffix = f"app/{name}/{hashlib.sha256(name.encode()).hexdigest()[:16]}"
+    return {
+        "name": name,
+        "arn": f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{suffix}",
+        "arnSuffix": suffix,
+        "dnsName": f"{name}-1234567890.{region}.elb.amazonaws.com",
+        "loadBalancerType": "application",
+        "internal": False,
+        "id": f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{suffix}",
+        "tags": {},
+    }
+
+
 def answer_invoke(token: str, args: dict[str, Any], region: str) -> dict[str, Any]:
     """The mock answer to one invoke, in the region of the provider it was made through."""
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
@@ -109,6 +125,8 @@ def answer_invoke(token: str, args: dict[str, Any], region: str) -> dict[str, An
         return hosted_zone(args)
     if token == "aws:acm/getCertificate:getCertificate":
         return acm_certificate(args, region)
+    if token == "aws:lb/getLoadBalancer:getLoadBalancer":
+        return load_balancer(args, region)
     raise UnknownInvokeError(
         f"invoke {token} is not answered by the offline harness (tools/harness/invokes.py); "
         "add a realistic answer there rather than letting it return nothing"

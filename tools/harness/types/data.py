@@ -84,8 +84,14 @@ def _secret(name: str, inputs: dict[str, Any], region: str, seed: str) -> dict[s
     }
 
 
+def _rds_cluster(name: str, inputs: dict[str, Any], region: str, seed: str) -> dict[str, Any]:
+    identifier = inputs.get("clusterIdentifier") or f"{name}-{seed[:8]}"
+    return {"clusterIdentifier": identifier, "arn": f"arn:aws:rds:{region}:{ACCOUNT_ID}:cluster:{identifier}"}
+
+
 EXTRA_OUTPUTS = {
     "aws:rds/instance:Instance": _rds_instance,
+    "aws:rds/cluster:Cluster": _rds_cluster,
     "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
     "aws:secretsmanager/secret:Secret": _secret,
 }

@@ -22,7 +22,16 @@ def _dashboard(name: str, inputs: dict[str, Any], region: str, seed: str) -> dic
     return {"dashboardArn": f"arn:aws:cloudwatch::{ACCOUNT_ID}:dashboard/{inputs.get('dashboardName')}"}
 
 
+def _event_rule(name: str, inputs: dict[str, Any], region: str, seed: str) -> dict[str, Any]:
+    rule = inputs.get("name") or auto_name(name, seed)
+    return {"name": rule, "arn": f"arn:aws:events:{region}:{ACCOUNT_ID}:rule/{rule}"}
+
+
+#: An EventBridge rule's id is its name (on the default event bus).
+NAME_IS_ID = {"aws:cloudwatch/eventRule:EventRule"}
+
 EXTRA_OUTPUTS = {
+    "aws:cloudwatch/eventRule:EventRule": _event_rule,
     "aws:sns/topic:Topic": _topic,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:cloudwatch/dashboard:Dashboard": _dashboard,

@@ -68,6 +68,24 @@ def plan(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
     }
 
 
+def _conditions(value: Any) -> dict[str, Any] | None:
+    """A selection's ``conditions`` block as the API's ``Conditions`` (tag tests, ANDed)."""
+    blocks = value if isinstance(value, list) else [value] if value else []
+    api = {
+        "stringEquals": "StringEquals",
+        "stringNotEquals": "StringNotEquals",
+        "stringLike": "StringLike",
+        "stringNotLike": "StringNotLike",
+    }
+    found: dict[str, list[dict[str, str]]] = {}
+    for block in blocks:
+        for key, tests in (block or {}).items():
+            found.setdefault(api[key], []).extend(
+                {"ConditionKey": t["key"], "ConditionValue": t["value"]} for t in tests or []
+            )
+    return found or None
+
+
 @validates("aws:backup/selection:Selection", "backup", "CreateBackupSelection")
 def selection(ctx: Ctx, i: Outputs) -> dict[str, Any]:
     ctx.call("backup", "get_backup_plan", BackupPlanId=i["planId"])  # the plan must exist
@@ -84,6 +102,7 @@ def selection(ctx: Ctx, i: Outputs) -> dict[str, Any]:
                     for t in i.get("selectionTags") or []
                 ]
                 or None,
+                "Conditions": _conditions(i.get("conditions")),
             }.items()
             if v is not None
         },

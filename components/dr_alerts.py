@@ -1,0 +1,115 @@
+"""Alerts that must live in the DR region: the cross-region database replica's lag.
+
+A CloudWatch alarm reads metrics of its own region and notifies topics of its own region, so the DR
+replica's ReplicaLag alarm and the topic it notifies are created through the DR provider, encrypted
+with the DR logs key, subscribed by the same people (and pager) as the primary alert topic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+
+def _topic_policy(topic_arn: str, account: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": ["sns:Publish", "sns:Subscribe"],
+                    "Resource": topic_arn,
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                },
+                {
+                    "Sid": "CloudWatchAlarmsPublish",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": "sns:Publish",
+                    "Resource": topic_arn,
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+                },
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+class DrAlerts(pulumi.ComponentResource):
+    """Creates, through ``opts``' DR provider: an alert topic (KMS, TLS-only) with email and pager
+    subscriptions, and a ReplicaLag alarm on the DR database replica notifying it."""
+
+    topic_arn: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        replica_identifier: pulumi.Input[str],
+        lag_threshold_seconds: int,
+        evaluation_periods: int,
+        kms_key_arn: pulumi.Input[str],
+        emails: Sequence[str],
+        pager_endpoint: str | None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("quantumvest:monitoring:DrAlerts", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        topic = aws.sns.Topic(
+            f"{name}-topic",
+            display_name="QuantumVest DR alerts",
+            kms_master_key_id=kms_key_arn,
+            tags={"Purpose": "alerts"},
+            opts=child,
+        )
+        aws.sns.TopicPolicy(
+            f"{name}-topic-policy",
+            arn=topic.arn,
+            policy=pulumi.Output.all(topic.arn, account).apply(lambda v: _topic_policy(*v)),
+            opts=child,
+        )
+        for address in emails:
+            aws.sns.TopicSubscription(
+                f"{name}-email-{hashlib.sha256(address.encode()).hexdigest()[:10]}",
+                topic=topic.arn,
+                protocol="email",
+                endpoint=address,
+                opts=child,
+            )
+        if pager_endpoint is not None:
+            aws.sns.TopicSubscription(
+                f"{name}-pager",
+                topic=topic.arn,
+                protocol="https",
+                endpoint=pager_endpoint,
+                endpoint_auto_confirms=True,
+                opts=child,
+            )
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-rds-dr-replica-lag",
+            alarm_description=f"RDS: the DR replica lags the primary by more than {lag_threshold_seconds} s "
+            "(cross-region replication stalled: the DR copy is going stale)",
+            namespace="AWS/RDS",
+            metric_name="ReplicaLag",
+            dimensions={"DBInstanceIdentifier": replica_identifier},
+            statistic="Maximum",
+            period=60,
+            evaluation_periods=evaluation_periods,
+            threshold=lag_threshold_seconds,
+            comparison_operator="GreaterThanThreshold",
+            treat_missing_data="breaching",  # no lag figure at all: replication is broken
+            alarm_actions=[topic.arn],
+            ok_actions=[topic.arn],
+            tags={"AlarmGroup": "RDS"},
+            opts=child,
+        )
+        self.topic_arn = topic.arn
+        self.register_outputs({"topic_arn": self.topic_arn})
