@@ -21,7 +21,8 @@ import pulumi_aws as aws
 from pydantic import Field, field_validator
 
 from .args import Args, RetentionDays
-from .iam import assume_role_policy, policy_document
+from .iam import policy_document, service_trust_policy
+from .versions import pin
 
 _REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 _ROLE_REF = re.compile(r"^(arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}|[\w+=,.@-]{1,64})$")
@@ -61,7 +62,7 @@ class CiRunnerArgs(Args):
         default="BUILD_GENERAL1_MEDIUM", description=f"One of {', '.join(_COMPUTE_TYPES)}."
     )
     image: str = Field(
-        default="aws/codebuild/amazonlinux-x86_64-standard:5.0",
+        default=f"{pin('codebuild-runner-image').lookup}:{pin('codebuild-runner-image').version}",
         min_length=1,
         description="The CodeBuild-managed image (Amazon Linux 2023, current runtimes).",
     )
@@ -161,7 +162,15 @@ class CiRunner(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-service-role",
             description=f"CodeBuild runner {project_name}: logs and VPC network interfaces only",
-            assume_role_policy=assume_role_policy("codebuild.amazonaws.com"),
+            # Confused-deputy guard (CodeBuild User Guide, "Cross-service confused deputy prevention"):
+            # only this account's runner project may act with the role.
+            assume_role_policy=pulumi.Output.all(partition, region, account).apply(
+                lambda v: service_trust_policy(
+                    "codebuild.amazonaws.com",
+                    account=v[2],
+                    source_arn=f"arn:{v[0]}:codebuild:{v[1]}:{v[2]}:project/{project_name}",
+                )
+            ),
             max_session_duration=3600,
             opts=child,
         )

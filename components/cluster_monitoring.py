@@ -16,12 +16,13 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-#: prometheus-community/prometheus-operator-crds: the CRDs of operator v0.80, which
-#: kube-prometheus-stack 69.x runs (the chart's major follows the operator's minor: 16.0.0 ↔ v0.78.2,
-#: per its Chart.yaml).
+from .versions import chart_repository, chart_version
+
+#: prometheus-community/prometheus-operator-crds: the CRDs of the operator kube-prometheus-stack runs
+#: (both pinned in components/versions.py; 31.0.1 ↔ operator v0.93.1 ↔ kube-prometheus-stack 88.5.3).
 OPERATOR_CRDS_CHART = "prometheus-operator-crds"
-OPERATOR_CRDS_VERSION = "18.0.1"
-OPERATOR_CRDS_REPOSITORY = "https://prometheus-community.github.io/helm-charts"
+OPERATOR_CRDS_VERSION = chart_version(OPERATOR_CRDS_CHART)
+OPERATOR_CRDS_REPOSITORY = chart_repository(OPERATOR_CRDS_CHART)
 #: The label kube-prometheus-stack's Prometheus selects monitors by (ours selects all; others may not).
 RELEASE_LABEL = {"release": "kube-prometheus-stack"}
 

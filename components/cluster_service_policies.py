@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .iam import policy_document
+from .versions import chart_version
 
 
 def cluster_autoscaler_policy(cluster_name: str) -> str:
@@ -138,7 +139,7 @@ _LB_TAG = "elbv2.k8s.aws/cluster"
 #: kubernetes-sigs/aws-load-balancer-controller tag v3.5.0 (commit 11eb202c97e4ae2ee45e0658c4cde9a4b59f33d4,
 #: chart 3.5.0). A copy of that file is ``tests/data/aws-load-balancer-controller-iam-policy-v3.5.0.json``;
 #: a test compares the two. Bump both with the chart.
-LBC_POLICY_VERSION = "v3.5.0"
+LBC_POLICY_VERSION = f"v{chart_version('aws-load-balancer-controller')}"  # chart 3.5.0 = controller v3.5.0
 
 
 def load_balancer_controller_policy(partition: str, cluster_name: str) -> str:

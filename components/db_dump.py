@@ -23,6 +23,7 @@ from .args import Args, FieldProblem
 from .irsa import irsa_role
 from .k8s_pod import container_security_context, labels, pod_security_context, selector, writable_dirs
 from .k8s_service import ip_blocks
+from .versions import pin
 
 APP = "db-dump"
 #: The key prefix of the dumps in the backups bucket (its lifecycle rule expires exactly this prefix).
@@ -39,11 +40,11 @@ class DatabaseDumpArgs(Args):
         description="Cron (UTC): 01:30, before seed 003's 03:00-04:00 RDS backup window and AWS Backup's 05:00.",
     )
     pg_image: str = Field(
-        default="public.ecr.aws/docker/library/postgres:17.6-alpine",
+        default=f"{pin('postgres-client-image').lookup}:{pin('postgres-client-image').version}",
         description="pg_dump's major version must be ≥ the server's (PostgreSQL 17); pinned, from ECR Public.",
     )
     aws_cli_image: str = Field(
-        default="public.ecr.aws/aws-cli/aws-cli:2.31.13",
+        default=f"{pin('aws-cli-image').lookup}:{pin('aws-cli-image').version}",
         description="Uploads the dump (IRSA credentials through the SDK's web-identity provider).",
     )
     scratch_size: str = Field(

@@ -191,6 +191,16 @@ PINS: tuple[Pin, ...] = (
         source="https://github.com/NVIDIA/k8s-device-plugin/releases/tag/v0.20.0",
     ),
     Pin(
+        "prometheus-operator-crds",
+        kind="helm-chart",
+        version="31.0.1",
+        lookup="https://prometheus-community.github.io/helm-charts",
+        checked="2026-12-07",
+        source="https://github.com/prometheus-community/helm-charts/tree/prometheus-operator-crds-31.0.1/charts/prometheus-operator-crds",
+        note="The operator's CRDs (appVersion v0.93.1, the operator kube-prometheus-stack 88.5.3 runs), "
+        "installed before any chart renders a ServiceMonitor; move it with kube-prometheus-stack.",
+    ),
+    Pin(
         "kube-prometheus-stack",
         kind="helm-chart",
         version="88.5.3",
@@ -253,6 +263,25 @@ PINS: tuple[Pin, ...] = (
         checked="2026-08-22",
         source="https://github.com/docker-library/official-images/blob/master/library/postgres",
         note="psql for the database bootstrap Job; ECR Public mirrors the Docker official image.",
+    ),
+    Pin(
+        "aws-cli-image",
+        kind="image",
+        version="2.31.13",
+        lookup="public.ecr.aws/aws-cli/aws-cli",
+        checked="2026-12-07",
+        source="https://github.com/aws/aws-cli/blob/v2/CHANGELOG.rst",
+        note="Uploads the nightly pg_dump to the backups bucket (components/db_dump.py).",
+    ),
+    Pin(
+        "codebuild-runner-image",
+        kind="image",
+        version="5.0",
+        lookup="aws/codebuild/amazonlinux-x86_64-standard",
+        checked="2026-12-07",
+        source="https://docs.aws.amazon.com/codebuild/latest/userguide/ec2-compute-images.html",
+        note="A CodeBuild-managed image (not in a public registry): Renovate cannot look it up; review it "
+        "against the CodeBuild image list when the runner changes (components/ci_runner.py).",
     ),
     # --- Engines (managed by AWS; the major/minor is ours) -------------------------------------------
     Pin(

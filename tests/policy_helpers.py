@@ -541,8 +541,8 @@ HARDENINGS: tuple[Hardening, ...] = (
         "iam-wildcard-write",
         t.IAM_POLICY_DOCUMENTS[1],
         "policy",
-        "ec2:CreateNetworkInterface (Write) on '*' without a condition",
-        _doc({"Effect": "Allow", "Action": "ec2:CreateNetworkInterface", "Resource": "*"}),
+        "s3:DeleteBucket (Write) on '*' without a condition",
+        _doc({"Effect": "Allow", "Action": "s3:DeleteBucket", "Resource": "*"}),
     ),
     Hardening(
         "iam-service-trust-confused-deputy",

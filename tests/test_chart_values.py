@@ -41,7 +41,7 @@ def test_every_release_sets_only_values_its_chart_defines(graph: Graph) -> None:
     problems = [
         f"{r.inputs['chart']} {r.inputs['version']}: {p}"
         for r in releases
-        for p in check_values(r.inputs["chart"], r.inputs["version"], r.inputs["values"])
+        for p in check_values(r.inputs["chart"], r.inputs["version"], r.inputs.get("values", {}))
     ]
     assert problems == []
 

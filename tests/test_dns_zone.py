@@ -63,19 +63,19 @@ def test_zone_protection_can_be_lifted_for_a_throwaway_stack() -> None:
     [
         (
             {"platform": {"domain": None}, "cluster_services": {"external_dns": False, "acme_email": None}},
-            "platform.domain = None: required: the stack's public domain",
+            "platform.domain = null: required: the stack's public domain",
         ),
         (
             {"dns": {"hosted_zone_id": "z-parent"}},
-            "dns.hosted_zone_id = 'z-parent': a Route 53 hosted zone id: 'Z' and up to 31 uppercase letters or digits",
+            "dns.hosted_zone_id = z-parent: a Route 53 hosted zone id: 'Z' and up to 31 uppercase letters or digits",
         ),
         (
             {"dns": {"domain": "quantumvest.com"}},
-            "dns.domain = 'quantumvest.com': the hosted zone is named after platform.domain (dev.quantumvest.com)",
+            "dns.domain = quantumvest.com: the hosted zone is named after platform.domain (dev.quantumvest.com)",
         ),
         (
             {"cluster_services": {"dns_zone": "quantumvest.com"}},
-            "cluster_services.dns_zone = 'quantumvest.com': must be dev.quantumvest.com (dns.domain)",
+            "cluster_services.dns_zone = quantumvest.com: must be dev.quantumvest.com (dns.domain)",
         ),
     ],
     ids=["no-domain", "bad-zone-id", "zone-not-the-domain", "external-dns-elsewhere"],

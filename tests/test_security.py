@@ -385,7 +385,7 @@ def test_per_path_limits_need_a_public_host_and_waf_s_lowest_limit(tmp_path) -> 
             }
         },
     )
-    assert "security.waf.path_rate_limits[0].host = 'admin': one of the load balancer's hosts" in message
+    assert "security.waf.path_rate_limits[0].host = admin: one of the load balancer's hosts" in message
     message = rejected(
         tmp_path,
         "dev",
@@ -400,7 +400,7 @@ def test_per_path_limits_need_a_public_host_and_waf_s_lowest_limit(tmp_path) -> 
             }
         },
     )
-    assert "path_rate_limits[1].name = 'Slow': names are unique" in message
+    assert "path_rate_limits[1].name = Slow: names are unique" in message
 
 
 def test_regional_acl_arn_is_a_stack_output(graph: Graph) -> None:

@@ -29,6 +29,14 @@ class WildcardGrant:
 #: Accepted wildcard write grants (rule ``iam-wildcard-write``).
 WILDCARD_GRANTS: tuple[WildcardGrant, ...] = (
     WildcardGrant(
+        "*ci-runner-service-role-policy/policy",
+        ("ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"),
+        "CodeBuild creates and deletes the build's ENI in the VPC as the project's service role, before "
+        "the ENI exists; AWS's documented policy for VPC builds grants both on '*' (CodeBuild User "
+        "Guide, 'Allow CodeBuild access to AWS services required to create a VPC network interface'). "
+        "ec2:CreateNetworkInterfacePermission, the grant that matters, is confined to the runner's subnets.",
+    ),
+    WildcardGrant(
         "*/aws-managed:AmazonEKS_CNI_Policy",
         ("ec2:*NetworkInterface*", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"),
         "The VPC CNI creates, attaches and deletes ENIs that do not exist yet, on whichever node needs "
