@@ -247,7 +247,9 @@ class Platform(pulumi.ComponentResource):
             nvidia_device_plugin=cluster.has_gpu_nodes,
             opts=on_aws,
         )
-        nat_count = {"none": 0, "single": 1, "one_per_az": args.network.az_count}[args.network.nat_strategy]
+        nat_count = {"none": 0, "instance": 0, "single": 1, "one_per_az": args.network.az_count}[
+            args.network.nat_strategy
+        ]
         replicas = args.database.read_replica_count
         db_ids = split_output(database.instance_ids, 1 + replicas)
         self.monitoring = Monitoring(

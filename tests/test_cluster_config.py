@@ -67,7 +67,9 @@ def test_zero_max(tmp_path) -> None:
 
 def test_spot_group_with_one_instance_type(tmp_path) -> None:
     message = rejected(
-        tmp_path, "dev", {"cluster": {"node_groups": {"spot": {"instance_types": ["t3.large"], "capacity_type": "SPOT"}}}},
+        tmp_path,
+        "dev",
+        {"cluster": {"node_groups": {"spot": {"instance_types": ["t3.large"], "capacity_type": "SPOT"}}}},
     )
     assert "quantumvest-infra:cluster.node_groups.spot.instance_types = ['t3.large']" in message
     assert "a SPOT group needs at least two instance types" in message
