@@ -142,6 +142,7 @@ class Network(pulumi.ComponentResource):
     db_subnet_group_name: pulumi.Output[str]
     cache_subnet_group_name: pulumi.Output[str]
     nat_gateway_ids: pulumi.Output[list[str]]
+    nat_instance_ids: pulumi.Output[list[str]]
 
     def __init__(
         self,
@@ -215,16 +216,20 @@ class Network(pulumi.ComponentResource):
         # NAT gateways in the public subnets, per strategy (or one NAT instance).
         nat_count = {"none": 0, "instance": 0, "single": 1, "one_per_az": az_count}[args.nat_strategy]
         nat_eni: pulumi.Output[str] | None = None
+        nat_instances: list[aws.ec2.Instance] = []
         if args.nat_strategy == "instance":
-            nat_eni = nat_instance(
-                name,
-                vpc_id=vpc.id,
-                vpc_cidr=str(args.cidr),
-                subnet_id=subnets["public"][0].id,
-                instance_type=args.nat_instance_type,
-                parent=self,
-                depends_on=[igw],
-            ).primary_network_interface_id
+            nat_instances.append(
+                nat_instance(
+                    name,
+                    vpc_id=vpc.id,
+                    vpc_cidr=str(args.cidr),
+                    subnet_id=subnets["public"][0].id,
+                    instance_type=args.nat_instance_type,
+                    parent=self,
+                    depends_on=[igw],
+                )
+            )
+            nat_eni = nat_instances[0].primary_network_interface_id
         nats: list[aws.ec2.NatGateway] = []
         for index in range(nat_count):
             eip = aws.ec2.Eip(
@@ -362,6 +367,7 @@ class Network(pulumi.ComponentResource):
         self.db_subnet_group_name = db_subnet_group.name
         self.cache_subnet_group_name = cache_subnet_group.name
         self.nat_gateway_ids = pulumi.Output.all(*[n.id for n in nats])
+        self.nat_instance_ids = pulumi.Output.all(*[n.id for n in nat_instances])
         #: The subnet CIDRs per tier, known before deployment (the workloads' network policies use them).
         self.subnet_cidrs: dict[str, list[str]] = {t: [str(c) for c in layout[t]] for t in TIERS}
         self.register_outputs(
@@ -377,6 +383,7 @@ class Network(pulumi.ComponentResource):
                 "db_subnet_group_name": self.db_subnet_group_name,
                 "cache_subnet_group_name": self.cache_subnet_group_name,
                 "nat_gateway_ids": self.nat_gateway_ids,
+                "nat_instance_ids": self.nat_instance_ids,
             }
         )
 

@@ -265,6 +265,7 @@ class Platform(pulumi.ComponentResource):
             db_replica_identifiers=db_ids[1:],
             cache_member_cluster_ids=split_output(cache.member_cluster_ids, args.cache.num_cache_nodes),
             nat_gateway_ids=split_output(net.nat_gateway_ids, nat_count),
+            nat_instance_ids=split_output(net.nat_instance_ids, int(args.network.nat_strategy == "instance")),
             web_acl_name=sec.regional_web_acl_arn.apply(lambda arn: arn.split("/")[-2]),
             db_endpoint=database.writer_endpoint,
             db_port=database.port,

@@ -231,3 +231,16 @@ def test_region_with_too_few_azs_fails_clearly() -> None:
 def test_unknown_invoke_raises() -> None:
     with pytest.raises(UnknownInvokeError):
         _build(NetworkArgs(), region="mars-north-1")
+
+
+def test_dev_nat_instance_is_alarmed_on_its_status_checks(graphs: dict[str, Graph]) -> None:
+    """The path from the NAT instance to the alarm that says the VPC lost its way out."""
+    dev = graphs["dev"]
+    (nat,) = dev.of_type(INSTANCE)
+    alarms = [
+        a for a in dev.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.inputs["namespace"] == "AWS/EC2"
+    ]
+    assert [(a.inputs["metricName"], a.inputs["dimensions"]) for a in alarms] == [
+        ("StatusCheckFailed", {"InstanceId": nat.id})
+    ]
+    assert alarms[0].inputs["alarmActions"]  # someone hears about it
