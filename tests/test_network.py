@@ -233,9 +233,9 @@ def test_unknown_invoke_raises() -> None:
         _build(NetworkArgs(), region="mars-north-1")
 
 
-def test_dev_nat_instance_is_alarmed_on_its_status_checks(graphs: dict[str, Graph]) -> None:
+def test_dev_nat_instance_is_alarmed_on_its_status_checks() -> None:
     """The path from the NAT instance to the alarm that says the VPC lost its way out."""
-    dev = graphs["dev"]
+    dev = stack_graph("dev")
     (nat,) = dev.of_type(INSTANCE)
     alarms = [
         a for a in dev.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.inputs["namespace"] == "AWS/EC2"
