@@ -53,6 +53,10 @@ class Rule:
     conditional: tuple[tuple[str, Condition, str], ...] = ()
 
 
+def _user_data_replaces(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    return bool(new.get("userDataReplaceOnChange")) and old.get("userData") != new.get("userData")
+
+
 def _engine_downgrade(old: dict[str, Any], new: dict[str, Any]) -> bool:
     return old.get("engine") == "valkey" and new.get("engine") == "redis"
 
@@ -136,6 +140,16 @@ RULES: dict[str, Rule] = {
     "aws:ec2/vpc:Vpc": Rule(("cidrBlock",), False, f"{TF}: ec2/vpc.go"),
     "aws:ec2/subnet:Subnet": Rule(("vpcId", "cidrBlock", "availabilityZone"), False, f"{TF}: ec2/subnet.go"),
     "aws:ec2/natGateway:NatGateway": Rule(("subnetId", "allocationId", "connectivityType"), False, f"{TF}: ec2/nat_gateway.go"),
+    # The NAT instance: a new AMI (AWS's public parameter moves) or new user data replaces it.
+    "aws:ec2/instance:Instance": Rule(
+        (
+            "ami", "availabilityZone", "subnetId", "keyName", "associatePublicIpAddress", "privateIp",
+            "placementGroup", "launchTemplate", "instanceMarketOptions", "ebsOptimized", "hibernation", "hostId",
+        ),
+        False,
+        f"{TF}: ec2/ec2_instance.go",
+        (("userData", _user_data_replaces, "user data changed with user_data_replace_on_change"),),
+    ),
     # Kubernetes (every object: metadata.name and metadata.namespace).
     "kubernetes:apps/v1:Deployment": Rule(("spec.selector",), False, K8S),
     "kubernetes:apps/v1:StatefulSet": Rule(
