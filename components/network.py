@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .args import Args, Cidr, FieldProblem, RetentionDays
 from .cidr import TIERS, CidrLayoutError, derive_subnets, first_overlap
@@ -36,7 +37,6 @@ class NetworkArgs(Args):
     )
     nat_instance_type: str = Field(
         default="t4g.small",
-        pattern=r"^[a-z]+[0-9]+g[a-z]*\.[a-z0-9]+$",
         description="Graviton type of the NAT instance (nat_strategy 'instance'; its AMI is AL2023 arm64). "
         "t4g.small: 2 GiB, bursts to 5 Gbps, the smallest type in the cited price table.",
     )
@@ -65,6 +65,16 @@ class NetworkArgs(Args):
         default_factory=lambda: [5432, 6379],
         description="Ports the database-tier network ACL admits from the private subnets (Postgres, Redis).",
     )
+
+    @field_validator("nat_instance_type")
+    @classmethod
+    def _check_nat_instance_type(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z]+[0-9]+g[a-z]*\.[a-z0-9]+", value):
+            raise ValueError(
+                f"{value!r} is not a Graviton instance type; allowed: e.g. 't4g.small', 'c7g.medium' "
+                "(the NAT instance boots the AL2023 arm64 AMI)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _check_layout(self) -> NetworkArgs:
