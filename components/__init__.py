@@ -10,7 +10,7 @@ component          settings             outputs (public attributes)
 ``DnsZone``        ``DnsZoneArgs``      zone_id, name_servers (None for an adopted zone)
 ``Network``        ``NetworkArgs``      vpc_id, vpc_cidr, availability_zones, public/private/
                                         database_subnet_ids, db/cache_subnet_group_name,
-                                        nat_gateway_ids, subnet_cidrs (plain)
+                                        nat_gateway_ids, nat_instance_ids, subnet_cidrs (plain)
 ``Security``       ``SecurityArgs``     data/logs/secrets_key_arn, dr_data_key_arn,
                                         regional/cloudfront_web_acl_arn, ecr_repository_urls,
                                         app_secret_arns, backup_vault_name, trail_bucket_name

@@ -210,6 +210,18 @@ def _nat(t: AlarmThresholds, nat_ids: Sequence[pulumi.Input[str]]):
         )  # fmt: skip
 
 
+def _nat_instances(instance_ids: Sequence[pulumi.Input[str]]):
+    # A NAT instance publishes no NAT metrics; its status checks say whether the VPC still has a way out
+    # (a failed system check is recovered by EC2 itself, a failed instance check needs a person).
+    for i, instance in enumerate(instance_ids):
+        yield AlarmSpec(
+            key=f"nat-instance-status-{i}", group="NAT", title="NAT instance status check failed",
+            namespace="AWS/EC2", metric_name="StatusCheckFailed", dimensions={"InstanceId": instance},
+            statistic="Maximum", comparison=ABOVE, threshold=0,
+            description=f"NAT instance {i}: a status check fails, so the private subnets may have no egress",
+        )  # fmt: skip
+
+
 def _eks(t: AlarmThresholds, cluster_name: pulumi.Input[str]):
     yield AlarmSpec(
         key="eks-failed-nodes", group="EKS", title="EKS failed nodes", namespace="ContainerInsights",
@@ -240,6 +252,7 @@ def alarm_specs(
     db_replica_identifiers: Sequence[pulumi.Input[str]] = (),
     cache_member_cluster_ids: Sequence[pulumi.Input[str]] = (),
     nat_gateway_ids: Sequence[pulumi.Input[str]] = (),
+    nat_instance_ids: Sequence[pulumi.Input[str]] = (),
     web_acl_name: pulumi.Input[str] | None = None,
 ) -> list[AlarmSpec]:
     """Every alarm of the platform, in dashboard order: RDS, ElastiCache, NAT, EKS, WAF."""
@@ -247,6 +260,7 @@ def alarm_specs(
         *_rds(thresholds, db_instance_identifiers, db_replica_identifiers),
         *_cache(thresholds, cache_member_cluster_ids),
         *_nat(thresholds, nat_gateway_ids),
+        *_nat_instances(nat_instance_ids),
         *_eks(thresholds, cluster_name),
     ]
     if web_acl_name is not None:

@@ -311,6 +311,12 @@ class ClusterArgs(Args):
     system_node_group: str = Field(
         default="system", description="The group the cluster add-ons run on (tainted CriticalAddonsOnly)."
     )
+    spot_system_group: bool = Field(
+        default=False,
+        description="Let the system group run on spot capacity. Only for a tier that accepts a few minutes "
+        "of CoreDNS and controller disruption on a spot reclaim (dev); the group then needs a diversified "
+        "instance list like any spot group. Off: the system group must be ON_DEMAND.",
+    )
     node_groups: dict[str, NodeGroupArgs] = Field(
         default_factory=lambda: {
             "system": NodeGroupArgs(
@@ -400,11 +406,12 @@ class ClusterArgs(Args):
                 self.system_node_group,
                 f"must name one of the node groups ({', '.join(self.node_groups)})",
             )
-        if system.capacity_type != "ON_DEMAND":
+        if system.capacity_type != "ON_DEMAND" and not self.spot_system_group:
             raise FieldProblem(
                 f"node_groups.{self.system_node_group}.capacity_type",
                 system.capacity_type,
-                "the system group runs CoreDNS and the controllers: ON_DEMAND only",
+                "the system group runs CoreDNS and the controllers: ON_DEMAND only "
+                "(or set spot_system_group: true for a tier that accepts spot reclaims)",
             )
         return self
 

@@ -233,6 +233,7 @@ class Monitoring(pulumi.ComponentResource):
         db_replica_identifiers: Sequence[pulumi.Input[str]] = (),
         cache_member_cluster_ids: Sequence[pulumi.Input[str]] = (),
         nat_gateway_ids: Sequence[pulumi.Input[str]] = (),
+        nat_instance_ids: Sequence[pulumi.Input[str]] = (),
         web_acl_name: pulumi.Input[str] | None = None,
         db_endpoint: pulumi.Input[str] | None = None,
         db_port: pulumi.Input[int] = 5432,
@@ -337,6 +338,7 @@ class Monitoring(pulumi.ComponentResource):
             db_replica_identifiers=db_replica_identifiers,
             cache_member_cluster_ids=cache_member_cluster_ids,
             nat_gateway_ids=nat_gateway_ids,
+            nat_instance_ids=nat_instance_ids,
             web_acl_name=web_acl_name,
         )
         alarms = [self._alarm(name, spec, args.thresholds, alert_topic.arn, on_aws) for spec in specs]

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .args import Args, Cidr, FieldProblem, RetentionDays
 from .cidr import TIERS, CidrLayoutError, derive_subnets, first_overlap
 from .iam import service_trust_policy
+from .nat_instance import nat_instance
 
 InterfaceEndpoint = Literal["ecr.api", "ecr.dkr", "sts", "logs", "secretsmanager", "ssm"]
 
@@ -27,9 +29,16 @@ class NetworkArgs(Args):
     az_count: int = Field(
         default=3, ge=2, le=6, description="Availability zones to spread over (EKS and RDS need two or more)."
     )
-    nat_strategy: Literal["none", "single", "one_per_az"] = Field(
+    nat_strategy: Literal["none", "instance", "single", "one_per_az"] = Field(
         default="one_per_az",
-        description="'one_per_az' survives an AZ outage; 'single' saves ~$33/month per AZ; 'none' has no egress.",
+        description="'one_per_az' survives an AZ outage; 'single' saves ~$33/month per AZ; 'instance' is one "
+        "NAT instance (components/nat_instance.py, ~$25/month below 'single', with the trade-offs in "
+        "docs/decisions/dev-cost.md); 'none' has no egress.",
+    )
+    nat_instance_type: str = Field(
+        default="t4g.small",
+        description="Graviton type of the NAT instance (nat_strategy 'instance'; its AMI is AL2023 arm64). "
+        "t4g.small: 2 GiB, bursts to 5 Gbps, the smallest type in the cited price table.",
     )
     public_subnets: list[Cidr] | None = Field(
         default=None, description="Explicit public subnets, one per AZ."
@@ -56,6 +65,16 @@ class NetworkArgs(Args):
         default_factory=lambda: [5432, 6379],
         description="Ports the database-tier network ACL admits from the private subnets (Postgres, Redis).",
     )
+
+    @field_validator("nat_instance_type")
+    @classmethod
+    def _check_nat_instance_type(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z]+[0-9]+g[a-z]*\.[a-z0-9]+", value):
+            raise ValueError(
+                f"{value!r} is not a Graviton instance type; allowed: e.g. 't4g.small', 'c7g.medium' "
+                "(the NAT instance boots the AL2023 arm64 AMI)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _check_layout(self) -> NetworkArgs:
@@ -133,6 +152,7 @@ class Network(pulumi.ComponentResource):
     db_subnet_group_name: pulumi.Output[str]
     cache_subnet_group_name: pulumi.Output[str]
     nat_gateway_ids: pulumi.Output[list[str]]
+    nat_instance_ids: pulumi.Output[list[str]]
 
     def __init__(
         self,
@@ -203,8 +223,23 @@ class Network(pulumi.ComponentResource):
                 f"{name}-public-rta-{index}", subnet_id=subnet.id, route_table_id=public_rt.id, opts=child
             )
 
-        # NAT gateways in the public subnets, per strategy.
-        nat_count = {"none": 0, "single": 1, "one_per_az": az_count}[args.nat_strategy]
+        # NAT gateways in the public subnets, per strategy (or one NAT instance).
+        nat_count = {"none": 0, "instance": 0, "single": 1, "one_per_az": az_count}[args.nat_strategy]
+        nat_eni: pulumi.Output[str] | None = None
+        nat_instances: list[aws.ec2.Instance] = []
+        if args.nat_strategy == "instance":
+            nat_instances.append(
+                nat_instance(
+                    name,
+                    vpc_id=vpc.id,
+                    vpc_cidr=str(args.cidr),
+                    subnet_id=subnets["public"][0].id,
+                    instance_type=args.nat_instance_type,
+                    parent=self,
+                    depends_on=[igw],
+                )
+            )
+            nat_eni = nat_instances[0].primary_network_interface_id
         nats: list[aws.ec2.NatGateway] = []
         for index in range(nat_count):
             eip = aws.ec2.Eip(
@@ -235,6 +270,14 @@ class Network(pulumi.ComponentResource):
                     route_table_id=rt.id,
                     destination_cidr_block="0.0.0.0/0",
                     nat_gateway_id=nats[index % len(nats)].id,
+                    opts=child,
+                )
+            elif nat_eni is not None:
+                aws.ec2.Route(
+                    f"{name}-private-default-{index}",
+                    route_table_id=rt.id,
+                    destination_cidr_block="0.0.0.0/0",
+                    network_interface_id=nat_eni,
                     opts=child,
                 )
             aws.ec2.RouteTableAssociation(
@@ -334,6 +377,7 @@ class Network(pulumi.ComponentResource):
         self.db_subnet_group_name = db_subnet_group.name
         self.cache_subnet_group_name = cache_subnet_group.name
         self.nat_gateway_ids = pulumi.Output.all(*[n.id for n in nats])
+        self.nat_instance_ids = pulumi.Output.all(*[n.id for n in nat_instances])
         #: The subnet CIDRs per tier, known before deployment (the workloads' network policies use them).
         self.subnet_cidrs: dict[str, list[str]] = {t: [str(c) for c in layout[t]] for t in TIERS}
         self.register_outputs(
@@ -349,6 +393,7 @@ class Network(pulumi.ComponentResource):
                 "db_subnet_group_name": self.db_subnet_group_name,
                 "cache_subnet_group_name": self.cache_subnet_group_name,
                 "nat_gateway_ids": self.nat_gateway_ids,
+                "nat_instance_ids": self.nat_instance_ids,
             }
         )
 

@@ -295,7 +295,9 @@ class Platform(pulumi.ComponentResource):
             cost_tags=settings.default_tags(),
             opts=on_aws,
         )
-        nat_count = {"none": 0, "single": 1, "one_per_az": args.network.az_count}[args.network.nat_strategy]
+        nat_count = {"none": 0, "instance": 0, "single": 1, "one_per_az": args.network.az_count}[
+            args.network.nat_strategy
+        ]
         replicas = args.database.read_replica_count
         db_ids = split_output(database.instance_ids, 1 + replicas)
         self.monitoring = Monitoring(
@@ -311,6 +313,7 @@ class Platform(pulumi.ComponentResource):
             db_replica_identifiers=db_ids[1:],
             cache_member_cluster_ids=split_output(cache.member_cluster_ids, args.cache.num_cache_nodes),
             nat_gateway_ids=split_output(net.nat_gateway_ids, nat_count),
+            nat_instance_ids=split_output(net.nat_instance_ids, int(args.network.nat_strategy == "instance")),
             web_acl_name=sec.regional_web_acl_arn.apply(lambda arn: arn.split("/")[-2]),
             db_endpoint=database.writer_endpoint,
             db_port=database.port,

@@ -25,8 +25,8 @@ GPU_TAINT = [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}
 #: group → (instance types, capacity type, (min, desired, max), role label, taints).
 EXPECTED_GROUPS: dict[str, dict[str, tuple]] = {
     "dev": {
-        "system": (["t3.large"], "ON_DEMAND", (1, 1, 2), "system", SYSTEM_TAINT),
-        "spot": (["t3.large", "m5.large", "m6i.large"], "SPOT", (1, 2, 4), "general", []),
+        # issue 21: one untainted Graviton spot group runs the add-ons and the apps.
+        "system": (["t4g.large", "m6g.large", "m7g.large", "m8g.large"], "SPOT", (2, 2, 4), "general", []),
     },
     "staging": {
         "system": (["t3.medium"], "ON_DEMAND", (2, 2, 4), "system", SYSTEM_TAINT),
@@ -76,6 +76,15 @@ def test_node_groups_sizes_capacity_labels_and_taints_match_the_tier(graph: Grap
         assert inputs["labels"]["role"] == role, name
         assert inputs.get("taints", []) == taints, name
         assert inputs["version"] == graph.one(CLUSTER).inputs["version"]  # nodes follow the control plane
+
+
+def test_dev_runs_one_untainted_graviton_group(graph: Graph) -> None:
+    if graph.stack != "dev":
+        pytest.skip("dev's single spot group")
+    (group,) = _groups(graph).values()
+    assert group.inputs["amiType"] == "AL2023_ARM_64_STANDARD" and group.inputs["taints"] == []
+    coredns = json.loads(graph.one(ADDON, "coredns").inputs["configurationValues"])
+    assert coredns["replicaCount"] == 2  # one per node: a spot reclaim leaves DNS up
 
 
 def test_gpu_group_uses_the_nvidia_ami_and_is_labelled_for_the_device_plugin(
@@ -276,11 +285,11 @@ def test_vpc_cni_enforces_network_policy(graph: Graph) -> None:
 
 
 def test_coredns_and_csi_controllers_run_on_the_system_group(graph: Graph) -> None:
+    toleration = {"key": "CriticalAddonsOnly", "operator": "Equal", "value": "true", "effect": "NoSchedule"}
     placement = {
         "nodeSelector": {NODE_GROUP_LABEL: "system"},
-        "tolerations": [
-            {"key": "CriticalAddonsOnly", "operator": "Equal", "value": "true", "effect": "NoSchedule"}
-        ],
+        # dev's only group is untainted (the apps share it): nothing to tolerate there.
+        "tolerations": [] if graph.stack == "dev" else [toleration],
     }
     coredns = json.loads(graph.one(ADDON, "coredns").inputs["configurationValues"])
     assert {k: coredns[k] for k in placement} == placement

@@ -67,7 +67,9 @@ def test_zero_max(tmp_path) -> None:
 
 def test_spot_group_with_one_instance_type(tmp_path) -> None:
     message = rejected(
-        tmp_path, "dev", {"cluster": {"node_groups": {"spot": {"instance_types": ["t3.large"]}}}}
+        tmp_path,
+        "dev",
+        {"cluster": {"node_groups": {"spot": {"instance_types": ["t3.large"], "capacity_type": "SPOT"}}}},
     )
     assert "quantumvest-infra:cluster.node_groups.spot.instance_types = [t3.large]" in message
     assert "a SPOT group needs at least two instance types" in message
@@ -92,7 +94,10 @@ def test_system_group_must_exist_and_be_on_demand(tmp_path) -> None:
     missing = rejected(tmp_path, "dev", {"cluster": {"system_node_group": "core"}})
     assert "quantumvest-infra:cluster.system_node_group = core: must name one of the node groups" in missing
     spot = {"capacity_type": "SPOT", "instance_types": ["t3.large", "m5.large"]}
-    message = rejected(tmp_path, "dev", {"cluster": {"node_groups": {"system": spot}}})
+    message = rejected(tmp_path, "staging", {"cluster": {"node_groups": {"system": spot}}})
+    assert "quantumvest-infra:cluster.node_groups.system.capacity_type = SPOT: " in message
+    # dev opts in (spot_system_group); taking the opt-in away brings the rule back.
+    message = rejected(tmp_path, "dev", {"cluster": {"spot_system_group": False}})
     assert "quantumvest-infra:cluster.node_groups.system.capacity_type = SPOT: " in message
 
 

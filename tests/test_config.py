@@ -16,12 +16,12 @@ def test_every_stack_file_loads_with_its_tier(stack: str) -> None:
 
 
 def test_tier_profile_applies_then_stack_file_wins(tmp_path) -> None:
-    # dev's profile sets two AZs and one NAT; the schema default is three AZs and a NAT per AZ.
+    # dev's profile sets two AZs and a NAT instance; the schema default is three AZs and a NAT per AZ.
     dev = load_stack_file(REPO / "Pulumi.dev.yaml")
-    assert (dev.network.az_count, dev.network.nat_strategy) == (2, "single")
+    assert (dev.network.az_count, dev.network.nat_strategy) == (2, "instance")
     override = load_with(tmp_path, "dev", {"network": {"az_count": 3}})
     assert override.network.az_count == 3
-    assert override.network.nat_strategy == "single"  # untouched profile values survive the merge
+    assert override.network.nat_strategy == "instance"  # untouched profile values survive the merge
 
 
 def test_null_in_stack_file_restores_the_schema_default(tmp_path) -> None:
@@ -131,7 +131,7 @@ def test_wrong_type_is_not_coerced(tmp_path) -> None:
 def test_wrong_choice_lists_the_allowed_values(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"network": {"nat_strategy": "two"}})
     assert "quantumvest-infra:network.nat_strategy = two" in message
-    assert "'none', 'single' or 'one_per_az'" in message
+    assert "'none', 'instance', 'single' or 'one_per_az'" in message
 
 
 def test_missing_or_unknown_environment(tmp_path) -> None:

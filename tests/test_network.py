@@ -13,7 +13,8 @@ SUBNET = "aws:ec2/subnet:Subnet"
 NAT = "aws:ec2/natGateway:NatGateway"
 ROUTE = "aws:ec2/route:Route"
 RTA = "aws:ec2/routeTableAssociation:RouteTableAssociation"
-EXPECTED_NATS = {"dev": 1, "staging": 1, "prod": 3}
+EXPECTED_NATS = {"dev": 0, "staging": 1, "prod": 3}  # dev: a NAT instance (issue 21)
+INSTANCE = "aws:ec2/instance:Instance"
 EXPECTED_AZS = {"dev": 2, "staging": 3, "prod": 3}
 
 
@@ -81,13 +82,44 @@ def test_database_tier_has_no_route_to_internet_or_nat(graph: Graph) -> None:
 def test_private_tier_egresses_through_nat_and_public_through_igw(graph: Graph) -> None:
     igw = graph.one("aws:ec2/internetGateway:InternetGateway")
     nat_ids = {n.id for n in graph.of_type(NAT)}
+    enis = {i.outputs["primaryNetworkInterfaceId"] for i in graph.of_type(INSTANCE)}
     private = [s for s in graph.of_type(SUBNET) if s.inputs["tags"]["Tier"] == "private"]
     for subnet in private:
         table = _route_table_of(graph, subnet.urn)
         (route,) = [r for r in graph.of_type(ROUTE) if r.inputs["routeTableId"] == table]
-        assert route.inputs["natGatewayId"] in nat_ids
+        target = route.inputs.get("natGatewayId") or route.inputs.get("networkInterfaceId")
+        assert target in (nat_ids | enis) and route.inputs["destinationCidrBlock"] == "0.0.0.0/0"
     public_routes = [r for r in graph.of_type(ROUTE) if r.inputs.get("gatewayId")]
     assert [r.inputs["gatewayId"] for r in public_routes] == [igw.id]
+
+
+def test_nat_instance_is_hardened_and_admits_only_the_vpc() -> None:
+    graph = _build(NetworkArgs(az_count=2, nat_strategy="instance", cidr="10.20.0.0/16"))
+    assert graph.of_type(NAT) == []
+    nat = graph.one(INSTANCE)
+    inputs = nat.inputs
+    public = {s.id for s in graph.of_type(SUBNET) if s.inputs["tags"]["Tier"] == "public"}
+    assert inputs["subnetId"] in public and inputs["sourceDestCheck"] is False
+    assert inputs["instanceType"] == "t4g.small" and inputs["ami"].startswith("ami-")
+    assert inputs["metadataOptions"]["httpTokens"] == "required"
+    assert inputs["metadataOptions"]["httpPutResponseHopLimit"] == 1
+    assert inputs["rootBlockDevice"]["encrypted"] is True
+    assert "keyName" not in inputs and "iamInstanceProfile" not in inputs  # no SSH, no SSM role
+    assert "-s 10.20.0.0/16 -j MASQUERADE" in inputs["userData"]
+    (group_id,) = inputs["vpcSecurityGroupIds"]
+    ingress = graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    assert [r.inputs["cidrIpv4"] for r in ingress if r.inputs["securityGroupId"] == group_id] == [
+        "10.20.0.0/16"
+    ]
+    assert graph.one("aws:ec2/eip:Eip").inputs["instance"] == nat.id
+    routes = [r for r in graph.of_type(ROUTE) if r.inputs.get("networkInterfaceId")]
+    assert len(routes) == 2
+    assert {r.inputs["networkInterfaceId"] for r in routes} == {nat.outputs["primaryNetworkInterfaceId"]}
+
+
+def test_nat_instance_type_must_be_graviton() -> None:
+    with pytest.raises(Exception, match=r"'t3\.small' is not a Graviton instance type"):
+        NetworkArgs(nat_strategy="instance", nat_instance_type="t3.small")
 
 
 def test_prod_spreads_nat_one_per_az(graphs: dict[str, Graph]) -> None:
@@ -199,3 +231,16 @@ def test_region_with_too_few_azs_fails_clearly() -> None:
 def test_unknown_invoke_raises() -> None:
     with pytest.raises(UnknownInvokeError):
         _build(NetworkArgs(), region="mars-north-1")
+
+
+def test_dev_nat_instance_is_alarmed_on_its_status_checks() -> None:
+    """The path from the NAT instance to the alarm that says the VPC lost its way out."""
+    dev = stack_graph("dev")
+    (nat,) = dev.of_type(INSTANCE)
+    alarms = [
+        a for a in dev.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.inputs["namespace"] == "AWS/EC2"
+    ]
+    assert [(a.inputs["metricName"], a.inputs["dimensions"]) for a in alarms] == [
+        ("StatusCheckFailed", {"InstanceId": nat.id})
+    ]
+    assert alarms[0].inputs["alarmActions"]  # someone hears about it

@@ -222,6 +222,33 @@ def test_regional_nat_gateway_covers_every_zone() -> None:
     ]
 
 
+def test_a_nat_instance_is_one_machine_for_every_zone() -> None:
+    """An instance with source/dest check off in the VPC is its NAT (issue 21); any other is not."""
+    vpc = Subject(t.VPC, "vpc", id="vpc-1", inputs={"cidrBlock": "10.0.0.0/16"})
+    subnets = [
+        Subject(
+            t.SUBNET,
+            f"s{i}",
+            id=f"subnet-{i}",
+            inputs={"vpcId": "vpc-1", "availabilityZone": f"us-east-1{z}"},
+        )
+        for i, z in enumerate("ab")
+    ]
+
+    def nat_findings(source_dest_check: bool) -> list[str]:
+        nat = Subject(
+            t.EC2_INSTANCE, "nat", inputs={"subnetId": "subnet-0", "sourceDestCheck": source_dest_check}
+        )
+        found = evaluate([vpc, *subnets, nat], "prod", today=TODAY)
+        return [f.message for f in found if f.rule_id == "nat-gateway-per-az"]
+
+    assert nat_findings(False) == [
+        "egress through 1 NAT instance(s) for 2 AZs: every private subnet loses egress while the instance "
+        "is replaced, recovered or its AZ fails"
+    ]
+    assert nat_findings(True) == []  # an ordinary instance routes nothing for others
+
+
 def test_iam_escalation_through_wildcard_actions() -> None:
     policy = Subject(
         t.IAM_POLICY_DOCUMENTS[0],

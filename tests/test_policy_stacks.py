@@ -10,7 +10,8 @@ from tests.policy_helpers import HARDENINGS, TODAY, findings, fired, setting, we
 from tools.harness import Graph
 
 ADVISORY_NAT = {
-    "dev": "1 NAT gateway(s) for 2 AZs: private subnets in us-east-1b lose egress when the NAT gateway's AZ fails",
+    "dev": "egress through 1 NAT instance(s) for 2 AZs: every private subnet loses egress while the instance is "
+    "replaced, recovered or its AZ fails",
     "staging": "1 NAT gateway(s) for 3 AZs: private subnets in us-east-1b, us-east-1c lose egress when the NAT "
     "gateway's AZ fails",
 }

@@ -155,3 +155,17 @@ def test_long_comments_are_cut_to_fit_github() -> None:
     cut = diff.fit_comment(text, limit=1_000)
     assert len(cut) < 1_200 and cut.count("```") % 2 == 0 and "**Truncated**" in cut
     assert diff.fit_comment("short") == "short"
+
+
+def test_nat_instance_is_replaced_by_a_new_ami_or_new_user_data_only_when_asked() -> None:
+    """The NAT instance (issue 21) is patched by replacement: a new AMI forces it; user data forces it
+    only with user_data_replace_on_change (otherwise EC2 keeps the old boot script)."""
+    from tools.replacements import forcing
+
+    token = "aws:ec2/instance:Instance"
+    old = {"ami": "ami-1", "userData": "a", "userDataReplaceOnChange": True}
+    assert [r.path for r in forcing(token, ["ami"], old, {**old, "ami": "ami-2"})] == ["ami"]
+    assert [r.path for r in forcing(token, ["userData"], old, {**old, "userData": "b"})] == ["userData"]
+    quiet = {**old, "userDataReplaceOnChange": False}
+    assert forcing(token, ["userData"], quiet, {**quiet, "userData": "b"}) == []
+    assert forcing(token, ["instanceType"], old, {**old, "instanceType": "t4g.medium"}) == []  # stop/start

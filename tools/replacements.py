@@ -36,6 +36,10 @@ def facts() -> dict[str, dict[str, Any]]:
     return json.loads(DATA_FILE.read_text())["types"]
 
 
+def _user_data_replaces(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    return bool(new.get("userDataReplaceOnChange")) and old.get("userData") != new.get("userData")
+
+
 def _engine_downgrade(old: dict[str, Any], new: dict[str, Any]) -> bool:
     return old.get("engine") == "valkey" and new.get("engine") == "redis"
 
@@ -57,6 +61,10 @@ CONDITIONS: dict[str, tuple[tuple[str, Condition, str], ...]] = {
         ("transitEncryptionEnabled", _old_redis, "engine version below 7.0.5"),
     ),
     "aws:eks/cluster:Cluster": (("encryptionConfig", _encryption_removed, "envelope encryption removed"),),
+    # The NAT instance: new user data replaces it only with user_data_replace_on_change.
+    "aws:ec2/instance:Instance": (
+        ("userData", _user_data_replaces, "user data changed with user_data_replace_on_change"),
+    ),
 }
 
 

@@ -1,6 +1,21 @@
 """EKS per tier (node groups after seed 003; the GPU group for model serving after seed 001).
 
-dev: cheapest that works — one on-demand system node and a small spot group the apps run on.
+dev: cheapest that works — ONE small Graviton spot group that runs the add-ons and the apps together
+(issue 21). Why each choice is acceptable for dev only:
+- Graviton (ARM_64): the seeds' images are multi-arch (seed 004), and a t4g.large costs $0.0672/h against
+  $0.0832/h for the t3.large it replaces (tools/data/prices-us-east-1.json).
+- Spot for the system pods too (``spot_system_group``): a reclaim gives a two-minute notice; CoreDNS runs
+  two replicas spread over the two nodes, and a few minutes of controller disruption is acceptable where
+  nobody is paged. Staging and prod keep an on-demand, tainted system group.
+- Diversified: four 2 vCPU / 8 GiB Graviton types (the same shape, so the cluster autoscaler's estimates
+  hold for whichever type spot hands out) — one capacity pool running dry does not stop the group.
+- Capacity rebalance: EKS managed node groups turn on EC2 Auto Scaling Capacity Rebalancing for SPOT
+  groups themselves and drain a node on its rebalance recommendation ("Managed node groups — capacity
+  types", https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html); ``aws.eks.NodeGroup``
+  has no argument for it (pulumi_aws 7, eks/node_group.py), so there is nothing to set.
+- Untainted, two nodes: every pod lands here. The dev requests (apps ~1 vCPU / 2 GiB, Prometheus
+  0.5 vCPU / 2 GiB, add-ons and daemon sets) fit two 2 vCPU / 8 GiB nodes, and a t4g.large holds 35 pods
+  with the VPC CNI; the autoscaler may add two more.
 staging: prod-shaped (system, trading, analytics, spot), smaller instances and counts.
 prod: seed 003's system (t3.medium 2-4), trading (c5.xlarge 3-20, 5) and analytics (r5.2xlarge 2-10, 3)
 groups, a tainted spot group for interruptible work, and a GPU group that idles at zero nodes until a
@@ -19,21 +34,13 @@ PROFILES = {
         "zonal_shift": False,
         "kms_deletion_window_days": 7,
         "coredns_replicas": 2,
+        "spot_system_group": True,
         "node_groups": {
             "system": {
-                "instance_types": ["t3.large"],
-                "min_size": 1,
-                "desired_size": 1,
-                "max_size": 2,
-                "labels": {"role": "system"},
-                "taints": _SYSTEM_TAINT,
-                "disk_size_gib": 30,
-            },
-            # The only general-purpose capacity in dev: untainted, so every service lands here.
-            "spot": {
-                "instance_types": ["t3.large", "m5.large", "m6i.large"],
+                "instance_types": ["t4g.large", "m6g.large", "m7g.large", "m8g.large"],
+                "ami_type": "AL2023_ARM_64_STANDARD",
                 "capacity_type": "SPOT",
-                "min_size": 1,
+                "min_size": 2,
                 "desired_size": 2,
                 "max_size": 4,
                 "labels": {"role": "general", "capacity-type": "spot"},

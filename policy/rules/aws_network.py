@@ -14,6 +14,7 @@ from policy.rules.security_groups import (
 )
 from policy.rules.tokens import (
     DEFAULT_SECURITY_GROUP,
+    EC2_INSTANCE,
     FLOW_LOG,
     INGRESS_SOURCES,
     LOAD_BALANCERS,
@@ -128,6 +129,20 @@ def nat_gateway_per_az(vpc: ResourceLike, ctx: Context) -> Iterator[str]:
         if str(n.inputs.get("connectivityType") or "public") == "public"
         and (ctx.stack.refers(n, "vpcId", vpc) or any(ctx.stack.refers(n, "subnetId", s) for s in subnets))
     ]
+    # A NAT instance (an EC2 instance with source/destination check off in the VPC) is one machine:
+    # the whole VPC loses egress with it, whatever the AZ count.
+    nat_instances = [
+        i
+        for i in ctx.stack.of_type(EC2_INSTANCE)
+        if i.inputs.get("sourceDestCheck") is False
+        and any(ctx.stack.refers(i, "subnetId", s) for s in subnets)
+    ]
+    if nat_instances:
+        yield (
+            f"egress through {len(nat_instances)} NAT instance(s) for {len(zones)} AZs: every private subnet "
+            "loses egress while the instance is replaced, recovered or its AZ fails"
+        )
+        return
     if not nats or any(str(n.inputs.get("availabilityMode")) == "regional" for n in nats):
         return  # no egress by design, or a regional NAT gateway that spans every AZ
     covered = {

@@ -95,6 +95,31 @@ def load_balancer(args: dict[str, Any], region: str) -> dict[str, Any]:
     }
 
 
+#: AWS public parameters the program reads, with a value shaped like theirs (an AMI id).
+PUBLIC_PARAMETERS = {
+    "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64": "ami-0f1e2d3c4b5a69788",
+}
+
+
+def ssm_parameter(args: dict[str, Any], region: str) -> dict[str, Any]:
+    """GetParameter on one of AWS's public parameters (the only ones the program reads)."""
+    name = args.get("name")
+    if name not in PUBLIC_PARAMETERS:
+        raise UnknownInvokeError(f"SSM parameter {name!r} has no offline answer in tools/harness/invokes.py")
+    value = PUBLIC_PARAMETERS[name]
+    return {
+        "arn": f"arn:aws:ssm:{region}::parameter{name}",
+        "id": name,
+        "name": name,
+        "type": "String",
+        "value": value,
+        "insecureValue": value,
+        "version": 1,
+        "withDecryption": True,
+        "region": region,
+    }
+
+
 def answer_invoke(token: str, args: dict[str, Any], region: str) -> dict[str, Any]:
     """The mock answer to one invoke, in the region of the provider it was made through."""
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
@@ -127,6 +152,8 @@ def answer_invoke(token: str, args: dict[str, Any], region: str) -> dict[str, An
         return acm_certificate(args, region)
     if token == "aws:lb/getLoadBalancer:getLoadBalancer":
         return load_balancer(args, region)
+    if token == "aws:ssm/getParameter:getParameter":
+        return ssm_parameter(args, region)
     raise UnknownInvokeError(
         f"invoke {token} is not answered by the offline harness (tools/harness/invokes.py); "
         "add a realistic answer there rather than letting it return nothing"

@@ -35,7 +35,7 @@ def _vpcs(region: str) -> list[str]:
                 continue
             targets = sorted(
                 f"{r.get('DestinationCidrBlock') or r.get('DestinationPrefixListId')}→"
-                f"{r.get('GatewayId') or r.get('NatGatewayId') or r.get('VpcEndpointId') or '?'}"
+                f"{r.get('GatewayId') or r.get('NatGatewayId') or r.get('NetworkInterfaceId') or r.get('VpcEndpointId') or '?'}"
                 for r in table["Routes"]
             )
             subnets_of = len([a for a in table.get("Associations", []) if a.get("SubnetId")])

@@ -121,6 +121,8 @@ def subnet(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
 @creates("aws:ec2/eip:Eip")
 def eip(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
     allocated = ctx.call("ec2", "allocate_address", Domain=i.get("domain", "vpc"))
+    if i.get("instance"):  # an EIP bound to an instance at creation (the NAT instance)
+        ctx.call("ec2", "associate_address", AllocationId=allocated["AllocationId"], InstanceId=i["instance"])
     return allocated["AllocationId"], {
         "publicIp": allocated["PublicIp"],
         "allocationId": allocated["AllocationId"],
@@ -137,6 +139,53 @@ def nat_gateway(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
         TagSpecifications=_tag_spec("natgateway", i),
     )["NatGateway"]
     return nat["NatGatewayId"], {"publicIp": (nat.get("NatGatewayAddresses") or [{}])[0].get("PublicIp")}
+
+
+@creates("aws:ec2/instance:Instance")
+def instance(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
+    """RunInstances with what the NAT instance declares; source/dest check is an attribute set after."""
+    root = i.get("rootBlockDevice") or {}
+    metadata = i.get("metadataOptions") or {}
+    launched = ctx.call(
+        "ec2",
+        "run_instances",
+        ImageId=i["ami"],
+        InstanceType=i["instanceType"],
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=i.get("subnetId"),
+        SecurityGroupIds=i.get("vpcSecurityGroupIds") or None,
+        UserData=i.get("userData"),
+        MetadataOptions={
+            k: v
+            for k, v in {
+                "HttpTokens": metadata.get("httpTokens"),
+                "HttpEndpoint": metadata.get("httpEndpoint"),
+                "HttpPutResponseHopLimit": metadata.get("httpPutResponseHopLimit"),
+            }.items()
+            if v is not None
+        },
+        BlockDeviceMappings=[
+            {
+                "DeviceName": "/dev/xvda",
+                "Ebs": {
+                    "VolumeSize": int(root.get("volumeSize") or 8),
+                    "VolumeType": root.get("volumeType") or "gp3",
+                    "Encrypted": bool(root.get("encrypted")),
+                    "DeleteOnTermination": root.get("deleteOnTermination", True) is not False,
+                },
+            }
+        ],
+        TagSpecifications=_tag_spec("instance", i),
+    )["Instances"][0]
+    instance_id = launched["InstanceId"]
+    if i.get("sourceDestCheck") is False:
+        ctx.call("ec2", "modify_instance_attribute", InstanceId=instance_id, SourceDestCheck={"Value": False})
+    return instance_id, {
+        "arn": ctx.arn("ec2", f"instance/{instance_id}"),
+        "primaryNetworkInterfaceId": launched["NetworkInterfaces"][0]["NetworkInterfaceId"],
+        "privateIp": launched.get("PrivateIpAddress"),
+    }
 
 
 @creates("aws:ec2/routeTable:RouteTable")
@@ -157,6 +206,7 @@ def route(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
         DestinationCidrBlock=i.get("destinationCidrBlock"),
         GatewayId=i.get("gatewayId"),
         NatGatewayId=i.get("natGatewayId"),
+        NetworkInterfaceId=i.get("networkInterfaceId"),
         VpcEndpointId=i.get("vpcEndpointId"),
     )
     digest = hashlib.sha256(str(i.get("destinationCidrBlock")).encode()).hexdigest()[:8]
