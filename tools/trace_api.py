@@ -321,7 +321,7 @@ def report(graph: Graph) -> tuple[bool, list[str]]:
 
 def run(args: argparse.Namespace) -> int:
     """``python -m tools trace STACK --api``: exit 0 when the check passes, 1 when it fails."""
-    graph = stacks.load(args.stack, label="trace --api")
+    graph = stacks.load(args.stack, label="trace --api", quiet=True)
     ok, lines = report(graph)
     print(f"EKS API endpoint of stack {args.stack}: who can reach it")
     for line in lines:
