@@ -7,39 +7,12 @@ with the DR logs key, subscribed by the same people (and pager) as the primary a
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 
 import pulumi
 import pulumi_aws as aws
 
-
-def _topic_policy(topic_arn: str, account: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": ["sns:Publish", "sns:Subscribe"],
-                    "Resource": topic_arn,
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                },
-                {
-                    "Sid": "CloudWatchAlarmsPublish",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                    "Action": "sns:Publish",
-                    "Resource": topic_arn,
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
-                },
-            ],
-        },
-        sort_keys=True,
-    )
+from .sns_topics import subscribe, topic_policy
 
 
 class DrAlerts(pulumi.ComponentResource):
@@ -73,26 +46,14 @@ class DrAlerts(pulumi.ComponentResource):
         aws.sns.TopicPolicy(
             f"{name}-topic-policy",
             arn=topic.arn,
-            policy=pulumi.Output.all(topic.arn, account).apply(lambda v: _topic_policy(*v)),
+            policy=pulumi.Output.all(topic.arn, account).apply(
+                lambda v: topic_policy(
+                    v[0], v[1], sid="CloudWatchAlarmsPublish", service="cloudwatch.amazonaws.com"
+                )
+            ),
             opts=child,
         )
-        for address in emails:
-            aws.sns.TopicSubscription(
-                f"{name}-email-{hashlib.sha256(address.encode()).hexdigest()[:10]}",
-                topic=topic.arn,
-                protocol="email",
-                endpoint=address,
-                opts=child,
-            )
-        if pager_endpoint is not None:
-            aws.sns.TopicSubscription(
-                f"{name}-pager",
-                topic=topic.arn,
-                protocol="https",
-                endpoint=pager_endpoint,
-                endpoint_auto_confirms=True,
-                opts=child,
-            )
+        subscribe(name, topic.arn, emails, pager_endpoint, child)
         aws.cloudwatch.MetricAlarm(
             f"{name}-rds-dr-replica-lag",
             alarm_description=f"RDS: the DR replica lags the primary by more than {lag_threshold_seconds} s "

@@ -8,12 +8,13 @@ EventBridge in this account publish. Low-severity findings (below ``min_severity
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 
 import pulumi
 import pulumi_aws as aws
+
+from .sns_topics import subscribe, topic_policy
 
 #: GuardDuty severities: 1-3.9 low, 4-6.9 medium, 7-8.9 high, 9-10 critical (GuardDuty user guide).
 MEDIUM = 4
@@ -29,40 +30,6 @@ def finding_pattern(min_severity: float) -> str:
         },
         sort_keys=True,
     )
-
-
-def _topic_policy(topic_arn: str, account: str, rule_arn: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": ["sns:Publish", "sns:Subscribe"],
-                    "Resource": topic_arn,
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                },
-                {
-                    "Sid": "EventBridgeFindingsRulePublishes",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "events.amazonaws.com"},
-                    "Action": "sns:Publish",
-                    "Resource": topic_arn,
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": account},
-                        "ArnEquals": {"aws:SourceArn": rule_arn},
-                    },
-                },
-            ],
-        },
-        sort_keys=True,
-    )
-
-
-def _slug(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
 class SecurityFindings(pulumi.ComponentResource):
@@ -101,7 +68,15 @@ class SecurityFindings(pulumi.ComponentResource):
         policy = aws.sns.TopicPolicy(
             f"{name}-topic-policy",
             arn=topic.arn,
-            policy=pulumi.Output.all(topic.arn, account, rule.arn).apply(lambda v: _topic_policy(*v)),
+            policy=pulumi.Output.all(topic.arn, account, rule.arn).apply(
+                lambda v: topic_policy(
+                    v[0],
+                    v[1],
+                    sid="EventBridgeFindingsRulePublishes",
+                    service="events.amazonaws.com",
+                    source_arn=v[2],
+                )
+            ),
             opts=child,
         )
         aws.cloudwatch.EventTarget(
@@ -110,22 +85,6 @@ class SecurityFindings(pulumi.ComponentResource):
             arn=topic.arn,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
         )
-        for address in emails:
-            aws.sns.TopicSubscription(
-                f"{name}-email-{_slug(address)}",
-                topic=topic.arn,
-                protocol="email",
-                endpoint=address,
-                opts=child,
-            )
-        if pager_endpoint is not None:
-            aws.sns.TopicSubscription(
-                f"{name}-pager",
-                topic=topic.arn,
-                protocol="https",
-                endpoint=pager_endpoint,
-                endpoint_auto_confirms=True,
-                opts=child,
-            )
+        subscribe(name, topic.arn, emails, pager_endpoint, child)
         self.topic_arn = topic.arn
         self.register_outputs({"topic_arn": self.topic_arn})

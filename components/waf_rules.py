@@ -15,13 +15,13 @@ Order matters — WAF evaluates rules by priority and stops at the first termina
 **Per second becomes per window.** WAF counts a rate-based rule's requests per client IP over an
 evaluation window of 60, 120, 300 or 600 seconds (there is no per-second limit), so seed 004's
 ``N req/s`` becomes ``N * window`` requests per window: 1 req/s over the shortest window (60 s) is 60
-per minute. This is an average, not nginx's leaky bucket: a client may spend a minute's allowance in a
+per minute. This is an average, not a leaky bucket: a client may spend a minute's allowance in a
 burst, and WAF blocks it until its count over the trailing window falls below the limit again (WAF
 re-evaluates about every 10 seconds, so enforcement starts within seconds, not instantly). The shortest
 window keeps that burst smallest. WAF's lowest limit is 10 per window, so no seed figure is lost.
 
-**Most specific path wins**, as nginx's locations did: a rule for ``/`` on a host does not count the
-requests of the host's more specific prefixes (``/auth``, ``/upload``), which have their own rules.
+**Most specific path wins**: a rule for ``/`` on a host does not count the requests of the host's
+more specific prefixes (``/auth``, ``/upload``), which have their own rules.
 """
 
 from __future__ import annotations

@@ -95,7 +95,7 @@ def test_arn_checks_partition_service_account_and_resource() -> None:
 
 def test_an_instance_type_that_does_not_exist_is_rejected(tmp_path) -> None:
     message = rejected(
-        tmp_path, "dev", {"cluster": {"node_groups": {"system": {"instance_types": ["t3.gigantic"]}}}}
+        tmp_path, "staging", {"cluster": {"node_groups": {"system": {"instance_types": ["t3.gigantic"]}}}}
     )
     assert (
         "quantumvest-infra:cluster.node_groups.system.instance_types[0] = t3.gigantic: not an EC2 instance type"

@@ -99,12 +99,12 @@ def test_rejected_configuration_is_exit_1_before_the_evaluation(
     command, tmp_path, capsys, no_evaluation
 ) -> None:
     path = write_stack(
-        tmp_path, "dev", {"cluster": {"node_groups": {"system": {"instance_types": ["t3.gigantic"]}}}}
+        tmp_path, "staging", {"cluster": {"node_groups": {"system": {"instance_types": ["t3.gigantic"]}}}}
     )
     code, err = _run([command, str(path)], capsys)
     assert code == 1
     assert err == [
-        "error: Pulumi.dev.yaml: quantumvest-infra:cluster.node_groups.system.instance_types[0] = t3.gigantic: "
+        "error: Pulumi.staging.yaml: quantumvest-infra:cluster.node_groups.system.instance_types[0] = t3.gigantic: "
         "not an EC2 instance type; t3 offers 2xlarge, large, medium, micro, nano, small, xlarge "
         f"({aws_values.BOTOCORE})"
     ]

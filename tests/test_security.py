@@ -364,7 +364,7 @@ def test_seed_004_per_path_limits_are_waf_rate_rules_per_minute_scoped_to_host_a
     }
     assert scope["Uploads"] == [(False, "EXACTLY", f"api.{domain}"), (False, "STARTS_WITH", "/upload")]
     assert scope["Auth"] == [(False, "EXACTLY", f"api.{domain}"), (False, "STARTS_WITH", "/auth")]
-    # The API's own limit does not count what the auth and upload limits count (nginx's most specific location).
+    # The API's own limit does not count what the auth and upload limits count (the most specific path wins).
     assert scope["Api"] == [
         (False, "EXACTLY", f"api.{domain}"),
         (True, "STARTS_WITH", "/auth"),

@@ -42,10 +42,10 @@ def test_values_are_echoed_in_yaml_spelling(value, spelled) -> None:
 
 def test_yaml_spelling_in_a_config_message(tmp_path) -> None:
     path = write_stack(
-        tmp_path, "dev", {"cluster": {"node_groups": {"spot": {"instance_types": ["t3.large"]}}}}
+        tmp_path, "dev", {"cluster": {"node_groups": {"system": {"instance_types": ["t4g.large"]}}}}
     )
     message = "\n".join(_problems(path))
-    assert "instance_types = [t3.large]:" in message and "['t3.large']" not in message
+    assert "instance_types = [t4g.large]:" in message and "['t4g.large']" not in message
 
 
 def test_empty_stack_file_says_so(tmp_path) -> None:

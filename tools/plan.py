@@ -138,31 +138,28 @@ def load_plan(path: Path) -> dict[str, Any]:
     return plan
 
 
-def summary(plan: dict[str, Any], out: Path | None = None) -> str:
-    """What ``plan`` prints: counts per component and type, outputs, cost, deploy time, policy."""
+def summary(plan: dict[str, Any], out: Path | None = None, verbose: bool = False) -> str:
+    """What ``plan`` prints: counts per component, cost, deploy time and policy in a screenful; with
+    ``verbose`` also the types per component, the outputs, what is not priced and every finding."""
     stats = plan["summary"]
     where = f" -> {out}" if out else ""
     components = stats["by_component"]
     lines = [f"Stack {plan['stack']}: {stats['resources']} resources in {len(components)} components{where}"]
     money = plan.get("cost", {}).get("by_component", {})
+    rows = []
     for component, types in components.items():
         subtotal = f"{cost.money(money.get(component, 0.0))}/month" if "cost" in plan else ""
-        lines.append(f"\n  {component + f' ({sum(types.values())})':<60}{subtotal:>16}")
-        lines.extend(f"    {count:>3}  {type_token}" for type_token, count in types.items())
-    lines.append("\n  Outputs")
-    lines.extend(f"    {key}: {value}" for key, value in plan["outputs"].items())
+        rows.append((component, str(sum(types.values())), subtotal))
+        if verbose:
+            rows.extend(("", f"{count}", f"  {type_token}") for type_token, count in types.items())
+    lines.extend(cli.table(rows, right=(1,) if verbose else (1, 2)))
+    if verbose:
+        lines.append("\n  Outputs")
+        lines.extend(f"    {key}: {value}" for key, value in plan["outputs"].items())
+    else:
+        lines.append(f"  Outputs: {len(plan['outputs'])} (--verbose lists them)")
     if "cost" in plan:
-        c = plan["cost"]
-        lines.append(
-            f"\n  Monthly cost: {cost.money(c['monthly_total'])} {c['currency']} "
-            f"({c['prices_region']} prices dated {c['prices_dated']}; usage: {c['usage_file']})"
-        )
-        if c["missing_usage"]:
-            lines.append(f"    usage not set for {len(c['missing_usage'])}: {', '.join(c['missing_usage'])}")
-        for item in c["not_priced"]:
-            lines.append(
-                f"    not priced: {item['urn'].rsplit('::', 1)[-1]} ({item['type']}): {item['reason']}"
-            )
+        lines.extend(_cost_lines(plan["cost"], verbose))
     if "deploy_time" in plan:
         d = plan["deploy_time"]
         chain = " -> ".join(step["name"] for step in d["critical_chain"])
@@ -172,14 +169,41 @@ def summary(plan: dict[str, Any], out: Path | None = None) -> str:
         )
         lines.append(f"    critical chain: {chain}")
     if "policy" in plan:
-        p = plan["policy"]
-        found = p["findings"]
-        lines.append(
-            f"  Policy: {p['status']}"
-            + (f", {len(found)} findings" if p["status"] != policy_check.NOT_PRESENT else "")
-        )
-        lines.extend(f"    [{f['level']}] {f['rule']}: {f['resource']}: {f['message']}" for f in found)
+        lines.extend(_policy_lines(plan["policy"], verbose))
     return "\n".join(lines)
+
+
+def _cost_lines(c: dict[str, Any], verbose: bool) -> list[str]:
+    lines = [
+        f"\n  Monthly cost: {cost.money(c['monthly_total'])} {c['currency']} "
+        f"({c['prices_region']} prices dated {c['prices_dated']}; usage: {c['usage_file']})"
+    ]
+    if c["missing_usage"]:
+        lines.append(f"    usage not set for {len(c['missing_usage'])}: {', '.join(c['missing_usage'])}")
+    if verbose:
+        lines.extend(
+            f"    not priced: {item['urn'].rsplit('::', 1)[-1]} ({item['type']}): {item['reason']}"
+            for item in c["not_priced"]
+        )
+    elif c["not_priced"]:
+        lines.append(
+            f"    not priced: {len(c['not_priced'])} resources (--verbose lists them with the reason)"
+        )
+    return lines
+
+
+def _policy_lines(p: dict[str, Any], verbose: bool) -> list[str]:
+    found = p["findings"]
+    lines = [
+        f"  Policy: {p['status']}"
+        + (f", {len(found)} findings" if p["status"] != policy_check.NOT_PRESENT else "")
+    ]
+    # A blocking finding is always shown; the excepted and advisory ones with --verbose.
+    shown = found if verbose else [f for f in found if f["level"] == "mandatory"]
+    lines.extend(f"    [{f['level']}] {f['rule']}: {f['resource']}: {f['message']}" for f in shown)
+    if len(shown) < len(found):
+        lines.append(f"    {len(found) - len(shown)} advisory or excepted (--verbose lists them)")
+    return lines
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -199,11 +223,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="also print the deploy-time estimate with this many operations at once (default: this "
         "machine's, PULUMI_PARALLEL or 4 x CPUs); the plan file always uses the fixed plan parallelism",
     )
+    parser.add_argument("--verbose", action="store_true", help="types, outputs, unpriced and every finding")
     cli.add_check(parser, cost.check_usage)
     alias = cli.add_command(
         commands, "summary", run_summary, help="what `plan` prints, without writing a plan file"
     )
     cli.add_stack(alias)
+    alias.add_argument("--verbose", action="store_true", help="types, outputs, unpriced and every finding")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -213,7 +239,7 @@ def run(args: argparse.Namespace) -> int:
     plan = build_plan(graph, load_usage(args.usage, graph.stack))
     out = args.out or DEFAULT_OUT / f"plan-{graph.stack}.json"
     write_plan(plan, out)
-    print(summary(plan, out))
+    print(summary(plan, out, args.verbose))
     here = args.parallel or deploy_time.default_parallelism()
     if here != plan["deploy_time"]["parallelism"]:
         local = deploy_time.estimate(graph, here)
@@ -228,5 +254,5 @@ def run_summary(args: argparse.Namespace) -> int:
     from tools import stacks
 
     graph = stacks.load(args.stack, label="summary")
-    print(summary(build_plan(graph, load_usage(None, graph.stack))))
+    print(summary(build_plan(graph, load_usage(None, graph.stack)), verbose=args.verbose))
     return 0
