@@ -238,7 +238,9 @@ def test_dev_nat_instance_is_alarmed_on_its_status_checks() -> None:
     dev = stack_graph("dev")
     (nat,) = dev.of_type(INSTANCE)
     alarms = [
-        a for a in dev.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.inputs.get("namespace") == "AWS/EC2"
+        a
+        for a in dev.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if a.inputs.get("namespace") == "AWS/EC2"
     ]
     assert [(a.inputs["metricName"], a.inputs["dimensions"]) for a in alarms] == [
         ("StatusCheckFailed", {"InstanceId": nat.id})
