@@ -132,3 +132,30 @@ def test_plan_of_another_format_version_is_refused(
     (tmp_path / "junk.json").write_text("{not json")
     assert main(["diff", str(tmp_path / "junk.json"), str(good)]) == 1
     assert "not a plan file" in capsys.readouterr().err
+
+
+def test_summary_is_a_screenful_and_verbose_says_everything(graphs: dict[str, Graph]) -> None:
+    """The default names each component once and counts the rest; --verbose lists types, outputs,
+    every unpriced resource with its reason and every finding. A blocking finding is never hidden."""
+    plan = plan_module.build_plan(graphs["dev"])
+    short = plan_module.summary(plan)
+    long = plan_module.summary(plan, verbose=True)
+    assert "aws:ec2/subnet:Subnet" not in short and "aws:ec2/subnet:Subnet" in long
+    assert "--verbose lists them" in short and "vpcId:" in long and "vpcId:" not in short
+    unpriced = plan["cost"]["not_priced"]
+    assert unpriced and f"not priced: {len(unpriced)} resources" in short
+    assert all(item["reason"] in long for item in unpriced)
+    assert len(short.splitlines()) < len(long.splitlines()) / 3
+    blocking = {
+        **plan,
+        "policy": {
+            **plan["policy"],
+            "findings": [
+                {"rule": "r", "resource": "x", "message": "blocks", "level": "mandatory"},
+                {"rule": "s", "resource": "y", "message": "excepted here", "level": "excepted"},
+            ],
+        },
+    }
+    shown = plan_module.summary(blocking)
+    assert "[mandatory] r: x: blocks" in shown and "excepted here" not in shown
+    assert "1 advisory or excepted (--verbose lists them)" in shown
