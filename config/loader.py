@@ -147,12 +147,14 @@ STACK_FILE_KEYS = ("config", "environment", "secretsprovider", "encryptedkey", "
 
 @dataclass(frozen=True)
 class StackFile:
-    """The ``quantumvest-infra:`` values of a stack file (section → raw value), its ``aws:region`` and
-    the text of each unquoted non-string scalar under those sections (for "quote it" hints)."""
+    """The ``quantumvest-infra:`` values of a stack file (section → raw value), its ``aws:region``,
+    the text of each unquoted non-string scalar under those sections (for "quote it" hints), and the
+    whole ``config:`` mapping, every namespace (what the engine hands the program)."""
 
     values: dict[str, Any]
     aws_region: Any
     spelled: dict[tuple[Any, ...], str]
+    config: dict[str, Any]
 
 
 def read_stack(path: str | Path) -> StackFile:
@@ -212,7 +214,7 @@ def read_stack(path: str | Path) -> StackFile:
         for where, (text, _line) in document.plain_scalars.items()
         if len(where) > 2 and where[0] == "config" and str(where[1]).startswith(prefix)
     }
-    return StackFile(values, config.get("aws:region"), spelled)
+    return StackFile(values, config.get("aws:region"), spelled, config)
 
 
 def _config_key_problem(key: Any) -> str | None:
@@ -253,9 +255,14 @@ def read_stack_file(path: str | Path) -> tuple[dict[str, Any], str | None]:
 
 def load_stack_file(path: str | Path) -> StackConfig:
     """Settings from a stack file by path, with no Pulumi engine (secrets stay opaque placeholders)."""
+    return load_stack(path)[0]
+
+
+def load_stack(path: str | Path) -> tuple[StackConfig, StackFile]:
+    """The settings and the file they came from, read once (the offline engine needs both)."""
     path = Path(path)
     stack = read_stack(path)
-    return build(stack.values, path.name, aws_region=stack.aws_region, spelled=stack.spelled)
+    return build(stack.values, path.name, aws_region=stack.aws_region, spelled=stack.spelled), stack
 
 
 def engine_values() -> tuple[dict[str, Any], set[str]]:

@@ -31,6 +31,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from config.loader import StackFile, load_stack
 from tools.harness.graph import Graph, Resource
 from tools.harness.invokes import answer_invoke
 from tools.harness.naming import refuse_over_limit
@@ -291,16 +292,14 @@ def stack_file(stack: str) -> Path:
     return REPO_ROOT / f"Pulumi.{stack}.yaml"
 
 
-def engine_config(path: Path) -> tuple[dict[str, str], list[str]]:
-    """The config map the engine would hand the program for a stack file (secrets as placeholders)."""
-    import yaml
-
+def engine_config(stack: StackFile) -> tuple[dict[str, str], list[str]]:
+    """The config map the engine would hand the program for a stack file (secrets as placeholders),
+    from the file as the config loader read it (one strict parse: duplicate keys and the rest refused)."""
     from config.secrets import OFFLINE_SECRET_PLACEHOLDER, is_secure_value, unwrap_secure
 
-    document = yaml.safe_load(path.read_text()) or {}
     config: dict[str, str] = {}
     secret_keys: list[str] = []
-    for key, value in (document.get("config") or {}).items():
+    for key, value in stack.config.items():
         if is_secure_value(value):
             config[key] = OFFLINE_SECRET_PLACEHOLDER
             secret_keys.append(key)
@@ -316,11 +315,9 @@ def run_stack(
     stack: str, mocks_factory: MocksFactory | None = None, on_component: ComponentListener | None = None
 ) -> Graph:
     """Run ``__main__.py`` for a stack exactly as ``pulumi up`` would, under the recording mocks."""
-    from config import load_stack_file
-
     path = stack_file(stack)
-    settings = load_stack_file(path)  # fails fast, naming the file, before the engine starts
-    config, secret_keys = engine_config(path)
+    settings, document = load_stack(path)  # fails fast, naming the file, before the engine starts
+    config, secret_keys = engine_config(document)
     name = path.stem.split(".", 1)[1] if path.stem.startswith("Pulumi.") else path.stem
 
     def program() -> None:
