@@ -810,23 +810,7 @@ class Cluster(pulumi.ComponentResource):
                 if role.startswith("arn:")
                 else pulumi.Output.concat("arn:", partition, ":iam::", account, ":role/", role)
             )
-            entry = aws.eks.AccessEntry(
-                f"{name}-{kind}-{_slug(role)}",
-                cluster_name=cluster.name,
-                principal_arn=principal,
-                type="STANDARD",
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            aws.eks.AccessPolicyAssociation(
-                f"{name}-{kind}-{_slug(role)}-policy",
-                cluster_name=cluster.name,
-                principal_arn=entry.principal_arn,
-                policy_arn=pulumi.Output.concat(
-                    "arn:", partition, ":eks::aws:cluster-access-policy/", access_policy
-                ),
-                access_scope={"type": "cluster"},
-                opts=pulumi.ResourceOptions(parent=self),
-            )
+            self._access_entry(f"{name}-{kind}-{_slug(role)}", cluster, partition, principal, access_policy)
 
     # --- Who reaches the private API endpoint, and as whom (the runner, the VPN, MFA-only roles) ---
 
@@ -860,23 +844,35 @@ class Cluster(pulumi.ComponentResource):
         """Access entries for roles the platform knows by ARN: the pipeline's deploy and preview roles
         and the MFA-only admin roles (key → (role ARN, EKS cluster access policy name))."""
         for key, (role_arn, access_policy) in grants.items():
-            entry = aws.eks.AccessEntry(
-                f"{name}-access-{key}",
-                cluster_name=cluster.name,
-                principal_arn=role_arn,
-                type="STANDARD",
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            aws.eks.AccessPolicyAssociation(
-                f"{name}-access-{key}-policy",
-                cluster_name=cluster.name,
-                principal_arn=entry.principal_arn,
-                policy_arn=pulumi.Output.concat(
-                    "arn:", partition, ":eks::aws:cluster-access-policy/", access_policy
-                ),
-                access_scope={"type": "cluster"},
-                opts=pulumi.ResourceOptions(parent=self),
-            )
+            self._access_entry(f"{name}-access-{key}", cluster, partition, role_arn, access_policy)
+
+    def _access_entry(
+        self,
+        logical_name: str,
+        cluster: aws.eks.Cluster,
+        partition: pulumi.Output[str],
+        principal_arn: pulumi.Input[str],
+        access_policy: str,
+    ) -> None:
+        """One IAM principal's access entry and its cluster-wide EKS access policy
+        (``logical_name`` and ``logical_name-policy``)."""
+        entry = aws.eks.AccessEntry(
+            logical_name,
+            cluster_name=cluster.name,
+            principal_arn=principal_arn,
+            type="STANDARD",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.eks.AccessPolicyAssociation(
+            f"{logical_name}-policy",
+            cluster_name=cluster.name,
+            principal_arn=entry.principal_arn,
+            policy_arn=pulumi.Output.concat(
+                "arn:", partition, ":eks::aws:cluster-access-policy/", access_policy
+            ),
+            access_scope={"type": "cluster"},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
     def _node_security_group(self, name: str, vpc_id: pulumi.Input[str]) -> aws.ec2.SecurityGroup:
         """The nodes' own security group, next to the EKS cluster security group.
