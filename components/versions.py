@@ -44,8 +44,6 @@ class Pin:
     lookup: str
     checked: str
     source: str
-    #: Who changes this pin: this table, or a parallel change that owns it (the integrator reconciles).
-    owner: str = "versions"
     note: str = ""
 
 
@@ -152,7 +150,6 @@ PINS: tuple[Pin, ...] = (
         lookup="https://aws.github.io/eks-charts",
         checked="2026-12-07",
         source="https://github.com/aws/eks-charts/tree/v0.0.242/stable/aws-load-balancer-controller",
-        owner="edge",
         note="Controller v3.5.0 (2026-08-03): Gateway API GA since v3.0.0, built for Gateway API v1.6.0; "
         "also published as eks-charts v0.0.242.",
     ),
@@ -241,7 +238,6 @@ PINS: tuple[Pin, ...] = (
         lookup="kubernetes-sigs/gateway-api",
         checked="2026-12-07",
         source="https://github.com/kubernetes-sigs/gateway-api/releases/tag/v1.6.0",
-        owner="edge",
         note="The version the load balancer controller v3.5.0 is built for (its docs/guide/gateway/"
         "gateway.md), not the newest v1.6.1; vendored in components/data/gateway-api/.",
     ),

@@ -23,7 +23,6 @@ def test_rows_are_unique_sourced_and_dated() -> None:
     for pin in PINS:
         assert pin.source.startswith("https://"), pin.name
         assert dt.date.fromisoformat(pin.checked) <= dt.date.today(), pin.name
-        assert pin.owner in {"versions", "edge"}, pin.name
     for pin in of_kind("helm-chart"):
         assert re.fullmatch(r"v?\d+\.\d+\.\d+", pin.version) and pin.lookup.startswith("https://"), pin.name
     for pin in of_kind("eks-addon"):
