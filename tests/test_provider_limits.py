@@ -18,7 +18,8 @@ from tools.harness.naming import ProviderLimitError
 from tools.rehearse.context import Ctx
 from tools.replacements import facts
 
-#: Types other areas register in parallel work; their entries must exist before those branches merge.
+#: Types beyond what the three stacks register today (the bootstrap program's, settings every stack file
+#: leaves off, the ones the platform's components name in their docs): their facts must exist too.
 EXPECTED_TYPES = (
     "aws:route53/zone:Zone",
     "aws:route53/record:Record",
