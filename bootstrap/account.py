@@ -14,7 +14,9 @@ from pydantic import Field, field_validator
 
 from components.access import pipeline_names
 from components.args import Args
+from components.buckets import attach_policy, hardened_bucket
 from components.iam import policy_document
+from components.lifecycle import LifecycleArgs
 
 GITHUB_OIDC = "token.actions.githubusercontent.com"
 _REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
@@ -115,75 +117,22 @@ class Bootstrap(pulumi.ComponentResource):
             target_key_id=key.id,
             opts=child,
         )
-        bucket = aws.s3.Bucket(
-            f"{name}-state", bucket_prefix=f"{args.platform_name}-pulumi-state-", opts=kept
+        # The platform's bucket hardening (components/buckets.py): versioned, SSE-KMS with the state key,
+        # public access blocked, owner-enforced, TLS 1.2+ only; old state versions expire after the
+        # retention. Kept (protect, retain on delete): the state of every stack lives in it.
+        state = hardened_bucket(
+            name,
+            "state",
+            bucket_prefix=f"{args.platform_name}-pulumi-",
+            lifecycle=LifecycleArgs(noncurrent_expiration_days=args.state_retention_days),
+            kms_key_arn=key.arn,
+            log_bucket=None,
+            parent=self,
+            protect=True,
+            retain_on_delete=True,
         )
-        aws.s3.BucketVersioning(
-            f"{name}-state-versioning",
-            bucket=bucket.id,
-            versioning_configuration={"status": "Enabled"},
-            opts=child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-state-encryption",
-            bucket=bucket.id,
-            rules=[
-                {
-                    "apply_server_side_encryption_by_default": {
-                        "sse_algorithm": "aws:kms",
-                        "kms_master_key_id": key.arn,
-                    },
-                    "bucket_key_enabled": True,
-                }
-            ],
-            opts=child,
-        )
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-state-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-state-ownership",
-            bucket=bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child,
-        )
-        aws.s3.BucketPolicy(
-            f"{name}-state-tls-only",
-            bucket=bucket.id,
-            policy=bucket.arn.apply(
-                lambda arn: policy_document(
-                    {
-                        "Sid": "DenyInsecureTransport",
-                        "Effect": "Deny",
-                        "Principal": "*",
-                        "Action": "s3:*",
-                        "Resource": [arn, f"{arn}/*"],
-                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                    }
-                )
-            ),
-            opts=child,
-        )
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-state-lifecycle",
-            bucket=bucket.id,
-            rules=[
-                {
-                    "id": "expire-old-state-versions",
-                    "status": "Enabled",
-                    "filter": {},
-                    "noncurrent_version_expiration": {"noncurrent_days": args.state_retention_days},
-                    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-                }
-            ],
-            opts=child,
-        )
+        attach_policy(name, state, [], parent=self)
+        bucket = state.bucket
 
         oidc = aws.iam.OpenIdConnectProvider(
             f"{name}-github-oidc",

@@ -90,11 +90,13 @@ def hardened_bucket(
     parent: pulumi.Resource,
     provider: pulumi.ProviderResource | None = None,
     protect: bool = False,
+    retain_on_delete: bool = False,
 ) -> HardenedBucket:
     """Create one bucket with the hardening above. ``kms_key_arn=None`` means SSE-S3 (log buckets only).
 
     Resources are named ``{name}-{role}-…`` and parented to ``parent``; ``provider`` places them in
-    another region (the DR copy). ``protect`` guards the bucket itself against deletion.
+    another region (the DR copy). ``protect`` guards the bucket itself against deletion;
+    ``retain_on_delete`` keeps it in AWS if the stack that made it is ever destroyed.
     """
     prefix = f"{name}-{role}"
     child = pulumi.ResourceOptions(parent=parent, provider=provider)
@@ -103,7 +105,9 @@ def hardened_bucket(
         bucket_prefix=f"{bucket_prefix}{role}-",
         force_destroy=False,
         tags={"Role": role},
-        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=protect)),
+        opts=pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(protect=protect, retain_on_delete=retain_on_delete)
+        ),
     )
     aws.s3.BucketOwnershipControls(
         f"{prefix}-ownership",

@@ -38,20 +38,25 @@ def _trust(graph: Graph, name: str) -> dict:
 
 
 def test_state_bucket_is_versioned_encrypted_private_and_tls_only(account: Graph) -> None:
-    bucket = account.named("bootstrap-state")
+    bucket = account.named("bootstrap-state-bucket")
     assert bucket.protect and bucket.retain_on_delete
     assert (
         account.named("bootstrap-state-versioning").inputs["versioningConfiguration"]["status"] == "Enabled"
     )
     (rule,) = account.named("bootstrap-state-encryption").inputs["rules"]
     assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
-    block = account.named("bootstrap-state-public-access").inputs
+    block = account.named("bootstrap-state-public-access-block").inputs
     assert all(
         block[k]
         for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     )
-    (deny,) = json.loads(account.named("bootstrap-state-tls-only").inputs["policy"])["Statement"]
-    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    statements = json.loads(account.named("bootstrap-state-policy").inputs["policy"])["Statement"]
+    assert [(s["Effect"], s["Condition"]) for s in statements] == [
+        ("Deny", {"Bool": {"aws:SecureTransport": "false"}}),
+        ("Deny", {"NumericLessThan": {"s3:TlsVersion": "1.2"}}),
+    ]
+    (lifecycle,) = account.named("bootstrap-state-lifecycle").inputs["rules"]
+    assert lifecycle["noncurrentVersionExpiration"]["noncurrentDays"] == 90
     assert account.named("bootstrap-state-key").inputs["enableKeyRotation"] is True
 
 
