@@ -7,7 +7,7 @@ given) and closed (an unknown key is a typo, and is rejected).
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
 
@@ -91,3 +91,8 @@ Cidr = Annotated[
 
 #: A log retention period CloudWatch accepts.
 RetentionDays = Annotated[int, AfterValidator(_check_retention)]
+
+#: A CloudWatch log group class for groups the platform fills itself (PutLogEvents). INFREQUENT_ACCESS
+#: ingests at half the price and keeps Logs Insights queries, but has no metric filters, subscription
+#: filters or Live Tail; a group's class cannot change after it is created (a change replaces it).
+LogGroupClass = Literal["STANDARD", "INFREQUENT_ACCESS"]

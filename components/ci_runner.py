@@ -20,7 +20,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, field_validator
 
-from .args import Args, RetentionDays
+from .args import Args, LogGroupClass, RetentionDays
 from .iam import policy_document, service_trust_policy
 from .versions import pin
 
@@ -71,6 +71,11 @@ class CiRunnerArgs(Args):
     )
     log_retention_days: RetentionDays = Field(
         default=365, description="Runner logs are deploy records: kept a year by default."
+    )
+    log_group_class: LogGroupClass = Field(
+        default="STANDARD",
+        description="Class of the runner's log group. INFREQUENT_ACCESS halves ingestion (no metric "
+        "filters, subscriptions or Live Tail; the job's output is read in GitHub Actions anyway).",
     )
 
     @field_validator("github_repository")
@@ -156,6 +161,7 @@ class CiRunner(pulumi.ComponentResource):
             f"{name}-logs",
             name_prefix=f"/quantumvest/ci/{project_name}-",
             retention_in_days=args.log_retention_days,
+            log_group_class=args.log_group_class,
             kms_key_id=logs_kms_key_arn,
             opts=child,
         )

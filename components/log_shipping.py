@@ -88,13 +88,15 @@ def create_log_groups(
     retention_days: int,
     kms_key_arn: pulumi.Input[str],
     opts: pulumi.ResourceOptions,
+    log_group_class: str = "STANDARD",
 ) -> dict[str, aws.cloudwatch.LogGroup]:
-    """One encrypted log group per namespace, with the tier's retention."""
+    """One encrypted log group per namespace, with the tier's retention and log class."""
     return {
         namespace: aws.cloudwatch.LogGroup(
             f"{name}-logs-{namespace}",
             name=log_group_name(cluster_name, namespace),
             retention_in_days=retention_days,
+            log_group_class=log_group_class,
             kms_key_id=kms_key_arn,
             tags={"KubernetesNamespace": namespace},
             opts=opts,

@@ -21,7 +21,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from . import exporters, kube_prometheus, log_shipping
 from .alarms import PERIOD_SECONDS, AlarmSpec, AlarmThresholds, alarm_specs
-from .args import Args, FieldProblem, RetentionDays
+from .args import Args, FieldProblem, LogGroupClass, RetentionDays
 from .cloudwatch_dashboard import dashboard_body
 from .cluster_service_policies import cloudwatch_agent_policy
 from .dashboards import DASHBOARDS, SIDECAR_LABEL, dashboard_json
@@ -99,6 +99,11 @@ class MonitoringArgs(Args):
         default=365,
         description="Retention of the per-namespace container log groups: a year, as PCI DSS 10.5.1 asks "
         "of audit trails.",
+    )
+    log_group_class: LogGroupClass = Field(
+        default="STANDARD",
+        description="Class of the per-namespace container log groups. INFREQUENT_ACCESS halves ingestion "
+        "and keeps Logs Insights queries, but has no metric filters, subscriptions or Live Tail.",
     )
     prometheus: PrometheusSettings = Field(default_factory=PrometheusSettings)
     charts: ChartVersions = Field(default_factory=ChartVersions)
@@ -478,6 +483,7 @@ class Monitoring(pulumi.ComponentResource):
             namespaces=shipped,
             cluster_name=cluster_name,
             retention_days=args.log_retention_days,
+            log_group_class=args.log_group_class,
             kms_key_arn=kms_key_arn,
             opts=on_aws,
         )

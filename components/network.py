@@ -38,7 +38,8 @@ class NetworkArgs(Args):
     nat_instance_type: str = Field(
         default="t4g.small",
         description="Graviton type of the NAT instance (nat_strategy 'instance'; its AMI is AL2023 arm64). "
-        "t4g.small: 2 GiB, bursts to 5 Gbps, the smallest type in the cited price table.",
+        "t4g.small: 2 GiB, a ~128 Mbit/s baseline bursting to 5 Gbps; dev runs a t4g.micro "
+        "(config/profiles/network.py).",
     )
     public_subnets: list[Cidr] | None = Field(
         default=None, description="Explicit public subnets, one per AZ."

@@ -324,3 +324,23 @@ def test_a_reason_shared_by_many_resources_is_said_once() -> None:
     text = cost.format_report(cost.estimate(b.graph(), Usage(source="empty")))
     (line,) = [line for line in text.splitlines() if "Helm chart" in line]
     assert line.strip().startswith("3 x Release:")
+
+
+def test_infrequent_access_log_groups_ingest_at_half_the_standard_rate() -> None:
+    b = GraphBuilder()
+    area = b.component("quantumvest:monitoring:Monitoring", "mon")
+    b.add("aws:cloudwatch/logGroup:LogGroup", "mon-standard", area, {"retentionInDays": 14})
+    b.add(
+        "aws:cloudwatch/logGroup:LogGroup",
+        "mon-ia",
+        area,
+        {"retentionInDays": 14, "logGroupClass": "INFREQUENT_ACCESS"},
+    )
+    usage = Usage(
+        source="test", type_defaults={"aws:cloudwatch/logGroup:LogGroup": {"monthly_data_ingested_gb": 10}}
+    )
+    report = {line.name: line for line in cost.estimate(b.graph(), usage).lines}
+    stored = 10 * 14 / 30.4 * 0.03  # storage is billed at the same rate in both classes
+    assert report["mon-standard"].monthly == pytest.approx(round(10 * 0.50 + stored, 2))
+    assert report["mon-ia"].monthly == pytest.approx(round(10 * 0.25 + stored, 2))
+    assert report["mon-ia"].items[0].label == "Ingestion (Infrequent Access class)"

@@ -1,10 +1,16 @@
 """Monitoring per tier. dev: a week of metrics on a small volume, single replicas, looser thresholds and
 slower alarms (nobody is paged for dev); staging: prod-shaped, smaller; prod: the schema defaults
-(a month of metrics, HA Prometheus and Alertmanager, a year of logs), spelled out here for review."""
+(a month of metrics, HA Prometheus and Alertmanager, a year of logs), spelled out here for review.
+
+dev's container log groups are Infrequent Access (issue 21): half the ingestion price ($0.25 against
+$0.50 a GB), still encrypted, retained and searchable with Logs Insights; what they lose (metric filters,
+subscription filters, Live Tail) nothing in the platform uses on them — alerts come from Prometheus and
+CloudWatch metrics, not from log patterns. Staging and prod keep Standard (Live Tail while on call)."""
 
 PROFILES = {
     "dev": {
         "log_retention_days": 14,
+        "log_group_class": "INFREQUENT_ACCESS",
         "prometheus": {
             "retention_days": 7,
             "storage_gib": 20,

@@ -1,12 +1,15 @@
-"""Network per tier. dev: cheapest that works (one NAT instance instead of a NAT gateway — $16.55 against
+"""Network per tier. dev: cheapest that works (one NAT instance instead of a NAT gateway — $10.42 against
 $41.00 a month at the usage file's 100 GB, trade-offs in docs/decisions/dev-cost.md — no interface
-endpoints, two AZs);
+endpoints, two AZs). The NAT instance is a t4g.micro ($6.13/month, 1 GiB): masquerading needs no memory,
+and its ~64 Mbit/s baseline (bursting to 5 Gbit/s on network credits) carries dev's 100 GB a month
+(an average under 1 Mbit/s); image layers come through the S3 gateway endpoint, not the NAT;
 staging: prod-shaped but one NAT; prod: three AZs, a NAT per AZ, a year of flow logs."""
 
 PROFILES = {
     "dev": {
         "az_count": 2,
         "nat_strategy": "instance",
+        "nat_instance_type": "t4g.micro",
         "interface_endpoints": [],
         "flow_log_retention_days": 30,
     },

@@ -9,17 +9,17 @@ from tools.harness import Resource
 
 @prices("aws:cloudwatch/logGroup:LogGroup", usage=("monthly_data_ingested_gb", "storage_gb"))
 def _log_group(resource: Resource, ctx: Context) -> Priced:
+    """Ingestion at the rate of the group's class (Infrequent Access: half the Standard rate) plus the
+    stored volume, derived from the retention unless the usage file gives it."""
     priced = Priced()
-    if resource.inputs.get("logGroupClass") == "INFREQUENT_ACCESS":
-        priced.notes.append(
-            "Infrequent Access class priced at the Standard rate (its rate is not in the table)"
-        )
     ingested = usage_value(ctx, resource, "monthly_data_ingested_gb", priced)
     if ingested is None:
         return priced
-    priced.items.append(
-        CostItem("Ingestion", ingested, "GB", ctx.prices.per_resource("cloudwatch_logs_ingest_gb"))
-    )
+    if resource.inputs.get("logGroupClass") == "INFREQUENT_ACCESS":
+        label, rate_key = "Ingestion (Infrequent Access class)", "cloudwatch_logs_ingest_gb_infrequent_access"
+    else:
+        label, rate_key = "Ingestion", "cloudwatch_logs_ingest_gb"
+    priced.items.append(CostItem(label, ingested, "GB", ctx.prices.per_resource(rate_key)))
     stored = ctx.usage_for(resource).get("storage_gb")
     retention = resource.inputs.get("retentionInDays")
     if stored is None:

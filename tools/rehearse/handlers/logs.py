@@ -14,7 +14,12 @@ Outputs = dict[str, Any]
 def log_group(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
     name = i.get("name") or (i["namePrefix"] + ctx.seed[:10] if i.get("namePrefix") else ctx.auto_name(512))
     ctx.call(
-        "logs", "create_log_group", logGroupName=name, kmsKeyId=i.get("kmsKeyId"), tags=i.get("tags") or None
+        "logs",
+        "create_log_group",
+        logGroupName=name,
+        kmsKeyId=i.get("kmsKeyId"),
+        logGroupClass=i.get("logGroupClass"),
+        tags=i.get("tags") or None,
     )
     if i.get("retentionInDays"):
         ctx.call("logs", "put_retention_policy", logGroupName=name, retentionInDays=i["retentionInDays"])
