@@ -59,6 +59,9 @@ FREE_TYPES = {
     "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
     "aws:cloudwatch/logMetricFilter:LogMetricFilter",
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
+    # The two ends of a vended-log delivery: the charge is on the LogDelivery (tools.cost.rules.monitoring).
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource",
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
     "aws:cloudwatch/eventRule:EventRule",
     "aws:cloudwatch/eventTarget:EventTarget",
     "aws:sns/topicSubscription:TopicSubscription",

@@ -93,3 +93,11 @@ def _topic(resource: Resource, ctx: Context) -> Priced:
             CostItem("Publishes", publishes, "millions", ctx.prices.per_resource("sns_million_publishes"))
         )
     return priced
+
+
+@prices("aws:cloudwatch/logDelivery:LogDelivery")
+def _log_delivery(resource: Resource, ctx: Context) -> Priced:
+    raise Unpriceable(
+        "vended logs (e.g. CloudFront standard logs v2) are billed per GB delivered at the CloudWatch "
+        "vended-log rate, which the price table does not have; the S3 storage is on the bucket"
+    )
