@@ -11,6 +11,7 @@ from tools.harness import Resource
 
 
 def get_path(value: Any, path: str, default: Any = None) -> Any:
+    """``value["a"]["b"]`` for ``path`` ``"a.b"``; ``default`` when a step is missing or the value is None."""
     for key in path.split("."):
         if not isinstance(value, dict) or key not in value:
             return default
@@ -19,6 +20,7 @@ def get_path(value: Any, path: str, default: Any = None) -> Any:
 
 
 def usage_value(ctx: Context, resource: Resource, key: str, priced: Priced) -> float | None:
+    """The usage figure ``key`` for ``resource``; None (and recorded on ``priced`` as missing) when unset."""
     value = ctx.usage_for(resource).get(key)
     if value is None:
         priced.missing_usage.append(key)
@@ -27,10 +29,12 @@ def usage_value(ctx: Context, resource: Resource, key: str, priced: Priced) -> f
 
 
 def hourly(ctx: Context, label: str, rate: float, count: float = 1) -> CostItem:
+    """``count`` of something billed per hour, for the table's hours a month."""
     return CostItem(label, count * ctx.hours, "hours", rate)
 
 
 def ebs_rate(ctx: Context, volume_type: str) -> float:
+    """The GB-month rate of an EBS volume type; Unpriceable when the table has none."""
     rate = ctx.prices.rate("ebs_gb_month", volume_type)
     if rate is None:
         raise Unpriceable(f"no EBS price for volume type {volume_type!r}")
@@ -38,6 +42,7 @@ def ebs_rate(ctx: Context, volume_type: str) -> float:
 
 
 def ec2_rate(ctx: Context, instance_type: str) -> float:
+    """The on-demand hourly rate of an EC2 instance type; Unpriceable when the table has none."""
     rate = ctx.prices.rate("ec2_hourly", instance_type)
     if rate is None:
         raise Unpriceable(f"no EC2 price for instance type {instance_type!r} in the price table")
@@ -45,8 +50,6 @@ def ec2_rate(ctx: Context, instance_type: str) -> float:
 
 
 _QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)([KMGTPE]i?)?$")
-
-
 _UNIT_GB = {None: 1e-9, "K": 1e-6, "M": 1e-3, "G": 1, "T": 1e3, "P": 1e6,
             "Ki": 2**10 / 2**30, "Mi": 2**20 / 2**30, "Gi": 1, "Ti": 2**10, "Pi": 2**20}  # fmt: skip
 
