@@ -94,15 +94,16 @@ def service_rbac(
 ) -> None:
     """A namespaced Role with ``args.kubernetes_api``'s rules, bound to the service's account."""
     svc, ns = args.name, wiring.namespace
-    rules = [
-        {
+    rules: list[k8s.rbac.v1.PolicyRuleArgsDict] = []
+    for r in args.kubernetes_api:
+        rule: k8s.rbac.v1.PolicyRuleArgsDict = {
             "api_groups": list(r.api_groups),
             "resources": list(r.resources),
             "verbs": list(r.verbs),
-            **({"resource_names": list(r.resource_names)} if r.resource_names else {}),
         }
-        for r in args.kubernetes_api
-    ]
+        if r.resource_names:
+            rule["resource_names"] = list(r.resource_names)
+        rules.append(rule)
     k8s.rbac.v1.Role(
         f"{name}-role",
         metadata={"name": svc, "namespace": ns, "labels": meta_labels},

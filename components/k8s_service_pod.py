@@ -7,31 +7,33 @@ passed in ``opts`` (same logical names as before the split).
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
 import pulumi_kubernetes as k8s
 
 from .k8s_monitors import container_ports
 from .k8s_pod import container_security_context, pod_security_context, selector, writable_dirs
 from .k8s_service_args import ServiceArgs, ServiceWiring
-from .k8s_service_fields import Probe, Volume
+from .k8s_service_fields import Probe, Toleration, Volume
 
 
-def probe_spec(probe: Probe, port: int | None) -> dict[str, Any]:
+def probe_spec(probe: Probe, port: int | None) -> k8s.core.v1.ProbeArgsDict:
     """A container probe: exec, TCP connect or HTTP GET (on ``port`` unless the probe names its own)."""
-    timing = {
+    spec: k8s.core.v1.ProbeArgsDict = {
         "initial_delay_seconds": probe.initial_delay_seconds,
         "period_seconds": probe.period_seconds,
         "timeout_seconds": probe.timeout_seconds,
         "failure_threshold": probe.failure_threshold,
     }
     if probe.kind == "exec":
-        return {"exec_": {"command": list(probe.command)}, **timing}
+        spec["exec_"] = {"command": list(probe.command)}
+        return spec
     target = probe.port or port
+    assert target is not None  # ServiceArgs refuses an http or tcp probe on a service without a port
     if probe.kind == "tcp":
-        return {"tcp_socket": {"port": target}, **timing}
-    return {"http_get": {"path": probe.path, "port": target, "scheme": "HTTP"}, **timing}
+        spec["tcp_socket"] = {"port": target}
+    else:
+        spec["http_get"] = {"path": probe.path, "port": target, "scheme": "HTTP"}
+    return spec
 
 
 def pod_volumes(
@@ -40,7 +42,7 @@ def pod_volumes(
     wiring: ServiceWiring,
     meta_labels: dict[str, str],
     opts: pulumi.ResourceOptions,
-) -> tuple[list[dict], list[dict]]:
+) -> tuple[list[k8s.core.v1.VolumeArgsDict], list[k8s.core.v1.VolumeMountArgsDict]]:
     """The pod's volumes and the container's mounts: writable emptyDirs, scratch and EFS claims."""
     volumes, mounts = writable_dirs(list(args.writable_paths))
     for volume in args.volumes:
@@ -103,38 +105,39 @@ def efs_claim(
     return claim
 
 
-def container_env(args: ServiceArgs, wiring: ServiceWiring) -> list[dict[str, Any]]:
+def container_env(args: ServiceArgs, wiring: ServiceWiring) -> list[k8s.core.v1.EnvVarArgsDict]:
     """Plain values, then ConfigMap keys, then app-secrets keys, each sorted by variable name."""
-    env: list[dict[str, Any]] = [{"name": k, "value": v} for k, v in sorted(args.env.items())]
-    env += [
+    env: list[k8s.core.v1.EnvVarArgsDict] = [{"name": k, "value": v} for k, v in sorted(args.env.items())]
+    from_config: list[k8s.core.v1.EnvVarArgsDict] = [
         {"name": k, "value_from": {"config_map_key_ref": {"name": wiring.config_map_name, "key": key}}}
         for k, key in sorted(args.config_env.items())
     ]
-    env += [
+    from_secret: list[k8s.core.v1.EnvVarArgsDict] = [
         {"name": k, "value_from": {"secret_key_ref": {"name": wiring.app_secrets_name, "key": key}}}
         for k, key in sorted(args.secret_env.items())
     ]
-    return env
+    return [*env, *from_config, *from_secret]
 
 
 def pod_spec(
-    args: ServiceArgs, wiring: ServiceWiring, volumes: list[dict], mounts: list[dict]
-) -> dict[str, Any]:
+    args: ServiceArgs,
+    wiring: ServiceWiring,
+    volumes: list[k8s.core.v1.VolumeArgsDict],
+    mounts: list[k8s.core.v1.VolumeMountArgsDict],
+) -> k8s.core.v1.PodSpecArgsDict:
     """The restricted pod running the service's one container, spread across zones and nodes."""
     listen = args.listen_port
-    resources: dict[str, dict[str, str]] = {
-        "requests": {"cpu": args.resources.requests.cpu, "memory": args.resources.requests.memory},
-        "limits": {"cpu": args.resources.limits.cpu, "memory": args.resources.limits.memory},
-    }
+    requests = {"cpu": args.resources.requests.cpu, "memory": args.resources.requests.memory}
+    limits = {"cpu": args.resources.limits.cpu, "memory": args.resources.limits.memory}
     if args.resources.gpu:
-        resources["requests"]["nvidia.com/gpu"] = str(args.resources.gpu)
-        resources["limits"]["nvidia.com/gpu"] = str(args.resources.gpu)
-    container: dict[str, Any] = {
+        requests["nvidia.com/gpu"] = str(args.resources.gpu)
+        limits["nvidia.com/gpu"] = str(args.resources.gpu)
+    container: k8s.core.v1.ContainerArgsDict = {
         "name": args.name,
         "image": wiring.image,
         "image_pull_policy": "IfNotPresent",
         "env": container_env(args, wiring),
-        "resources": resources,
+        "resources": {"requests": requests, "limits": limits},
         "security_context": container_security_context(args.run_as_user),
         "volume_mounts": mounts,
         "termination_message_policy": "FallbackToLogsOnError",
@@ -143,23 +146,23 @@ def pod_spec(
         container["command"] = list(args.command)
     if args.args:
         container["args"] = list(args.args)
+    ports: list[k8s.core.v1.ContainerPortArgsDict] = []
     if listen is not None:
-        container["ports"] = [{"name": "http", "container_port": listen, "protocol": "TCP"}]
-    if metrics_ports := container_ports(args.metrics, listen):
-        container["ports"] = [*container.get("ports", []), *metrics_ports]
+        ports.append({"name": "http", "container_port": listen, "protocol": "TCP"})
+    ports += container_ports(args.metrics, listen)
+    if ports:
+        container["ports"] = ports
     if wiring.own_secrets_name:
         container["env_from"] = [{"secret_ref": {"name": wiring.own_secrets_name}}]
-    for key, field_name in (
-        ("liveness", "liveness_probe"),
-        ("readiness", "readiness_probe"),
-        ("startup", "startup_probe"),
-    ):
-        probe = getattr(args, key)
-        if probe is not None:
-            container[field_name] = probe_spec(probe, listen)
+    if args.liveness is not None:
+        container["liveness_probe"] = probe_spec(args.liveness, listen)
+    if args.readiness is not None:
+        container["readiness_probe"] = probe_spec(args.readiness, listen)
+    if args.startup is not None:
+        container["startup_probe"] = probe_spec(args.startup, listen)
     if args.pre_stop_sleep_seconds:
         container["lifecycle"] = {"pre_stop": {"sleep": {"seconds": args.pre_stop_sleep_seconds}}}
-    spread = [
+    spread: list[k8s.core.v1.TopologySpreadConstraintArgsDict] = [
         {
             "max_skew": 1,
             "topology_key": "topology.kubernetes.io/zone",
@@ -175,7 +178,7 @@ def pod_spec(
             "match_label_keys": ["pod-template-hash"],
         },
     ]
-    spec: dict[str, Any] = {
+    spec: k8s.core.v1.PodSpecArgsDict = {
         "service_account_name": args.name,
         "automount_service_account_token": bool(args.kubernetes_api),
         "enable_service_links": False,
@@ -188,5 +191,14 @@ def pod_spec(
     if args.node_selector:
         spec["node_selector"] = dict(args.node_selector)
     if args.tolerations:
-        spec["tolerations"] = [t.model_dump(exclude_none=True) for t in args.tolerations]
+        spec["tolerations"] = [_toleration(t) for t in args.tolerations]
     return spec
+
+
+def _toleration(toleration: Toleration) -> k8s.core.v1.TolerationArgsDict:
+    out: k8s.core.v1.TolerationArgsDict = {"key": toleration.key, "operator": toleration.operator}
+    if toleration.value is not None:
+        out["value"] = toleration.value
+    if toleration.effect is not None:
+        out["effect"] = toleration.effect
+    return out

@@ -8,7 +8,7 @@ logical names as before the split).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Literal
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -29,7 +29,7 @@ def autoscaler(
     """An autoscaling/v2 HPA on the Deployment: CPU and/or memory targets, the configured behaviour."""
     scaling = args.autoscaling
     assert scaling is not None
-    metrics = [
+    metrics: list[k8s.autoscaling.v2.MetricSpecArgsDict] = [
         {
             "type": "Resource",
             "resource": {"name": resource, "target": {"type": "Utilization", "average_utilization": pct}},
@@ -38,7 +38,7 @@ def autoscaler(
         if pct is not None
     ]
 
-    def rule(r: ScalingRule) -> dict[str, Any]:
+    def rule(r: ScalingRule) -> k8s.autoscaling.v2.HPAScalingRulesArgsDict:
         return {
             "stabilization_window_seconds": r.stabilization_seconds,
             "select_policy": "Max",
@@ -72,8 +72,11 @@ def network_policies(
 ) -> None:
     """Admit exactly who may call this service, and let it reach exactly what it needs."""
     listen = args.listen_port
-    tcp = lambda port: [{"protocol": "TCP", "port": port}]  # noqa: E731
-    ingress_rules: list[dict[str, Any]] = []
+
+    def tcp(port: pulumi.Input[int]) -> list[k8s.networking.v1.NetworkPolicyPortArgsDict]:
+        return [{"protocol": "TCP", "port": port}]
+
+    ingress_rules: list[k8s.networking.v1.NetworkPolicyIngressRuleArgsDict] = []
     if listen is not None and args.ingress:
         # Target type ip: the ALB connects to the pod from its own nodes' addresses, which lie in the
         # public subnets it is placed in (requests and health checks alike).
@@ -98,9 +101,9 @@ def network_policies(
                 "ports": tcp(listen),
             }
         )
-    _network_policy(name, "ingress", ingress_rules, args.name, wiring.namespace, meta_labels, opts)
+    _network_policy(name, "Ingress", args.name, wiring.namespace, meta_labels, opts, ingress=ingress_rules)
 
-    egress_rules: list[dict[str, Any]] = []
+    egress_rules: list[k8s.networking.v1.NetworkPolicyEgressRuleArgsDict] = []
     stores = {"postgres": wiring.db_port, "redis": wiring.cache_port}
     for store in args.data_access:
         egress_rules.append(
@@ -115,33 +118,45 @@ def network_policies(
         )
     if args.https_egress:
         egress_rules.append({"to": [{"ip_block": {"cidr": "0.0.0.0/0"}}], "ports": tcp(443)})
-    _network_policy(name, "egress", egress_rules, args.name, wiring.namespace, meta_labels, opts)
+    _network_policy(name, "Egress", args.name, wiring.namespace, meta_labels, opts, egress=egress_rules)
 
 
 def _network_policy(
     name: str,
-    direction: str,
-    rules: list[dict[str, Any]],
+    direction: Literal["Ingress", "Egress"],
     service: str,
     namespace: pulumi.Input[str],
     labels: dict[str, str],
     opts: pulumi.ResourceOptions,
+    *,
+    ingress: list[k8s.networking.v1.NetworkPolicyIngressRuleArgsDict] | None = None,
+    egress: list[k8s.networking.v1.NetworkPolicyEgressRuleArgsDict] | None = None,
 ) -> None:
-    """One NetworkPolicy allowing ``rules`` in one direction for this service's pods (none if empty)."""
-    if not rules:
+    """One NetworkPolicy allowing ``ingress`` or ``egress`` rules for this service's pods (none if empty)."""
+    if not (ingress or egress):
         return
+    spec: k8s.networking.v1.NetworkPolicySpecArgsDict = {
+        "pod_selector": {"match_labels": selector(service)},
+        "policy_types": [direction],
+    }
+    if ingress:
+        spec["ingress"] = ingress
+    if egress:
+        spec["egress"] = egress
     k8s.networking.v1.NetworkPolicy(
-        f"{name}-netpol-{direction}",
-        metadata={"name": f"{service}-{direction}", "namespace": namespace, "labels": labels},
-        spec={
-            "pod_selector": {"match_labels": selector(service)},
-            "policy_types": [direction.capitalize()],
-            direction: rules,
-        },
+        f"{name}-netpol-{direction.lower()}",
+        metadata={"name": f"{service}-{direction.lower()}", "namespace": namespace, "labels": labels},
+        spec=spec,
         opts=opts,
     )
 
 
-def ip_blocks(cidrs: pulumi.Input[Sequence[str]]) -> pulumi.Output[list[dict[str, dict[str, str]]]]:
+def ip_blocks(
+    cidrs: pulumi.Input[Sequence[str]],
+) -> pulumi.Output[list[k8s.networking.v1.NetworkPolicyPeerArgsDict]]:
     """NetworkPolicy peers for CIDRs known now or only at deploy time (a StackReference output)."""
-    return pulumi.Output.from_input(cidrs).apply(lambda values: [{"ip_block": {"cidr": c}} for c in values])
+
+    def peers(values: Sequence[str]) -> list[k8s.networking.v1.NetworkPolicyPeerArgsDict]:
+        return [{"ip_block": {"cidr": c}} for c in values]
+
+    return pulumi.Output.from_input(cidrs).apply(peers)

@@ -60,7 +60,7 @@ def cloudtrail(scope: SecurityScope, logs_key: aws.kms.Key, trail_name: str) -> 
         ],
         opts=child,
     )
-    transitions = (
+    transitions: list[aws.s3.BucketLifecycleConfigurationRuleTransitionArgsDict] = (
         [{"days": trail_cfg.glacier_after_days, "storage_class": "GLACIER"}]
         if trail_cfg.glacier_after_days < trail_cfg.archive_retention_days
         else []

@@ -7,7 +7,6 @@ Split from ``security.py``; children of the ``Security`` component, same logical
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -43,8 +42,7 @@ def backups(
         force_destroy=not scope.args.protect,
         opts=scope.stateful,
     )
-    lifecycle = {"delete_after": cfg.retention_days}
-    copy_actions: list[dict[str, Any]] = []
+    copy_actions: list[aws.backup.PlanRuleCopyActionArgsDict] = []
     if dr_provider is not None and dr_data_key is not None:
         dr_vault = aws.backup.Vault(
             f"{name}-dr-backup-vault",
@@ -52,7 +50,9 @@ def backups(
             force_destroy=not scope.args.protect,
             opts=pulumi.ResourceOptions.merge(scope.stateful, pulumi.ResourceOptions(provider=dr_provider)),
         )
-        copy_actions.append({"destination_vault_arn": dr_vault.arn, "lifecycle": lifecycle})
+        copy_actions.append(
+            {"destination_vault_arn": dr_vault.arn, "lifecycle": {"delete_after": cfg.retention_days}}
+        )
     plan = aws.backup.Plan(
         f"{name}-backup-plan",
         rules=[
@@ -62,7 +62,7 @@ def backups(
                 "schedule": cfg.schedule,
                 "start_window": cfg.start_window_minutes,
                 "completion_window": cfg.completion_window_minutes,
-                "lifecycle": lifecycle,
+                "lifecycle": {"delete_after": cfg.retention_days},
                 "copy_actions": copy_actions,
                 "recovery_point_tags": {cfg.selection_tag_key: scope.prefix},
             }
@@ -104,7 +104,7 @@ def backups(
 def budget(scope: SecurityScope) -> None:
     """A monthly cost budget with an alert per threshold, on forecast and on actual spend."""
     cfg = scope.args.budget
-    notifications = [
+    notifications: list[aws.budgets.BudgetNotificationArgsDict] = [
         {
             "comparison_operator": "GREATER_THAN",
             "notification_type": kind,
@@ -115,7 +115,7 @@ def budget(scope: SecurityScope) -> None:
         for threshold in cfg.alert_thresholds_percent
         for kind in ("FORECASTED", "ACTUAL")
     ]
-    cost_filters = (
+    cost_filters: list[aws.budgets.BudgetCostFilterArgsDict] = (
         [
             {
                 "name": "TagKeyValue",
