@@ -78,7 +78,7 @@ PUBLIC_API: dict[str, str] = {
     "STACK_OUTPUTS": "contract",
 }
 
-__all__ = sorted(PUBLIC_API)
+__all__ = sorted(PUBLIC_API)  # pyright: ignore[reportUnsupportedDunderAll]  (lazy names: PUBLIC_API is the list)
 
 
 def __getattr__(name: str) -> Any:

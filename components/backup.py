@@ -162,7 +162,7 @@ class BackupCoverage(pulumi.ComponentResource):
                 )
                 tested.append("efs")
 
-        alarms: list[tuple[str, str, str, dict[str, pulumi.Input[str]]]] = [
+        alarms: list[tuple[str, str, str, Mapping[str, pulumi.Input[str]]]] = [
             (
                 "backup-jobs-failed",
                 "NumberOfBackupJobsFailed",

@@ -130,7 +130,7 @@ def hardened_bucket(
         versioning_configuration={"status": "Enabled"},
         opts=child,
     )
-    by_default: dict[str, Any] = (
+    by_default: aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgsDict = (
         {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn}
         if kms_key_arn is not None
         else {"sse_algorithm": "AES256"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 import pulumi
@@ -182,7 +183,7 @@ class Cache(pulumi.ComponentResource):
     port: pulumi.Output[int]
     auth_secret_arn: pulumi.Output[str]
     replication_group_id: pulumi.Output[str]
-    member_cluster_ids: pulumi.Output[list[str]]
+    member_cluster_ids: pulumi.Output[Sequence[str]]
 
     def __init__(
         self,

@@ -94,7 +94,7 @@ def assets_cdn(
     origin_id = f"s3-{origin.role}"
     if certificate_arn is not None:
         aliases = [dns.fqdn(dns.cdn_host)]
-        viewer_certificate: dict[str, Any] = {
+        viewer_certificate: aws.cloudfront.DistributionViewerCertificateArgsDict = {
             "acm_certificate_arn": certificate_arn,
             "ssl_support_method": "sni-only",
             "minimum_protocol_version": MINIMUM_PROTOCOL_VERSION,

@@ -46,7 +46,7 @@ def derive_subnets(vpc_cidr: IPv4Network | str, az_count: int) -> dict[str, list
 
     Raises :class:`CidrLayoutError` when the VPC is too small for ``az_count`` AZs.
     """
-    vpc = ipaddress.ip_network(vpc_cidr) if isinstance(vpc_cidr, str) else vpc_cidr
+    vpc = IPv4Network(vpc_cidr) if isinstance(vpc_cidr, str) else vpc_cidr
     if az_count < 1:
         raise CidrLayoutError("az_count must be at least 1")
     if vpc.prefixlen + 2 > AWS_MIN_SUBNET_PREFIX:

@@ -553,7 +553,7 @@ class Cluster(pulumi.ComponentResource):
             opts=child,
         )
 
-        vpc_config: dict[str, Any] = {
+        vpc_config: aws.eks.ClusterVpcConfigArgsDict = {
             "subnet_ids": subnet_ids,
             "endpoint_private_access": True,
             "endpoint_public_access": args.endpoint_public_access,
@@ -925,7 +925,7 @@ class Cluster(pulumi.ComponentResource):
         """A launch template and a managed node group for one configured group."""
         child = pulumi.ResourceOptions(parent=self)
         instance_tags = {**self._resource_tags, "Name": f"{name}-{group_name}", "NodeGroup": group_name}
-        root_volume: dict[str, Any] = {
+        root_volume: aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgsDict = {
             "volume_size": group.disk_size_gib,
             "volume_type": "gp3",
             "iops": 3000,

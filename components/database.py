@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -242,7 +243,7 @@ class DatabaseArgs(Args):
     def pins_minor_version(self) -> bool:
         return "." in self.engine_version
 
-    def parameter_list(self) -> list[dict[str, str]]:
+    def parameter_list(self) -> list[aws.rds.ParameterGroupParameterArgsDict]:
         """The parameter group's parameters: TLS, connection audit (seed 000), slow-query log, then extras."""
         values = {
             "rds.force_ssl": "1",
@@ -252,6 +253,14 @@ class DatabaseArgs(Args):
             **self.parameters,
         }
         return [{"name": k, "value": v, "apply_method": "immediate"} for k, v in sorted(values.items())]
+
+
+def _master_secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecret]) -> str:
+    """The ARN of the secret RDS manages for the master user (always set with manage_master_user_password)."""
+    arn = secrets[0].secret_arn if secrets else None
+    if arn is None:
+        raise ValueError("RDS returned no master user secret; manage_master_user_password must be on")
+    return arn
 
 
 class Database(pulumi.ComponentResource):
@@ -332,7 +341,7 @@ class Database(pulumi.ComponentResource):
             else [],
         )
 
-        common = {
+        common: dict[str, Any] = {  # the arguments primary and replicas share
             "storage_encrypted": True,
             "publicly_accessible": False,
             "auto_minor_version_upgrade": args.auto_minor_version_upgrade,
@@ -442,7 +451,7 @@ class Database(pulumi.ComponentResource):
         self.reader_endpoints = pulumi.Output.all(*[r.address for r in replicas])
         self.port = primary.port
         self.database_name = primary.db_name
-        self.master_secret_arn = primary.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn)
+        self.master_secret_arn = primary.master_user_secrets.apply(_master_secret_arn)
         self.instance_ids = pulumi.Output.all(primary.identifier, *[r.identifier for r in replicas])
         self.register_outputs(
             {
@@ -544,7 +553,7 @@ class Database(pulumi.ComponentResource):
         args: DatabaseArgs,
         primary: aws.rds.Instance,
         identifier: pulumi.Output[str],
-        common: dict[str, object],
+        common: dict[str, Any],
         protected: pulumi.ResourceOptions,
         dr_provider: aws.Provider,
         dr_kms_key_arn: pulumi.Input[str],

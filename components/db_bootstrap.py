@@ -268,7 +268,7 @@ class DatabaseBootstrap(pulumi.ComponentResource):
         volumes.append({"name": "sql", "config_map": {"name": f"{APP}-sql"}})
         mounts.append({"name": "sql", "mount_path": "/sql", "read_only": True})
 
-        def from_secret(env: str, secret_name: str, key: str) -> dict:
+        def from_secret(env: str, secret_name: str, key: str) -> k8s.core.v1.EnvVarArgsDict:
             return {"name": env, "value_from": {"secret_key_ref": {"name": secret_name, "key": key}}}
 
         job = k8s.batch.v1.Job(

@@ -164,16 +164,17 @@ def create_database_dump(
     )
     volumes, mounts = writable_dirs(["/tmp"], size_limit="64Mi")
     volumes.append({"name": "dump", "empty_dir": {"size_limit": args.scratch_size}})
-    dump_mount = {"name": "dump", "mount_path": "/dump"}
+    dump_mount: k8s.core.v1.VolumeMountArgsDict = {"name": "dump", "mount_path": "/dump"}
 
-    def from_secret(env: str, key: str) -> dict:
+    def from_secret(env: str, key: str) -> k8s.core.v1.EnvVarArgsDict:
         return {"name": env, "value_from": {"secret_key_ref": {"name": master_secret, "key": key}}}
 
-    hardened = {
-        "image_pull_policy": "IfNotPresent",
-        "security_context": container_security_context(),
-        "termination_message_policy": "FallbackToLogsOnError",
-    }
+    def hardened(container: k8s.core.v1.ContainerArgsDict) -> k8s.core.v1.ContainerArgsDict:
+        container["image_pull_policy"] = "IfNotPresent"
+        container["security_context"] = container_security_context()
+        container["termination_message_policy"] = "FallbackToLogsOnError"
+        return container
+
     return k8s.batch.v1.CronJob(
         f"{name}-cronjob",
         metadata={"name": APP, "namespace": namespace, "labels": meta},
@@ -199,49 +200,54 @@ def create_database_dump(
                             "enable_service_links": False,
                             "security_context": pod_security_context(),
                             "init_containers": [
-                                {
-                                    "name": "pg-dump",
-                                    "image": args.pg_image,
-                                    "command": ["sh", "-c", dump_script(databases)],
-                                    "env": [
-                                        {"name": "PGHOST", "value": db_host},
-                                        {
-                                            "name": "PGPORT",
-                                            "value": pulumi.Output.from_input(db_port).apply(str),
+                                hardened(
+                                    {
+                                        "name": "pg-dump",
+                                        "image": args.pg_image,
+                                        "command": ["sh", "-c", dump_script(databases)],
+                                        "env": [
+                                            {"name": "PGHOST", "value": db_host},
+                                            {
+                                                "name": "PGPORT",
+                                                "value": pulumi.Output.from_input(db_port).apply(str),
+                                            },
+                                            {"name": "PGSSLMODE", "value": sslmode},
+                                            {"name": "PGCONNECT_TIMEOUT", "value": "10"},
+                                            {"name": "PGAPPNAME", "value": APP},
+                                            {"name": "HOME", "value": "/tmp"},
+                                            from_secret("PGUSER", "username"),
+                                            from_secret("PGPASSWORD", "password"),
+                                        ],
+                                        "resources": {
+                                            "requests": {"cpu": "100m", "memory": "128Mi"},
+                                            "limits": {"cpu": "500m", "memory": "512Mi"},
                                         },
-                                        {"name": "PGSSLMODE", "value": sslmode},
-                                        {"name": "PGCONNECT_TIMEOUT", "value": "10"},
-                                        {"name": "PGAPPNAME", "value": APP},
-                                        {"name": "HOME", "value": "/tmp"},
-                                        from_secret("PGUSER", "username"),
-                                        from_secret("PGPASSWORD", "password"),
-                                    ],
-                                    "resources": {
-                                        "requests": {"cpu": "100m", "memory": "128Mi"},
-                                        "limits": {"cpu": "500m", "memory": "512Mi"},
-                                    },
-                                    "volume_mounts": [*mounts, dump_mount],
-                                    **hardened,
-                                }
+                                        "volume_mounts": [*mounts, dump_mount],
+                                    }
+                                )
                             ],
                             "containers": [
-                                {
-                                    "name": "upload",
-                                    "image": args.aws_cli_image,
-                                    "command": ["sh", "-c", UPLOAD_SCRIPT],
-                                    "env": [
-                                        {"name": "BUCKET", "value": bucket_name},
-                                        {"name": "PREFIX", "value": DUMP_PREFIX},
-                                        {"name": "KMS_KEY_ID", "value": kms_key_arn or ""},
-                                        {"name": "HOME", "value": "/tmp"},
-                                    ],
-                                    "resources": {
-                                        "requests": {"cpu": "50m", "memory": "128Mi"},
-                                        "limits": {"cpu": "250m", "memory": "256Mi"},
-                                    },
-                                    "volume_mounts": [*mounts, {**dump_mount, "read_only": True}],
-                                    **hardened,
-                                }
+                                hardened(
+                                    {
+                                        "name": "upload",
+                                        "image": args.aws_cli_image,
+                                        "command": ["sh", "-c", UPLOAD_SCRIPT],
+                                        "env": [
+                                            {"name": "BUCKET", "value": bucket_name},
+                                            {"name": "PREFIX", "value": DUMP_PREFIX},
+                                            {"name": "KMS_KEY_ID", "value": kms_key_arn or ""},
+                                            {"name": "HOME", "value": "/tmp"},
+                                        ],
+                                        "resources": {
+                                            "requests": {"cpu": "50m", "memory": "128Mi"},
+                                            "limits": {"cpu": "250m", "memory": "256Mi"},
+                                        },
+                                        "volume_mounts": [
+                                            *mounts,
+                                            {"name": "dump", "mount_path": "/dump", "read_only": True},
+                                        ],
+                                    }
+                                )
                             ],
                             "volumes": volumes,
                         },

@@ -14,6 +14,7 @@ of the first deployment, and a lookup by name can pick up a private zone of the 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -81,7 +82,7 @@ class DnsZone(pulumi.ComponentResource):
     """
 
     zone_id: pulumi.Output[str]
-    name_servers: pulumi.Output[list[str]] | None
+    name_servers: pulumi.Output[Sequence[str]] | None
 
     def __init__(self, name: str, args: DnsZoneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("quantumvest:dns:DnsZone", name, None, opts)

@@ -55,7 +55,7 @@ def create_edge_alarms(
     )
     dimensions = {"LoadBalancer": lookup.arn_suffix}
 
-    def metric(query_id: str, metric_name: str) -> dict:
+    def metric(query_id: str, metric_name: str) -> aws.cloudwatch.MetricAlarmMetricQueryArgsDict:
         return {
             "id": query_id,
             "metric": {

@@ -151,7 +151,8 @@ def _external_secret(
         metadata={"name": target, "namespace": namespace},
         spec={
             "refreshInterval": REFRESH,
-            "secretStoreRef": {"name": store.metadata["name"], "kind": "SecretStore"},
+            # CustomResource sets its outputs (metadata, spec) at run time; the SDK class declares none.
+            "secretStoreRef": {"name": store.metadata["name"], "kind": "SecretStore"},  # pyright: ignore[reportAttributeAccessIssue]
             "target": {
                 "name": target,
                 "creationPolicy": "Owner",

@@ -18,7 +18,7 @@ def policy_document(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, sort_keys=True)
 
 
-def assume_role_policy(*services: str) -> str:
+def assume_role_policy(service: str, *more: str) -> str:
     """Trust policy letting the given AWS service principals assume a role, without a condition.
 
     Only for principals that carry no ``aws:SourceAccount``/``aws:SourceArn`` (``ec2.amazonaws.com``
@@ -27,7 +27,7 @@ def assume_role_policy(*services: str) -> str:
     return policy_document(
         {
             "Effect": "Allow",
-            "Principal": {"Service": list(services) if len(services) > 1 else services[0]},
+            "Principal": {"Service": [service, *more] if more else service},
             "Action": "sts:AssumeRole",
         }
     )

@@ -9,7 +9,7 @@ it (the service's own policy admits monitoring on the listen port only). The obj
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -54,7 +54,9 @@ def metrics_port(endpoint: MetricsEndpoint | None, listen_port: int | None) -> i
     return endpoint.port or listen_port
 
 
-def container_ports(endpoint: MetricsEndpoint | None, listen_port: int | None) -> list[dict[str, Any]]:
+def container_ports(
+    endpoint: MetricsEndpoint | None, listen_port: int | None
+) -> list[k8s.core.v1.ContainerPortArgsDict]:
     """The extra container port to declare: a ``metrics`` port when it is not the listen port."""
     port = metrics_port(endpoint, listen_port)
     if port is None or port == listen_port:
@@ -62,7 +64,9 @@ def container_ports(endpoint: MetricsEndpoint | None, listen_port: int | None) -
     return [{"name": METRICS_PORT_NAME, "container_port": port, "protocol": "TCP"}]
 
 
-def service_port(endpoint: MetricsEndpoint | None, listen_port: int | None) -> list[dict[str, Any]]:
+def service_port(
+    endpoint: MetricsEndpoint | None, listen_port: int | None
+) -> list[k8s.core.v1.ServicePortArgsDict]:
     """The Service's ``metrics`` port (to the metrics container port, or the ``http`` one)."""
     port = metrics_port(endpoint, listen_port)
     if port is None:

@@ -133,11 +133,10 @@ class K8sNamespace(pulumi.ComponentResource):
             f"{name}-namespace", metadata={"name": namespace, "labels": ns_labels}, opts=child
         )
         self.name = ns.metadata.name
-        meta = lambda object_name: {  # noqa: E731
-            "name": object_name,
-            "namespace": self.name,
-            "labels": labels(namespace, "namespace"),
-        }
+
+        def meta(object_name: str) -> k8s.meta.v1.ObjectMetaArgsDict:
+            return {"name": object_name, "namespace": self.name, "labels": labels(namespace, "namespace")}
+
         k8s.core.v1.ResourceQuota(
             f"{name}-quota", metadata=meta("quota"), spec={"hard": quota.hard()}, opts=child
         )

@@ -6,7 +6,15 @@ Shared by the services' Deployments and the database bootstrap Job, so both pass
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pulumi_kubernetes.core.v1 import (
+        PodSecurityContextArgsDict,
+        SecurityContextArgsDict,
+        VolumeArgsDict,
+        VolumeMountArgsDict,
+    )
 
 #: Labels every object carries (the recommended ``app.kubernetes.io`` set).
 PART_OF = "quantumvest"
@@ -34,7 +42,7 @@ def selector(app: str) -> dict[str, str]:
     return {"app.kubernetes.io/name": app}
 
 
-def pod_security_context(run_as_user: int = DEFAULT_RUN_AS_USER) -> dict[str, Any]:
+def pod_security_context(run_as_user: int = DEFAULT_RUN_AS_USER) -> PodSecurityContextArgsDict:
     """Pod-level: non-root with a high UID/GID, files group-owned by it, the runtime's seccomp profile."""
     return {
         "run_as_non_root": True,
@@ -46,7 +54,7 @@ def pod_security_context(run_as_user: int = DEFAULT_RUN_AS_USER) -> dict[str, An
     }
 
 
-def container_security_context(run_as_user: int = DEFAULT_RUN_AS_USER) -> dict[str, Any]:
+def container_security_context(run_as_user: int = DEFAULT_RUN_AS_USER) -> SecurityContextArgsDict:
     """Container-level: read-only root, no privilege escalation, every capability dropped."""
     return {
         "run_as_non_root": True,
@@ -60,14 +68,16 @@ def container_security_context(run_as_user: int = DEFAULT_RUN_AS_USER) -> dict[s
     }
 
 
-def writable_dirs(paths: list[str], size_limit: str = "256Mi") -> tuple[list[dict], list[dict]]:
+def writable_dirs(
+    paths: list[str], size_limit: str = "256Mi"
+) -> tuple[list[VolumeArgsDict], list[VolumeMountArgsDict]]:
     """An emptyDir per writable path (``/tmp`` at least), since the root filesystem is read-only.
 
     Returns (volumes, volume mounts). Each is memory-backed only if the caller says so elsewhere; a
     size limit keeps a runaway temp file from filling the node's disk.
     """
-    volumes: list[dict] = []
-    mounts: list[dict] = []
+    volumes: list[VolumeArgsDict] = []
+    mounts: list[VolumeMountArgsDict] = []
     for index, path in enumerate(paths):
         volume = "tmp" if path == "/tmp" else f"writable-{index}"
         volumes.append({"name": volume, "empty_dir": {"size_limit": size_limit}})

@@ -16,11 +16,14 @@ with the key, the value and the rule, instead of halfway through a deployment.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
 from .args import Args, FieldProblem
+
+if TYPE_CHECKING:  # the settings stay importable without the SDK
+    from pulumi_aws.s3 import BucketLifecycleConfigurationRuleArgsDict
 
 StorageClass = Literal[
     "STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"
@@ -167,7 +170,7 @@ class LifecycleArgs(Args):
             )
         return self
 
-    def prefix_rules(self) -> list[dict[str, Any]]:
+    def prefix_rules(self) -> list[BucketLifecycleConfigurationRuleArgsDict]:
         """One expiry rule per ``prefix_expirations`` entry (snake_case, as the SDK takes it)."""
         return [
             {
@@ -179,9 +182,9 @@ class LifecycleArgs(Args):
             for prefix, days in sorted(self.prefix_expirations.items())
         ]
 
-    def rule(self) -> dict[str, Any]:
+    def rule(self) -> BucketLifecycleConfigurationRuleArgsDict:
         """The ``BucketLifecycleConfiguration`` rule (snake_case, as the SDK takes it) for every object."""
-        rule: dict[str, Any] = {
+        rule: BucketLifecycleConfigurationRuleArgsDict = {
             "id": "tiering-and-expiry",
             "status": "Enabled",
             "filter": {"prefix": ""},

@@ -510,9 +510,8 @@ class Monitoring(pulumi.ComponentResource):
                 namespace_name=args.namespace,
                 region=region,
                 secret_arns=[
-                    arn
-                    for arn, on in ((db_master_secret_arn, postgres), (cache_auth_secret_arn, redis))
-                    if on
+                    *([db_master_secret_arn] if db_master_secret_arn is not None and postgres else []),
+                    *([cache_auth_secret_arn] if cache_auth_secret_arn is not None and redis else []),
                 ],
                 kms_key_arn=secrets_kms_key_arn,
                 oidc_provider_arn=oidc_provider_arn,
@@ -520,7 +519,7 @@ class Monitoring(pulumi.ComponentResource):
                 aws_opts=on_aws,
                 k8s_opts=on_k8s,
             )
-            if postgres:
+            if db_master_secret_arn is not None and db_endpoint is not None:  # postgres
                 exporters.create_postgres_exporter(
                     name,
                     namespace=ns_name,
@@ -533,7 +532,7 @@ class Monitoring(pulumi.ComponentResource):
                     depends_on=[stack],  # ServiceMonitor CRD
                     k8s_opts=on_k8s,
                 )
-            if redis:
+            if cache_auth_secret_arn is not None and cache_endpoint is not None:  # redis
                 exporters.create_redis_exporter(
                     name,
                     namespace=ns_name,

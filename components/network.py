@@ -407,8 +407,8 @@ class Network(pulumi.ComponentResource):
         database_subnets: list[aws.ec2.Subnet],
     ) -> None:
         """A stateless second wall: the database tier talks only to the private tier and itself."""
-        ingress: list[dict[str, object]] = []
-        egress: list[dict[str, object]] = []
+        ingress: list[aws.ec2.NetworkAclIngressArgsDict] = []
+        egress: list[aws.ec2.NetworkAclEgressArgsDict] = []
         rule = 100
         for cidr in layout["private"]:
             for port in args.database_ports:
@@ -491,7 +491,8 @@ class Network(pulumi.ComponentResource):
         )
 
 
-def _acl(rule_no: int, cidr: str, from_port: int, to_port: int) -> dict[str, object]:
+def _acl(rule_no: int, cidr: str, from_port: int, to_port: int) -> aws.ec2.NetworkAclIngressArgsDict:
+    """An allow rule for TCP ``from_port``-``to_port``; egress rules have the same shape."""
     return {
         "rule_no": rule_no,
         "protocol": "tcp",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from ipaddress import IPv4Network
 from typing import Literal
 
 import pulumi
@@ -106,7 +107,10 @@ class PlatformArgs(Args):
     network: NetworkArgs = Field(default_factory=NetworkArgs)
     dr_network: NetworkArgs = Field(
         default_factory=lambda: NetworkArgs(
-            cidr="10.128.0.0/16", nat_strategy="none", interface_endpoints=[], flow_log_retention_days=365
+            cidr=IPv4Network("10.128.0.0/16"),
+            nat_strategy="none",
+            interface_endpoints=[],
+            flow_log_retention_days=365,
         ),
         description="The private network in platform.dr_region for the DR database replica: database "
         "subnets with no route out, no NAT (a replica initiates nothing); its own CIDR, for later peering.",
@@ -387,6 +391,7 @@ class Platform(pulumi.ComponentResource):
             sec.backup_plan_id is not None
             and sec.backup_role_arn is not None
             and sec.backup_vault_arn is not None
+            and sec.backup_vault_name is not None
         ):
             BackupCoverage(
                 f"{name}-backup",

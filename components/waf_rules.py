@@ -27,11 +27,27 @@ more specific prefixes (``/auth``, ``/upload``), which have their own rules.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
 from .args import Args, FieldProblem
+
+if TYPE_CHECKING:  # the rules are plain data shaped as the SDK's TypedDicts; no SDK import at run time
+    from pulumi_aws.wafv2 import WebAclRuleArgsDict as Rule
+    from pulumi_aws.wafv2 import (
+        WebAclRuleStatementManagedRuleGroupStatementArgsDict as ManagedGroupStatement,
+    )
+    from pulumi_aws.wafv2 import (
+        WebAclRuleStatementRateBasedStatementScopeDownStatementArgsDict as ScopeDown,
+    )
+    from pulumi_aws.wafv2 import (
+        WebAclRuleStatementRateBasedStatementScopeDownStatementByteMatchStatementFieldToMatchArgsDict as FieldToMatch,
+    )
+    from pulumi_aws.wafv2 import (
+        WebAclRuleStatementRateBasedStatementScopeDownStatementByteMatchStatementTextTransformationArgsDict as TextTransformation,
+    )
+    from pulumi_aws.wafv2 import WebAclRuleVisibilityConfigArgsDict as Visibility
 
 #: WAF's lowest limit of a rate-based rule (requests per evaluation window; WAFv2 API RateLimit min).
 WAF_PATH_RATE_LIMIT_MIN = 10
@@ -91,17 +107,20 @@ RATE_LIMIT_RULE = "RateLimitPerIp"
 PATH_RATE_LIMIT_RULE = "RateLimitPath"
 
 #: Normalise before matching, so ``/AUTH`` or ``/%61uth`` count against the ``/auth`` limit too.
-_NORMALISE = [{"priority": 0, "type": "URL_DECODE"}, {"priority": 1, "type": "LOWERCASE"}]
-_LOWERCASE = {"priority": 0, "type": "LOWERCASE"}
+_NORMALISE: list[TextTransformation] = [
+    {"priority": 0, "type": "URL_DECODE"},
+    {"priority": 1, "type": "LOWERCASE"},
+]
+_LOWERCASE: TextTransformation = {"priority": 0, "type": "LOWERCASE"}
 
 
-def visibility(metric_name: str) -> dict[str, Any]:
+def visibility(metric_name: str) -> Visibility:
     """CloudWatch metrics and sampled requests on, under ``metric_name``."""
     return {"cloudwatch_metrics_enabled": True, "metric_name": metric_name, "sampled_requests_enabled": True}
 
 
-def _managed(group: str, priority: int, metric_prefix: str, count_only: Sequence[str]) -> dict[str, Any]:
-    statement: dict[str, Any] = {"name": group, "vendor_name": "AWS"}
+def _managed(group: str, priority: int, metric_prefix: str, count_only: Sequence[str]) -> Rule:
+    statement: ManagedGroupStatement = {"name": group, "vendor_name": "AWS"}
     if count_only:
         statement["rule_action_overrides"] = [
             {"name": rule, "action_to_use": {"count": {}}} for rule in count_only
@@ -116,8 +135,8 @@ def _managed(group: str, priority: int, metric_prefix: str, count_only: Sequence
 
 
 def _match(
-    field: dict[str, Any], constraint: str, text: str, transformations: list[dict[str, Any]]
-) -> dict[str, Any]:
+    field: FieldToMatch, constraint: str, text: str, transformations: list[TextTransformation]
+) -> ScopeDown:
     return {
         "byte_match_statement": {
             "field_to_match": field,
@@ -128,14 +147,14 @@ def _match(
     }
 
 
-def _path_match(path: str) -> dict[str, Any]:
+def _path_match(path: str) -> ScopeDown:
     return _match({"uri_path": {}}, "STARTS_WITH", path, _NORMALISE)
 
 
-def path_scope_down(limit: PathRateLimit, domain: str, others: Sequence[PathRateLimit]) -> dict[str, Any]:
+def path_scope_down(limit: PathRateLimit, domain: str, others: Sequence[PathRateLimit]) -> ScopeDown:
     """Requests to ``limit.host.<domain>`` under ``limit.path``, except those of a more specific prefix."""
     host = f"{limit.host}.{domain}"
-    statements = [_match({"single_header": {"name": "host"}}, "EXACTLY", host, [_LOWERCASE])]
+    statements: list[ScopeDown] = [_match({"single_header": {"name": "host"}}, "EXACTLY", host, [_LOWERCASE])]
     if limit.path != "/":
         statements.append(_path_match(limit.path))
     for other in others:
@@ -147,9 +166,9 @@ def path_scope_down(limit: PathRateLimit, domain: str, others: Sequence[PathRate
 
 def path_rate_rules(
     limits: Sequence[PathRateLimit], domain: str, first_priority: int, metric_prefix: str
-) -> list[dict[str, Any]]:
+) -> list[Rule]:
     """One rate-based rule per limit, per client IP, answering 429 (see the module docstring)."""
-    rules = []
+    rules: list[Rule] = []
     for offset, limit in enumerate(limits):
         name = f"{PATH_RATE_LIMIT_RULE}{limit.name}"
         rules.append(
@@ -200,14 +219,14 @@ def web_acl_rules(
     count_only: Mapping[str, Sequence[str]] | None = None,
     path_limits: Sequence[PathRateLimit] = (),
     domain: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Rule]:
     """The ACL's rules: IP reputation, the per-IP rate limit, the per-path limits on ``domain``'s hosts
     (none without a domain), then the other managed groups."""
     count_only = count_only or {}
     first_path_priority = 1 + len(MANAGED_RULE_GROUPS)
     paths = path_rate_rules(path_limits, domain, first_path_priority, metric_prefix) if domain else []
     first, *others = MANAGED_RULE_GROUPS
-    rate_rule = {
+    rate_rule: Rule = {
         "name": RATE_LIMIT_RULE,
         "priority": 1,
         "action": {"block": {"custom_response": {"response_code": 429}}},

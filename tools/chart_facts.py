@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import jsonschema.validators
 
 FACTS_DIR = Path(__file__).resolve().parent / "data" / "charts"
 
@@ -70,13 +71,13 @@ def set_paths(values: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, 
 
 
 def _path_problem(facts: ChartFacts, path: tuple[str, ...]) -> str | None:
-    dotted = ".".join(path)
+    dotted, head = ".".join(path), path[0]
     if dotted in facts.known:
         return None
     if any(".".join(path[:i]) in facts.open for i in range(1, len(path))):
         return None  # below a map the chart passes through whole
-    if path[0] in facts.subcharts and len(path) > 1:
-        name, version = facts.subcharts[path[0]]
+    if head in facts.subcharts and len(path) > 1:
+        name, version = facts.subcharts[head]
         sub = load_facts(name, version)
         if sub is None:
             return (
@@ -85,8 +86,8 @@ def _path_problem(facts: ChartFacts, path: tuple[str, ...]) -> str | None:
             )
         # A parent chart may also read keys under the subchart's section itself.
         problem = _path_problem(sub, path[1:])
-        return None if problem is None else f"{path[0]}.{problem}"
-    if path[0] == "global":
+        return None if problem is None else f"{head}.{problem}"
+    if head == "global":
         return None  # shared with every subchart; each reads its own
     siblings = [k for k in facts.known if k.count(".") == dotted.count(".")]
     close = difflib.get_close_matches(dotted, siblings, n=1, cutoff=0.8)

@@ -77,7 +77,8 @@ class Durations:
         k8s = json.loads(k8s_file.read_text())
         self.k8s: dict[str, Any] = k8s["create_minutes"]
         k8s_default = k8s["default_minutes"]
-        self.k8s_default = Duration(k8s_default["median"], *k8s_default["range"], "k8s default")
+        low, high = k8s_default["range"]
+        self.k8s_default = Duration(k8s_default["median"], low, high, "k8s default")
 
     def of(self, resource: Resource) -> Duration:
         if not resource.custom or resource.type.startswith("pulumi:providers:"):
@@ -90,8 +91,10 @@ class Durations:
                 m = entry["read_replica_median"]
                 return Duration(m, m * 0.8, m * 1.3, "RDS read replica")
             if resource.inputs.get("multiAz"):
-                return Duration(entry["median_multi_az"], *entry["range_multi_az"], "RDS Multi-AZ")
-            return Duration(entry["median_single_az"], *entry["range_single_az"], "RDS single-AZ")
+                low, high = entry["range_multi_az"]
+                return Duration(entry["median_multi_az"], low, high, "RDS Multi-AZ")
+            low, high = entry["range_single_az"]
+            return Duration(entry["median_single_az"], low, high, "RDS single-AZ")
         if entry and "median" in entry:
             low, high = entry.get("range", [entry["median"], entry["median"]])
             return Duration(entry["median"], low, high, "create-times table")

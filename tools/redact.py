@@ -30,11 +30,12 @@ def _tokens(path: str) -> list[str | int]:
 
 def _get(value: Any, tokens: list[str | int]) -> Any:
     for token in tokens:
-        in_list = isinstance(token, int) and isinstance(value, list) and token < len(value)
-        in_dict = isinstance(token, str) and isinstance(value, dict) and token in value
-        if not (in_list or in_dict):
+        if isinstance(token, int) and isinstance(value, list) and token < len(value):
+            value = value[token]
+        elif isinstance(token, str) and isinstance(value, dict) and token in value:
+            value = value.get(token)
+        else:
             return None
-        value = value[token]
     return value
 
 

@@ -67,7 +67,8 @@ class ChartSource:
     """Files of one chart, from a git ref or a directory."""
 
     def __init__(self, *, git: Path | None, ref: str | None, path: str, directory: Path | None) -> None:
-        self.git, self.ref, self.path, self.directory = git, ref, path.strip("/"), directory
+        self.git, self.path, self.directory = git, path.strip("/"), directory
+        self.ref: str = ref or "HEAD"  # only a git source reads it, and main() requires --ref with --git
 
     def read(self, name: str) -> str | None:
         if self.directory is not None:
@@ -215,7 +216,7 @@ def extract(source: ChartSource, *, origin: str, version: str | None) -> dict[st
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--git", type=Path, help="a git directory of the chart's repository")
     where.add_argument("--dir", type=Path, help="an unpacked chart (helm pull --untar)")

@@ -208,7 +208,7 @@ def refresh(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.refresh_provider_facts", description=__doc__.split("\n")[0]
+        prog="python -m tools.refresh_provider_facts", description=(__doc__ or "").split("\n")[0]
     )
     parser.add_argument(
         "--terraform-aws", type=Path, required=True, help="checkout of hashicorp/terraform-provider-aws"

@@ -54,7 +54,7 @@ def extract(package: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("package", type=Path, help="the unpacked npm package directory (package/)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)

@@ -58,6 +58,18 @@ def _admits_https(rule: dict[str, Any]) -> bool:
     return low is not None and high is not None and int(low) <= API_PORT <= int(high)
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _within(inner: Network, outer: Network) -> bool:
+    """``inner`` lies in ``outer``; never across address families (``subnet_of`` would raise)."""
+    if isinstance(inner, ipaddress.IPv4Network) and isinstance(outer, ipaddress.IPv4Network):
+        return inner.subnet_of(outer)
+    if isinstance(inner, ipaddress.IPv6Network) and isinstance(outer, ipaddress.IPv6Network):
+        return inner.subnet_of(outer)
+    return False
+
+
 class _ApiView:
     """The facts of one graph the hops are made of, looked up once."""
 
@@ -107,11 +119,11 @@ class _ApiView:
     def authorized(subnet: str, opened: list[str]) -> bool:
         """Whether a subnet lies within one of the CIDRs a VPN authorization rule opens."""
         net = ipaddress.ip_network(subnet, strict=False)
-        return any(net.subnet_of(ipaddress.ip_network(o, strict=False)) for o in opened if o != "None")
+        return any(_within(net, ipaddress.ip_network(o, strict=False)) for o in opened if o != "None")
 
     def inside_vpc(self, cidr: str) -> bool:
         network = ipaddress.ip_network(cidr, strict=False)
-        return any(network.version == v.version and network.subnet_of(v) for v in self.vpc_cidrs)
+        return any(_within(network, v) for v in self.vpc_cidrs)
 
 
 def _names(rules: list[Resource]) -> str:

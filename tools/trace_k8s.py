@@ -225,7 +225,9 @@ def _load_balancer_cidrs(graph: Graph) -> list[ipaddress.IPv4Network]:
         if r.inputs.get("chart") == LOAD_BALANCER_CONTROLLER
     }
     return [
-        ipaddress.ip_network(str(s.inputs["cidrBlock"]))
+        ipaddress.IPv4Network(
+            str(s.inputs["cidrBlock"])
+        )  # a subnet's cidrBlock is IPv4 (IPv6: ipv6CidrBlock)
         for s in graph.of_type(SUBNET)
         if dig(s.inputs, "tags", {}).get("kubernetes.io/role/elb") == "1"
         and str(s.inputs.get("vpcId")) in vpcs

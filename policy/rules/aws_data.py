@@ -113,7 +113,8 @@ def rds_backup_retention(r: ResourceLike, ctx: Context) -> Iterator[str]:
         return
     minimum = MIN_BACKUP_RETENTION.get(ctx.environment, 7)
     raw = r.inputs.get("backupRetentionPeriod")
-    days = as_int(raw, 1) if raw is not None else 1  # the API's default is one day
+    parsed = as_int(raw) if raw is not None else None
+    days = parsed if parsed is not None else 1  # the API's default (and an unreadable value): one day
     if days < minimum:
         shown = "not set (AWS default: 1 day)" if raw is None else f"{days} day(s)"
         yield f"backup retention is {shown}; {ctx.environment} needs at least {minimum}"

@@ -95,13 +95,13 @@ def expressions(r: ResourceLike) -> list[tuple[str, str]]:
     return found
 
 
-def _pod_template(workload: ResourceLike) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _pod_template(workload: ResourceLike) -> tuple[dict[str, Any], list[Mapping[str, Any]]]:
     labels = dig(workload.inputs, "spec.template.metadata.labels") or {}
     containers = as_list(dig(workload.inputs, "spec.template.spec.containers"))
     return labels, [c for c in containers if isinstance(c, Mapping)]
 
 
-def _container_ports(containers: list[dict[str, Any]]) -> dict[str, int]:
+def _container_ports(containers: list[Mapping[str, Any]]) -> dict[str, Any]:
     return {
         str(p.get("name")): p.get("containerPort")
         for c in containers

@@ -62,13 +62,15 @@ def alb_classes(stack: StackView) -> set[str]:
     return names
 
 
-def annotations(r: ResourceLike) -> dict[str, Any]:
+def object_annotations(r: ResourceLike) -> dict[str, Any]:
     found = dig(r.inputs, "metadata.annotations", {})
     return found if isinstance(found, dict) else {}
 
 
 def is_alb_ingress(r: ResourceLike, stack: StackView) -> bool:
-    class_name = dig(r.inputs, "spec.ingressClassName") or annotations(r).get("kubernetes.io/ingress.class")
+    class_name = dig(r.inputs, "spec.ingressClassName") or object_annotations(r).get(
+        "kubernetes.io/ingress.class"
+    )
     return str(class_name) in alb_classes(stack)
 
 
@@ -86,7 +88,7 @@ def is_internet_facing(r: ResourceLike) -> bool:
     if r.type == K8S_LB_CONFIG:
         return dig(r.inputs, "spec.scheme") == "internet-facing"
     if r.type == K8S_INGRESS:
-        return annotations(r).get(f"{ALB}scheme") == "internet-facing"
+        return object_annotations(r).get(f"{ALB}scheme") == "internet-facing"
     if r.type in LOAD_BALANCERS:
         return r.inputs.get("internal") is not True and str(
             r.inputs.get("loadBalancerType") or "application"
@@ -117,7 +119,7 @@ def alb_behind_waf(r: ResourceLike, ctx: Context) -> Iterator[str]:
     if r.type == K8S_INGRESS:
         if not (is_alb_ingress(r, stack) and is_internet_facing(r)):
             return
-        notes, key = annotations(r), f"{ALB}wafv2-acl-arn"
+        notes, key = object_annotations(r), f"{ALB}wafv2-acl-arn"
         if key not in notes:
             yield f"internet-facing ALB Ingress has no {key} annotation"
             return
@@ -241,7 +243,7 @@ def alb_https_tls12(r: ResourceLike, ctx: Context) -> Iterator[str]:
         yield from _lb_config_tls(r)
     elif r.type == K8S_INGRESS:
         if is_alb_ingress(r, ctx.stack):
-            yield from _ingress_tls(annotations(r))
+            yield from _ingress_tls(object_annotations(r))
     elif r.type in LISTENERS:
         yield from _listener_tls(r)
     else:

@@ -28,7 +28,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.stack import Stack, run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from config.loader import StackFile, load_stack
@@ -150,8 +150,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             if key in state:
                 state[key] = {_SIG: _SECRET_SIG, "value": state[key]}
         obj_proto = _sync_await(rpc.serialize_properties(state, {}))
-        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_, state)
-        response = resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj_proto)
+        # A component has no id: pulumi's own MockMonitor stores new_resource's None here too (its NamedTuple says str).
+        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_, state)  # pyright: ignore[reportArgumentType]
+        response = resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj_proto)  # "": unset
         provider = request.provider.rsplit("::", 1)[0] if request.provider else None
         if request.type.startswith("pulumi:providers:"):
             inputs = {k: _json_or_value(v) for k, v in inputs.items()}  # providers take nested config as JSON
@@ -216,11 +217,14 @@ def _reset_runtime() -> None:
         for task in leftovers:
             task.cancel()
         loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
-    for task in pulumi_settings.SETTINGS.outputs:
+    # Settings declares these through a context-property decorator pyright cannot follow (the SDK marks
+    # the same lines `# type: ignore`); at run time they are the set of output tasks and the RPC manager.
+    settings: Any = pulumi_settings.SETTINGS
+    for task in settings.outputs:
         if task.done() and not task.cancelled():
             task.exception()
-    pulumi_settings.SETTINGS.outputs = set()
-    pulumi_settings.SETTINGS.rpc_manager.clear()
+    settings.outputs = set()
+    settings.rpc_manager.clear()
     pulumi_settings.ROOT.set(None)
 
 
@@ -253,6 +257,7 @@ def run(
     set_all_config(config or {}, secret_keys or [])
     pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     root = pulumi_settings.get_root_resource()
+    assert isinstance(root, Stack), "the program ran without its root Stack resource"
 
     async def _outputs() -> tuple[dict[str, Any], set[str]]:
         values: dict[str, Any] = {}

@@ -264,9 +264,10 @@ def inventory(regions: list[str]) -> list[str]:
     return lines
 
 
-def snapshot(regions: list[str]) -> dict[str, dict[str, Any]]:
-    """Raw describe results per region, for assertions on AWS-side facts after a rehearsal."""
-    facts: dict[str, dict[str, Any]] = {}
+def snapshot(regions: list[str]) -> dict[str, Any]:
+    """Raw describe results per region (and the global ones by name), for assertions on AWS-side facts
+    after a rehearsal."""
+    facts: dict[str, Any] = {}
     for region in regions:
         ec2, rds, kms = (_client(service, region) for service in ("ec2", "rds", "kms"))
         facts[region] = {
@@ -285,6 +286,8 @@ def snapshot(regions: list[str]) -> dict[str, dict[str, Any]]:
     facts["buckets"] = {b["Name"]: bucket_facts(s3, b["Name"]) for b in s3.list_buckets()["Buckets"]}
     codebuild = _client("codebuild", regions[0]) if regions else None
     names = codebuild.list_projects()["projects"] if codebuild else []
-    facts["codebuild_projects"] = codebuild.batch_get_projects(names=names)["projects"] if names else []
+    facts["codebuild_projects"] = (
+        codebuild.batch_get_projects(names=names)["projects"] if codebuild and names else []
+    )
     facts["iam_roles"] = _client("iam", "us-east-1").list_roles(MaxItems=1000)["Roles"]
     return facts
