@@ -10,7 +10,7 @@ from tools.cost.rules.network import alb
 from tools.harness import Resource
 
 
-def annotations(resource: Resource) -> dict[str, str]:
+def object_annotations(resource: Resource) -> dict[str, str]:
     return get_path(resource.inputs, "metadata.annotations", {}) or {}
 
 
@@ -19,7 +19,7 @@ def _k8s_service(resource: Resource, ctx: Context) -> Priced | None:
     spec = resource.inputs.get("spec") or {}
     if spec.get("type") != "LoadBalancer":
         return None
-    lb_type = annotations(resource).get("service.beta.kubernetes.io/aws-load-balancer-type", "")
+    lb_type = object_annotations(resource).get("service.beta.kubernetes.io/aws-load-balancer-type", "")
     if lb_type in ("external", "nlb", "nlb-ip") or spec.get("loadBalancerClass") == "service.k8s.aws/nlb":
         return Priced(
             [hourly(ctx, "Network Load Balancer (from the Service)", ctx.prices.per_resource("nlb_hour"))],
@@ -31,7 +31,7 @@ def _k8s_service(resource: Resource, ctx: Context) -> Priced | None:
 
 
 def _ingress_class(resource: Resource) -> str | None:
-    return get_path(resource.inputs, "spec.ingressClassName") or annotations(resource).get(
+    return get_path(resource.inputs, "spec.ingressClassName") or object_annotations(resource).get(
         "kubernetes.io/ingress.class"
     )
 
@@ -40,13 +40,13 @@ def _ingress_class(resource: Resource) -> str | None:
 def _k8s_ingress(resource: Resource, ctx: Context) -> Priced | None:
     if _ingress_class(resource) != "alb":
         return None  # served by an in-cluster controller: no load balancer of its own
-    group = annotations(resource).get("alb.ingress.kubernetes.io/group.name")
+    group = object_annotations(resource).get("alb.ingress.kubernetes.io/group.name")
     if group:
         members = [
             r
             for r in ctx.graph.of_type(resource.type)
             if _ingress_class(r) == "alb"
-            and annotations(r).get("alb.ingress.kubernetes.io/group.name") == group
+            and object_annotations(r).get("alb.ingress.kubernetes.io/group.name") == group
         ]
         if min(m.urn for m in members) != resource.urn:
             return Priced(notes=[f"shares the ALB of Ingress group {group!r} (priced on its first member)"])
@@ -88,7 +88,7 @@ def _storage_class(ctx: Context, name: str | None) -> Resource | None:
     if name:
         return ctx.find("kubernetes:storage.k8s.io/v1:StorageClass", name)
     defaults = [
-        c for c in classes if annotations(c).get("storageclass.kubernetes.io/is-default-class") == "true"
+        c for c in classes if object_annotations(c).get("storageclass.kubernetes.io/is-default-class") == "true"
     ]
     return defaults[0] if defaults else None
 
