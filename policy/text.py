@@ -1,4 +1,4 @@
-"""Findings as text and the README's rule table (what ``python -m policy.report`` and the tests print)."""
+"""Findings as text and the rule table of docs/policy.md (what ``python -m policy.report`` and the tests print)."""
 
 from __future__ import annotations
 

@@ -101,7 +101,12 @@ class Sample:
 
     @property
     def where(self) -> str:
-        return f"{self.path.relative_to(REPO)}:{self.line}"
+        return f"{_shown(self.path)}:{self.line}"
+
+
+def _shown(path: Path) -> str:
+    """A document's path as messages show it: relative to the repository when it is in it."""
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
     @property
     def commands(self) -> list[Command]:
@@ -158,7 +163,7 @@ def convention_problems(paths: Sequence[Path] = DOCS) -> list[str]:
     problems = []
     for path in paths:
         for block in blocks(path):
-            where = f"{path.relative_to(REPO)}:{block.line}"
+            where = f"{_shown(path)}:{block.line}"
             if block.info == "console":
                 if not block.body or not block.body[0].startswith("$ "):
                     problems.append(f"{where}: a console sample starts with '$ <command>'")

@@ -326,11 +326,11 @@ def render(found: Sequence[Section] | None = None, tiers: Sequence[str] = ("dev"
         f"{total} keys in {len(found)} sections; {undocumented} have no description in their model yet.",
         "",
     ]
-    lines += [f"- [`{s.name}`](#{s.name.replace('_', '')}) — `{_source(s.model)}`" for s in found]
+    lines += [f"- [`{s.name}`](#{s.name}) — `{_source(s.model)}`" for s in found]
     header = "| key | type | default | " + " | ".join(tiers) + " | description |"
     rule = "|---|---|---|" + "---|" * len(tiers) + "---|"
     for section in found:
-        lines += ["", f"## {section.name.replace('_', chr(92) + '_')}", ""]
+        lines += ["", f"## {section.name}", ""]
         lines += [f"`{section.model.__name__}` in `{_source(section.model)}`. {section.summary}".rstrip(), ""]
         lines += [header, rule]
         for row in section.rows:
