@@ -44,6 +44,7 @@ import contextlib
 import datetime
 import difflib
 import importlib
+import importlib.util
 import io
 import os
 import re
@@ -83,6 +84,11 @@ def normalize(line: str, today: datetime.date | None = None) -> str:
     return line.replace((today or datetime.date.today()).isoformat(), "#today")
 
 
+def _shown(path: Path) -> str:
+    """A document's path as messages show it: relative to the repository when it is in it."""
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
 @dataclass(frozen=True)
 class Command:
     """One ``$ `` line of a sample and the output lines under it (``...`` included)."""
@@ -102,11 +108,6 @@ class Sample:
     @property
     def where(self) -> str:
         return f"{_shown(self.path)}:{self.line}"
-
-
-def _shown(path: Path) -> str:
-    """A document's path as messages show it: relative to the repository when it is in it."""
-    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
     @property
     def commands(self) -> list[Command]:
@@ -130,6 +131,11 @@ class Block:
     before: str  # the last non-blank line before the fence
 
 
+def _dedent(line: str, indent: int) -> str:
+    """A line of a block whose fence is indented by ``indent`` (in a list item), without that indent."""
+    return line[indent:] if line[:indent].isspace() else line.lstrip() if indent else line
+
+
 def blocks(path: Path, text: str | None = None) -> list[Block]:
     """The fenced blocks of a Markdown file (a block inside a list item keeps its indentation stripped)."""
     lines = (path.read_text() if text is None else text).splitlines()
@@ -147,7 +153,7 @@ def blocks(path: Path, text: str | None = None) -> list[Block]:
             lines[j].strip().startswith(fence[0] * len(fence)) and not lines[j].strip().strip(fence[0])
         ):
             j += 1
-        body = tuple(line[indent:] if line[:indent].isspace() else line.lstrip() for line in lines[i + 1 : j])
+        body = tuple(_dedent(line, indent) for line in lines[i + 1 : j])
         found.append(Block(path, i + 1, opening["info"].strip(), body, before))
         i = j + 1
     return found
@@ -199,6 +205,16 @@ def module_argv(command: str) -> tuple[str, list[str]]:
     return words[2], words[3:]
 
 
+def _entry_point(module: str) -> Callable[[list[str]], int]:
+    """What ``python -m module`` runs: the package's ``__main__`` or the module, as ``main(argv)``."""
+    spec = importlib.util.find_spec(module)
+    if spec is None:
+        raise ValueError(f"python -m {module}: no such module")
+    if spec.submodule_search_locations is not None:
+        module += ".__main__"
+    return importlib.import_module(module).main
+
+
 @dataclass(frozen=True)
 class Output:
     lines: tuple[str, ...]
@@ -214,7 +230,7 @@ def run(command: str) -> Output:
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                status = importlib.import_module(module).main(argv)
+                status = _entry_point(module)(argv)
             except SystemExit as done:
                 status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     finally:

@@ -118,6 +118,8 @@ def _cost_sample() -> ds.Command:
 
 def test_a_changed_figure_in_a_sample_is_detected() -> None:
     """Tamper with the total of the cost sample by one cent: the sample no longer matches its output."""
+    if UPDATE:
+        pytest.skip("the samples are being rewritten")
     command = _cost_sample()
     output = _OUTPUTS.get(command.command) or ds.run(command.command)
     _OUTPUTS[command.command] = output

@@ -234,9 +234,9 @@ def _rows(
             yield Row(key, _field_type(info), _description(info), default, values)
             continue
         step, inner = nested
-        if step == "":
-            if info.description:  # a documented sub-section gets a row of its own
-                yield Row(key, "mapping", _description(info), "", values)
+        if step == "":  # a sub-section: a row saying what it is, then a row per key (the tiers' values there)
+            about = _description(info) or _first_paragraph(inner).replace("|", "\\|")
+            yield Row(key, "mapping", about, "", tuple("" for _ in tiers))
             yield from _rows(inner, key, path, tiers, value)
         else:
             kind = "list" if step == "[]" else "map"
@@ -259,10 +259,15 @@ def _instance(info: FieldInfo) -> Any:
     return _MISSING if info.default is PydanticUndefined else info.default
 
 
+def _first_paragraph(model: type[BaseModel]) -> str:
+    """The first paragraph of the model's own docstring (not one it inherits)."""
+    own = model.__dict__.get("__doc__") or ""
+    return " ".join(inspect.cleandoc(own).split("\n\n")[0].split())
+
+
 def _summary(model: type[BaseModel], info: FieldInfo) -> str:
     """The section's own description where it has one (it says more than the model's), else the model's."""
-    own = " ".join((info.description or "").split())
-    return own or " ".join((inspect.getdoc(model) or "").split("\n\n")[0].split())
+    return " ".join((info.description or "").split()) or _first_paragraph(model)
 
 
 def sections(root: type[BaseModel] | None = None, profiles: Mapping[str, Any] | None = None) -> list[Section]:
@@ -321,7 +326,8 @@ def render(found: Sequence[Section] | None = None, tiers: Sequence[str] = ("dev"
         f"{MAX_VALUE} characters are cut (`…`): the model's file has them whole.",
         "",
         "Check a stack file without deploying: `python -m tools validate Pulumi.dev.yaml`. Rules that need",
-        "the tier or several sections (prod requires Multi-AZ, …) are in `config/rules/`.",
+        "the tier or several sections (prod requires Multi-AZ, …) are in `config/rules/`. A description citing",
+        '"seed 003" takes its figure from one of the requirement documents: [requirements.md](requirements.md).',
         "",
         f"{total} keys in {len(found)} sections; {undocumented} have no description in their model yet.",
         "",
