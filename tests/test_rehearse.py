@@ -4,6 +4,7 @@ mock engine cannot, and facts queried back from the account hold."""
 from __future__ import annotations
 
 import os
+import re
 import time
 from typing import Any
 
@@ -184,6 +185,12 @@ def test_only_the_five_mistakes_are_refused(refused: dict[str, AwsError]) -> Non
 def test_subnet_outside_the_vpc_is_refused_by_aws(refused: dict[str, AwsError]) -> None:
     assert refused["outside"].code == "InvalidSubnet.Range"
     assert "CidrBlock='10.1.0.0/24'" in refused["outside"].line()
+
+
+def test_the_refusal_docs_rehearsal_md_shows_is_what_the_command_prints(refused: dict[str, AwsError]) -> None:
+    """The one-line error the page quotes, with the VPC id moto generates elided."""
+    line = re.sub(r"vpc-[0-9a-f]{8,17}", "vpc-…", f"error: {refused['outside'].line()}")
+    assert f"`{line}`" in (ds.REPO / "docs" / "rehearsal.md").read_text(), line
 
 
 def test_overlapping_subnets_are_refused_by_aws(refused: dict[str, AwsError]) -> None:
