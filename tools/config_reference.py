@@ -159,7 +159,12 @@ def show(value: Any) -> str:
     """A value as a stack file spells it, in code, cut at :data:`MAX_VALUE` characters."""
     if value is _MISSING:
         return ""
-    text = json.dumps(_plain(value), ensure_ascii=False, separators=(", ", ": "), default=str)
+    plain = _plain(value)
+    if isinstance(plain, list) and plain and all(isinstance(v, dict) and "name" in v for v in plain):
+        return f"{len(plain)}: " + ", ".join(f"`{v['name']}`" for v in plain)  # a list of named entries
+    if isinstance(plain, dict) and plain and all(isinstance(v, dict) for v in plain.values()):
+        return f"{len(plain)}: " + ", ".join(f"`{k}`" for k in plain)  # a map of named entries
+    text = json.dumps(plain, ensure_ascii=False, separators=(", ", ": "), default=str)
     if len(text) > MAX_VALUE:
         text = text[: MAX_VALUE - 1] + "…"
     return "`" + text.replace("|", "\\|").replace("`", "'") + "`"
@@ -322,8 +327,9 @@ def render(found: Sequence[Section] | None = None, tiers: Sequence[str] = ("dev"
         "means the tier keeps the schema default; a list is replaced whole, so a tier value of a list (such",
         "as `workloads.services`) is the whole list. `platform.domain` and `platform.dr_region` are also the",
         "defaults of `cluster_services.dns_zone`, `workloads.domain`, `dns.domain`, `storage.dns.domain` and",
-        "`database.dr_region` (`config/loader.py`, `derive_defaults`). Values longer than",
-        f"{MAX_VALUE} characters are cut (`…`): the model's file has them whole.",
+        "`database.dr_region` (`config/loader.py`, `derive_defaults`). A list or map of named entries",
+        "(services, node groups, buckets) is shown by its names, and other values longer than",
+        f"{MAX_VALUE} characters are cut (`…`): the model's file and the tier profile have them whole.",
         "",
         "Check a stack file without deploying: `python -m tools validate Pulumi.dev.yaml`. Rules that need",
         "the tier or several sections (prod requires Multi-AZ, …) are in `config/rules/`. A description citing",
