@@ -1,7 +1,7 @@
 """The platform's Pulumi components: one ``ComponentResource`` per file; none reads ``pulumi.Config``.
 
-This is the public API other stacks build on (installed as ``quantumvest_infra.components``; see the
-README's "Reuse from another stack"). Each component takes its settings model and explicit wiring:
+This is the public API other stacks build on (installed as ``quantumvest_infra.components``; see
+docs/reuse.md). Each component takes its settings model and explicit wiring:
 
 =================  ===================  ==========================================================
 component          settings             outputs (public attributes)

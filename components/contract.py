@@ -1,6 +1,6 @@
 """The stack-output contract: every output a stack exports, its type, whether it is secret, and when
 it is present. Other stacks read these names with ``StackReference``; a rename here is a breaking
-change (say so in CHANGELOG.md). ``tests/test_contract.py`` holds every stack to it, and the README's
+change (say so in CHANGELOG.md). ``tests/test_contract.py`` holds every stack to it, and docs/reuse.md's
 table is generated from it.
 """
 
@@ -35,7 +35,7 @@ STACK_OUTPUTS: dict[str, OutputSpec] = {
     # DNS
     "dnsZoneId": OutputSpec(str, "Route 53 public hosted zone of platform.domain (created or adopted)"),
     "dnsZoneNameServers": OutputSpec(
-        list, "name servers to delegate platform.domain to (README: delegation)", when="dns.created"
+        list, "name servers to delegate platform.domain to (docs/edge.md: delegation)", when="dns.created"
     ),
     # security
     "regionalWebAclArn": OutputSpec(str, "WAF web ACL for the public ALB"),
@@ -89,7 +89,7 @@ STACK_OUTPUTS: dict[str, OutputSpec] = {
 
 
 def markdown_table() -> str:
-    """The contract as the README's table."""
+    """The contract as docs/reuse.md's table."""
     rows = ["| output | type | secret | present | what it is |", "|---|---|---|---|---|"]
     for name, spec in STACK_OUTPUTS.items():
         rows.append(

@@ -78,7 +78,7 @@ class DnsZone(pulumi.ComponentResource):
     """The public hosted zone of the stack's domain, created (default) or adopted by id.
 
     ``zone_id`` is what records are written through; ``name_servers`` (created zones only) is what the
-    parent zone's NS record or the registrar must list (README: "Delegating the stack's domain").
+    parent zone's NS record or the registrar must list (docs/edge.md: "Delegating the stack's domain").
     """
 
     zone_id: pulumi.Output[str]

@@ -6,7 +6,7 @@ nothing imports it; everything else lives in plain modules:
 
 * :func:`evaluate` / :func:`evaluate_stack` — findings for a graph or a stack file;
 * :data:`RULES` — the rules (``policy/rules/<area>.py``), each a plain function with metadata;
-* :func:`format_findings`, :func:`rule_table` — text for terminals and the README.
+* :func:`format_findings`, :func:`rule_table` — text for terminals and docs/policy.md.
 """
 
 from policy.engine import evaluate, evaluate_stack

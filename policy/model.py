@@ -64,7 +64,7 @@ class Tiering(StrEnum):
 
     @property
     def summary(self) -> str:
-        """How the README's rule table states this tiering."""
+        """How the rule table (docs/policy.md) states this tiering."""
         return {
             Tiering.ALWAYS: "mandatory",
             Tiering.HIGH_AVAILABILITY: "mandatory in prod, advisory in dev/staging",

@@ -3,7 +3,7 @@
 ``python -m policy.report dev staging prod`` evaluates each stack offline (every stack when none is
 named), prints the findings and exits 1 if any is blocking (mandatory, determined, not excepted) or a
 stack's configuration is rejected; 2 for an unknown stack or a bad argument, before anything is
-evaluated. ``python -m policy.report --table`` prints the rule table the README carries.
+evaluated. ``python -m policy.report --table`` prints the rule table docs/policy.md carries.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def parser() -> argparse.ArgumentParser:
     cli.add_stack(root, dest="stacks", nargs="*")  # none: every stack of the repository
     root.set_defaults(func=run)
     root.add_argument("--today", type=cli.iso_date, help="judge expiry as of this date (YYYY-MM-DD)")
-    root.add_argument("--table", action="store_true", help="print the README's rule table and exit")
+    root.add_argument("--table", action="store_true", help="print the rule table of docs/policy.md and exit")
     return root
 
 

@@ -35,7 +35,7 @@ MIN_REASON_LENGTH = 20
 class PolicyException(Args):
     """One exception: this rule does not block these resources, for this reason, until this date."""
 
-    rule: str = Field(description="The id of the rule excepted (see the README's rule table).")
+    rule: str = Field(description="The id of the rule excepted (see the rule table in docs/policy.md).")
     resource: str = Field(
         min_length=1,
         description="A glob on the logical resource name (e.g. 'quantumvest-database-*'); '*' alone is refused.",

@@ -1,4 +1,4 @@
-"""Findings as text and the README's rule table (what ``python -m policy.report`` and the tests print)."""
+"""Findings as text and the rule table of docs/policy.md (what ``python -m policy.report`` and the tests print)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def format_findings(findings: Iterable[Finding], stack: str | None = None) -> st
         "undetermined": sum(1 for f in others if f.undetermined),
     }
     lines = [title + ", ".join(f"{n} {k}" for k, n in counts.items())]
-    for finding in blocking + others:
+    for finding in _in_rule_order(blocking) + _in_rule_order(others):
         lines.append(f"  {finding.line()}")
         if finding.excepted_by is not None:
             e = finding.excepted_by
@@ -28,6 +28,15 @@ def format_findings(findings: Iterable[Finding], stack: str | None = None) -> st
         elif finding.blocking:
             lines.append(f"      fix: {finding.remediation}")
     return "\n".join(lines)
+
+
+def _in_rule_order(findings: list[Finding]) -> list[Finding]:
+    """Findings in the order their rules come, then by resource name: the same text on every run
+    (the program registers resources on several threads, so the graph's order varies)."""
+    rank: dict[str, int] = {}
+    for finding in findings:
+        rank.setdefault(finding.rule_id, len(rank))
+    return sorted(findings, key=lambda f: (rank[f.rule_id], f.resource_name or "", f.message))
 
 
 def rule_table(rules: Sequence[Rule] | None = None) -> str:

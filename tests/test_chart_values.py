@@ -155,11 +155,11 @@ def test_the_refresh_script_records_defaults_template_reads_and_pass_throughs(tm
 
 
 def test_the_crd_upgrade_runbook_names_the_pinned_operator_version() -> None:
-    """README's server-side CRD step must follow kube-prometheus-stack's pin (its appVersion is the operator)."""
+    """docs/deploying.md's server-side CRD step must follow kube-prometheus-stack's pin (its appVersion is the operator)."""
     version = PINS_BY_NAME["kube-prometheus-stack"].version
     operator = json.loads(facts_path("kube-prometheus-stack", version).read_text())["appVersion"]
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    assert f"OPERATOR={operator}\n" in readme, f"update README's CRD runbook to {operator}"
+    page = (Path(__file__).resolve().parents[1] / "docs" / "deploying.md").read_text()
+    assert f"OPERATOR={operator}\n" in page, f"update the CRD runbook in docs/deploying.md to {operator}"
 
 
 def test_the_refresh_script_reads_a_chart_at_a_git_tag(tmp_path: Path) -> None:

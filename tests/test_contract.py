@@ -33,15 +33,15 @@ def test_output_types_and_secrecy_match_the_contract(graph: Graph) -> None:
         assert (name in graph.secret_outputs) == spec.secret, name
 
 
-def test_readme_documents_the_contract() -> None:
-    assert markdown_table() in (REPO / "README.md").read_text(), (
-        "regenerate the README's output table with: uv run python -c "
+def test_reuse_page_documents_the_contract() -> None:
+    assert markdown_table() in (REPO / "docs" / "reuse.md").read_text(), (
+        "regenerate docs/reuse.md's output table with: uv run python -c "
         "'from components.contract import markdown_table; print(markdown_table())'"
     )
 
 
 def test_a_moved_resource_keeps_its_identity_through_an_alias() -> None:
-    """The convention for moving a child (README: "Renaming without replacing"): the new logical
+    """The convention for moving a child (docs/reuse.md: "Renaming without replacing"): the new logical
     name or parent carries an alias to the old one, so `pulumi up` updates it in place."""
 
     class Renamed(pulumi.ComponentResource):

@@ -1,5 +1,5 @@
 """The IAM rules of the pack (policy/rules/iam_grants.py): each fails on a policy with exactly one flaw
-and holds on the platform's stacks; the allowlist is the README's and each entry still matters."""
+and holds on the platform's stacks; the allowlist is docs/policy.md's and each entry still matters."""
 
 from __future__ import annotations
 
@@ -348,9 +348,9 @@ def test_unknown_actions_are_reported_and_identity_provider_keys_are_not_service
 # --- the allowlist, the data and the README -------------------------------------------------------------------
 
 
-def test_every_allowlist_entry_is_shown_in_the_readme_security_section() -> None:
-    readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("## Least privilege") :]
+def test_every_allowlist_entry_is_shown_in_the_policy_page_iam_section() -> None:
+    page = (REPO / "docs" / "policy.md").read_text()
+    section = page[page.index("## Least privilege") :]
     assert allowlist_markdown() in section
 
 

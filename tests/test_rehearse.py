@@ -3,14 +3,19 @@ mock engine cannot, and facts queried back from the account hold."""
 
 from __future__ import annotations
 
+import os
+import re
+import time
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pytest
 
+from tests import doc_samples as ds
 from tests.conftest import STACKS
-from tools.harness import Graph, run
+from tools.harness import Graph, Resource, run
+from tools.rehearse import cli as rehearse_cli
 from tools.rehearse.coverage import coverage
 from tools.rehearse.engine import (
     AwsError,
@@ -23,14 +28,25 @@ from tools.rehearse.engine import (
 from tools.rehearse.inventory import inventory, snapshot
 
 _DONE: dict[str, tuple[Rehearsal, dict[str, Any], list[str]]] = {}
+_PRINTED: dict[str, list[str]] = {}  # what `python -m tools rehearse STACK` prints, for the doc samples
 
 
 def rehearsed(stack: str) -> tuple[Rehearsal, dict[str, Any], list[str]]:
-    """Rehearse a stack once per session; keep what the account said while it existed."""
+    """Rehearse a stack once per session; keep what the account said while it existed, and what the
+    command prints (the same functions, in the same order, as ``tools/rehearse/cli.py``'s ``main``)."""
     if stack not in _DONE:
+        printed = [rehearse_cli.header(stack)]
+
+        def progress(record: Resource) -> None:
+            line = rehearse_cli.progress_line(record)
+            if line is not None:
+                printed.append(line)
+
+        started = time.perf_counter()
         with emulated_account():
-            result = rehearse_stack(stack)
+            result = rehearse_stack(stack, progress=progress)
             _DONE[stack] = (result, snapshot(result.regions), inventory(result.regions))
+            _PRINTED[stack] = printed + rehearse_cli.report_lines(result, time.perf_counter() - started)
     return _DONE[stack]
 
 
@@ -40,6 +56,38 @@ def test_stack_rehearses_cleanly(stack: str) -> None:
     assert result.report.errors == []
     assert sum(result.report.created.values()) >= 30
     assert any(line.strip().startswith("VPC vpc-") for line in lines)
+
+
+REHEARSAL_SAMPLES = [
+    (sample, command)
+    for sample, command in ds.iter_commands(ds.samples())
+    if ds.module_argv(command.command)[0] == "tools"
+    and ds.module_argv(command.command)[1][:1] == ["rehearse"]
+]
+
+
+def test_the_rehearsal_samples_in_the_docs_are_what_the_command_prints() -> None:
+    """docs/rehearsal.md's sample (and any other) against this session's rehearsal of the stack; with
+    UPDATE_SAMPLES=1 the samples are rewritten (see tests/doc_samples.py)."""
+    assert REHEARSAL_SAMPLES, "docs/rehearsal.md shows a rehearsal"
+    outputs: dict[str, ds.Output] = {}
+    for sample, command in REHEARSAL_SAMPLES:
+        (stack,) = ds.module_argv(command.command)[1][1:]
+        rehearsed(stack)
+        outputs[command.command] = ds.Output(tuple(_PRINTED[stack]), 0)
+        if os.environ.get("UPDATE_SAMPLES") != "1":
+            assert ds.matches(command.expected, _PRINTED[stack]), (
+                f"{sample.where}: the sample of `{command.command}` no longer matches (UPDATE_SAMPLES=1 "
+                "rewrites it):\n" + ds.diff(command.expected, _PRINTED[stack])
+            )
+    if os.environ.get("UPDATE_SAMPLES") == "1":
+        for path in {sample.path for sample, _ in REHEARSAL_SAMPLES}:
+            ds.rewrite(
+                path,
+                lambda s: (
+                    ds.refreshed(s, outputs) if all(c.command in outputs for c in s.commands) else s.body
+                ),
+            )
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -137,6 +185,12 @@ def test_only_the_five_mistakes_are_refused(refused: dict[str, AwsError]) -> Non
 def test_subnet_outside_the_vpc_is_refused_by_aws(refused: dict[str, AwsError]) -> None:
     assert refused["outside"].code == "InvalidSubnet.Range"
     assert "CidrBlock='10.1.0.0/24'" in refused["outside"].line()
+
+
+def test_the_refusal_docs_rehearsal_md_shows_is_what_the_command_prints(refused: dict[str, AwsError]) -> None:
+    """The one-line error the page quotes, with the VPC id moto generates elided."""
+    line = re.sub(r"vpc-[0-9a-f]{8,17}", "vpc-…", f"error: {refused['outside'].line()}")
+    assert f"`{line}`" in (ds.REPO / "docs" / "rehearsal.md").read_text(), line
 
 
 def test_overlapping_subnets_are_refused_by_aws(refused: dict[str, AwsError]) -> None:

@@ -388,11 +388,15 @@ def edge_hops(graph: Graph, host: str) -> list[Hop]:
         _waf_hop(graph, config),
     ]
     https = _listener_name(gateway, "HTTPS", 443)
-    routes = [
-        r
-        for r in graph.of_type(HTTP_ROUTE)
-        if host in [str(h) for h in _list(dig(r.inputs, "spec.hostnames"))] and _attached(r, gateway, https)
-    ]
+    routes = sorted(  # by name: the program registers them on several threads, in no fixed order
+        (
+            r
+            for r in graph.of_type(HTTP_ROUTE)
+            if host in [str(h) for h in _list(dig(r.inputs, "spec.hostnames"))]
+            and _attached(r, gateway, https)
+        ),
+        key=_name,
+    )
     if not routes:
         hops.append(
             Hop("route", False, f"no HTTPRoute for {host} on Gateway {_name(gateway)}'s HTTPS listener")

@@ -1,4 +1,4 @@
-"""The registry of guardrails: every rule of every area module, in the order the README lists them.
+"""The registry of guardrails: every rule of every area module, in the order docs/policy.md lists them.
 
 Adding a rule is writing a function with ``@rule(...)`` in the area's module; adding an area is adding
 its module to :data:`AREAS`.

@@ -1,6 +1,6 @@
 """The one list of IAM grants the IAM rules accept although they look too wide, each with its reason.
 
-The README's security section shows this list; a test keeps the two in step. Add an entry only when
+docs/policy.md's IAM section shows this list; a test keeps the two in step. Add an entry only when
 AWS gives no narrower form that works (no resource-level permission, no condition key the service
 sends), and say so in ``reason``.
 """
@@ -152,8 +152,8 @@ NARROWING_KEYS: dict[str, str] = {
 
 
 def allowlist_markdown() -> str:
-    """The wildcard grants as the Markdown table the README's security section shows (a test keeps
-    the README equal to it)."""
+    """The wildcard grants as the Markdown table docs/policy.md's IAM section shows (a test keeps
+    the page equal to it)."""
     rows = ["| Policy (resource/document) | Actions on `*` | Why |", "|---|---|---|"]
     for grant in WILDCARD_GRANTS:
         actions = ", ".join(f"`{a}`" for a in grant.actions)

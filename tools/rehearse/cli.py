@@ -9,21 +9,49 @@ import time
 
 from tools import cli
 from tools.harness.graph import COMPONENT_PREFIX, Resource
-from tools.rehearse.engine import ACCOUNT_ID, RehearsalError, emulated_account, rehearse_stack
+from tools.rehearse.engine import ACCOUNT_ID, Rehearsal, RehearsalError, emulated_account, rehearse_stack
 from tools.rehearse.inventory import inventory
 
 _PRINT = threading.Lock()  # registrations arrive on several threads
 
 
-def _progress(record: Resource) -> None:
+def progress_line(record: Resource) -> str | None:
+    """The line printed as a component is registered (None for a plain resource)."""
     if record.type.startswith(COMPONENT_PREFIX):
+        return f"  ▸ {record.name} ({record.type.rsplit(':', 1)[1]})"
+    return None
+
+
+def _progress(record: Resource) -> None:
+    line = progress_line(record)
+    if line is not None:
         with _PRINT:
-            print(f"  ▸ {record.name} ({record.type.rsplit(':', 1)[1]})", flush=True)
+            print(line, flush=True)
+
+
+def header(stack: str) -> str:
+    return f"Rehearsing {stack} in emulated AWS (moto, in process, account {ACCOUNT_ID})"
+
+
+def report_lines(rehearsal: Rehearsal, elapsed: float) -> list[str]:
+    """What the command prints after a clean rehearsal; call it while the emulated account exists
+    (the inventory is queried back from it)."""
+    report = rehearsal.report
+    created, validated = sum(report.created.values()), sum(report.validated.values())
+    lines = [
+        "",
+        f"Done in {elapsed:.1f} s: {created} resources of {len(report.created)} types created in moto, "
+        f"{validated} of {len(report.validated)} types validated against the AWS API model only",
+    ]
+    if report.validated:
+        lines.append("  validated only: " + ", ".join(sorted(report.validated)))
+    lines += ["", "What exists in the emulated account (queried back through the AWS APIs):"]
+    return lines + inventory(rehearsal.regions)
 
 
 def main(stack: str) -> int:
     """Rehearse ``stack``; print what exists afterwards, or one line per AWS error. Returns the exit code."""
-    print(f"Rehearsing {stack} in emulated AWS (moto, in process, account {ACCOUNT_ID})", flush=True)
+    print(header(stack), flush=True)
     started = time.perf_counter()
     with emulated_account():
         try:
@@ -32,17 +60,7 @@ def main(stack: str) -> int:
             for error in err.errors:
                 print(f"error: {error.line()}", file=sys.stderr)
             return 1
-        elapsed = time.perf_counter() - started
-        report = rehearsal.report
-        created, validated = sum(report.created.values()), sum(report.validated.values())
-        print(
-            f"\nDone in {elapsed:.1f} s: {created} resources of {len(report.created)} types created in moto, "
-            f"{validated} of {len(report.validated)} types validated against the AWS API model only"
-        )
-        if report.validated:
-            print("  validated only: " + ", ".join(sorted(report.validated)))
-        print("\nWhat exists in the emulated account (queried back through the AWS APIs):")
-        print("\n".join(inventory(rehearsal.regions)))
+        print("\n".join(report_lines(rehearsal, time.perf_counter() - started)))
     return 0
 
 

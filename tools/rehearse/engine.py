@@ -13,6 +13,7 @@ from typing import Any
 
 import pulumi
 from moto import mock_aws
+from moto import settings as moto_settings
 
 from tools.harness.engine import RecordingMocks, RecordingMonitor, plain, run_stack
 from tools.harness.graph import Graph, Resource
@@ -183,6 +184,9 @@ def rehearse(
 def emulated_account() -> Any:
     """A fresh, empty emulated AWS account (moto), with AWS managed IAM policies loaded."""
     moto_fixes.apply()
+    # Certificates stay PENDING_VALIDATION, as they do in AWS until the stack's domain is delegated:
+    # moto would mark them ISSUED once 60 s have passed, so a slow run would report something else.
+    moto_settings.ACM_VALIDATION_WAIT = 10**9
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,12 @@ Section = Callable[[str], list[str]]
 
 def _client(service: str, region: str) -> Any:
     return boto3.client(service, region_name=region)
+
+
+def _without_ids(line: str) -> str:
+    """A line without the ids AWS generates: what orders lines the same way in every rehearsal
+    (resources are created on several threads, so the APIs list them in a different order each time)."""
+    return re.sub(r"\b[a-z]+-[0-9a-f]{8,17}\b", "", line)
 
 
 def _vpcs(region: str) -> list[str]:
@@ -30,6 +37,7 @@ def _vpcs(region: str) -> list[str]:
             + ", ".join(f"{az}: {n}" for az, n in sorted(per_az.items()))
             + ")"
         )
+        tables = []
         for table in ec2.describe_route_tables(Filters=where)["RouteTables"]:
             if any(a.get("Main") for a in table.get("Associations", [])):
                 continue
@@ -39,15 +47,19 @@ def _vpcs(region: str) -> list[str]:
                 for r in table["Routes"]
             )
             subnets_of = len([a for a in table.get("Associations", []) if a.get("SubnetId")])
-            lines.append(
+            tables.append(
                 f"  route table {table['RouteTableId']} ({subnets_of} subnets): {', '.join(targets)}"
             )
+        lines.extend(sorted(tables, key=_without_ids))
         nats = ec2.describe_nat_gateways(Filters=where)["NatGateways"]
         lines.append(
             f"  NAT gateways: {len(nats)}; VPC endpoints: "
             f"{len(ec2.describe_vpc_endpoints(Filters=where)['VpcEndpoints'])}"
         )
-        for group in ec2.describe_security_groups(Filters=where)["SecurityGroups"]:
+        groups = sorted(
+            ec2.describe_security_groups(Filters=where)["SecurityGroups"], key=lambda g: g["GroupName"]
+        )
+        for group in groups:
             rules = [
                 f"{p.get('IpProtocol')}:{p.get('FromPort', '*')}-{p.get('ToPort', '*')} from "
                 + ",".join(
@@ -162,7 +174,7 @@ def _caches(region: str) -> list[str]:
 def _buckets(region: str) -> list[str]:
     s3 = _client("s3", region)
     lines = []
-    for bucket in s3.list_buckets()["Buckets"]:
+    for bucket in sorted(s3.list_buckets()["Buckets"], key=lambda b: b["Name"]):
         name = bucket["Name"]
         location = s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
         if location != region:
@@ -205,7 +217,7 @@ def _keys(region: str) -> list[str]:
     for key in kms.list_keys()["Keys"]:
         rotation = kms.get_key_rotation_status(KeyId=key["KeyId"]).get("KeyRotationEnabled")
         lines.append(f"KMS key {aliases.get(key['KeyId'], key['KeyId'])}: rotation {rotation}")
-    return lines
+    return sorted(lines)
 
 
 def _dns_and_certificates(region: str) -> list[str]:
@@ -218,7 +230,8 @@ def _dns_and_certificates(region: str) -> list[str]:
             kinds = Counter("alias " + r["Type"] if r.get("AliasTarget") else r["Type"] for r in records)
             shown = ", ".join(f"{kind}: {count}" for kind, count in sorted(kinds.items()))
             lines.append(f"Route 53 zone {zone['Name']} ({zone['Id'].split('/')[-1]}): {shown}")
-    for summary in _client("acm", region).list_certificates()["CertificateSummaryList"]:
+    listed = _client("acm", region).list_certificates()["CertificateSummaryList"]
+    for summary in sorted(listed, key=lambda c: c["DomainName"]):
         lines.append(f"ACM certificate {summary['DomainName']}: {summary.get('Status', '?')}")
     return lines
 
