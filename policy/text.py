@@ -1,10 +1,11 @@
-"""Findings as text and the README's rule table (what ``python -m policy.report`` and the tests print)."""
+"""Findings as text and the README's rule table (what ``python -m tools policy-report`` and the tests print)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
 from policy.model import Finding, Rule
+from policy.rules import RULES
 
 
 def format_findings(findings: Iterable[Finding], stack: str | None = None) -> str:
@@ -33,8 +34,6 @@ def format_findings(findings: Iterable[Finding], stack: str | None = None) -> st
 def rule_table(rules: Sequence[Rule] | None = None) -> str:
     """The Markdown table of rules: id, description, external ids, enforcement, scope."""
     if rules is None:
-        from policy.rules import RULES
-
         rules = RULES
     lines = [
         "| id | rule | covers | enforcement | checks |",

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from config import aws_values
-from policy import report
 from tests.helpers import write_stack
 from tools import cli, stacks
+from tools import policy_report as report
 from tools.__main__ import main
 
 UNKNOWN = "error: unknown stack 'qa': no Pulumi.qa.yaml; stacks here: dev, prod, staging"
@@ -24,7 +24,7 @@ def no_evaluation(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("the stack was evaluated before its arguments were refused")
 
     monkeypatch.setattr(stacks, "load", evaluated)
-    monkeypatch.setattr("policy.report.evaluate_stack", evaluated)
+    monkeypatch.setattr("tools.policy_report.evaluate_stack", evaluated)
     monkeypatch.setattr("tools.rehearse.cli.main", evaluated)
 
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools import cli
+from tools import cli, stacks
 from tools.errors import ToolError
 from tools.harness import Graph, Resource
 from tools.pricing import PriceTable, Usage, load_usage
@@ -1253,8 +1253,6 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tools import stacks
-
     graph = stacks.load(args.stack, label="cost")
     report = estimate(graph, load_usage(args.usage, graph.stack))
     print(format_report(report, verbose=args.verbose))
