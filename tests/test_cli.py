@@ -11,7 +11,7 @@ from config import aws_values
 from tests.helpers import write_stack
 from tools import cli, stacks
 from tools import policy_report as report
-from tools.__main__ import main
+from tools.__main__ import main, prepare
 
 UNKNOWN = "error: unknown stack 'qa': no Pulumi.qa.yaml; stacks here: dev, prod, staging"
 
@@ -122,7 +122,6 @@ def test_help_is_exit_0(capsys) -> None:
 
 
 def test_prepare_parses_and_checks_without_running(no_evaluation) -> None:
-    from tools.__main__ import prepare
 
     args = prepare(["deploy-time", "dev", "--parallel", "16"])
     assert (args.stack, args.parallel) == ("dev", 16)

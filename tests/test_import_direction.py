@@ -6,7 +6,8 @@
   patterns) and never ``config`` or ``tools``. The one exception is ``policy/__main__.py``, the
   CrossGuard entry point nothing imports, which wires :func:`tools.policy_stack.pack_context` (the
   stack file → :class:`policy.pack.PackContext`) into the pack;
-* ``tools`` (and the programs: ``__main__.py``, ``bootstrap/``, ``benchmarks/``) may import anything.
+* ``tools`` (and the programs: ``__main__.py``, ``bootstrap/``, ``benchmarks/``, and ``tests/``) may import
+  anything.
 
 Every import counts, wherever it is written (module level, inside a function, under
 ``TYPE_CHECKING``, ``importlib.import_module("…")``), and an import of a project module inside a
@@ -41,7 +42,7 @@ COMPOSITION_ROOTS: dict[str, frozenset[str]] = {
     "policy/__main__.py": frozenset({"tools.policy_stack"}),
 }
 LATE_MARKER = "# late import:"
-SCANNED = ("components", "config", "policy", "tools", "bootstrap", "benchmarks", "__main__.py")
+SCANNED = ("components", "config", "policy", "tools", "bootstrap", "benchmarks", "tests", "__main__.py")
 
 
 @dataclass(frozen=True)
