@@ -33,6 +33,9 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from config import load_stack_file  # noqa: E402 (needs the repository on sys.path)
+from tools.harness import run_stack  # noqa: E402
+
 #: Scaling dimensions: (label, dotted path of the config key holding the entries, sizes).
 DIMENSIONS = (
     ("services", "workloads.services", (1, 10, 50)),
@@ -118,8 +121,6 @@ def _replicate(entries: Any, count: int) -> Any:
 
 def scaled_stack_file(directory: Path, dotted: str, count: int) -> Path | None:
     """A copy of Pulumi.dev.yaml whose ``dotted`` section holds ``count`` entries (None if impossible)."""
-    from config import load_stack_file
-
     settings = load_stack_file(REPO / "Pulumi.dev.yaml").model_dump(mode="json")
     section, _, key = dotted.partition(".")
     current = _get(settings, dotted)
@@ -148,8 +149,6 @@ def scaled_stack_file(directory: Path, dotted: str, count: int) -> Path | None:
 
 
 def measure_growth(repeat: int) -> list[str]:
-    from tools.harness import run_stack
-
     lines = []
     run_stack(str(REPO / "Pulumi.dev.yaml"))  # warm the imports once
     for label, dotted, sizes in DIMENSIONS:

@@ -76,6 +76,8 @@ PUBLIC_API: dict[str, str] = {
     "load_balancer_name": "gateway",
     "irsa_role": "irsa",
     "STACK_OUTPUTS": "contract",
+    "validate": "validation",
+    "SettingsError": "validation",
 }
 
 __all__ = sorted(PUBLIC_API)  # pyright: ignore[reportUnsupportedDunderAll]  (lazy names: PUBLIC_API is the list)

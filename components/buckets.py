@@ -21,6 +21,7 @@ buckets that log into it, so their logging configuration can wait for it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,7 @@ class HardenedBucket:
     bucket: aws.s3.Bucket
     versioning: aws.s3.BucketVersioning
     public_access_block: aws.s3.BucketPublicAccessBlock
+    encryption: aws.s3.BucketServerSideEncryptionConfiguration
     #: Set by :func:`attach_policy`; writers into this bucket wait for it.
     policy: aws.s3.BucketPolicy | None = field(default=None)
 
@@ -91,29 +93,40 @@ def hardened_bucket(
     provider: pulumi.ProviderResource | None = None,
     protect: bool = False,
     retain_on_delete: bool = False,
+    force_destroy: bool = False,
+    former_names: Mapping[str, str] | None = None,
 ) -> HardenedBucket:
     """Create one bucket with the hardening above. ``kms_key_arn=None`` means SSE-S3 (log buckets only).
 
     Resources are named ``{name}-{role}-…`` and parented to ``parent``; ``provider`` places them in
     another region (the DR copy). ``protect`` guards the bucket itself against deletion;
-    ``retain_on_delete`` keeps it in AWS if the stack that made it is ever destroyed.
+    ``retain_on_delete`` keeps it in AWS if the stack that made it is ever destroyed; ``force_destroy``
+    lets a destroy empty it first (off: only a tier that is torn down routinely asks for it).
+    ``former_names`` maps a resource's suffix (``bucket``, ``ownership``, ``public-access-block``,
+    ``versioning``, ``encryption``, ``lifecycle``, ``access-logging``) to the logical name it had
+    before the bucket moved onto this builder: it becomes a ``pulumi.Alias``, so the move is a rename
+    in the state, not a replacement.
     """
     prefix = f"{name}-{role}"
     child = pulumi.ResourceOptions(parent=parent, provider=provider)
+
+    def opts(suffix: str, extra: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
+        former = (former_names or {}).get(suffix)
+        aliased = pulumi.ResourceOptions(aliases=[pulumi.Alias(name=former)]) if former else None
+        return pulumi.ResourceOptions.merge(pulumi.ResourceOptions.merge(child, extra), aliased)
+
     bucket = aws.s3.Bucket(
         f"{prefix}-bucket",
         bucket_prefix=f"{bucket_prefix}{role}-",
-        force_destroy=False,
+        force_destroy=force_destroy,
         tags={"Role": role},
-        opts=pulumi.ResourceOptions.merge(
-            child, pulumi.ResourceOptions(protect=protect, retain_on_delete=retain_on_delete)
-        ),
+        opts=opts("bucket", pulumi.ResourceOptions(protect=protect, retain_on_delete=retain_on_delete)),
     )
     aws.s3.BucketOwnershipControls(
         f"{prefix}-ownership",
         bucket=bucket.bucket,
         rule={"object_ownership": "BucketOwnerEnforced"},
-        opts=child,
+        opts=opts("ownership"),
     )
     public_access_block = aws.s3.BucketPublicAccessBlock(
         f"{prefix}-public-access-block",
@@ -122,20 +135,20 @@ def hardened_bucket(
         block_public_policy=True,
         ignore_public_acls=True,
         restrict_public_buckets=True,
-        opts=child,
+        opts=opts("public-access-block"),
     )
     versioning = aws.s3.BucketVersioning(
         f"{prefix}-versioning",
         bucket=bucket.bucket,
         versioning_configuration={"status": "Enabled"},
-        opts=child,
+        opts=opts("versioning"),
     )
     by_default: aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgsDict = (
         {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn}
         if kms_key_arn is not None
         else {"sse_algorithm": "AES256"}
     )
-    aws.s3.BucketServerSideEncryptionConfiguration(
+    encryption = aws.s3.BucketServerSideEncryptionConfiguration(
         f"{prefix}-encryption",
         bucket=bucket.bucket,
         rules=[
@@ -144,14 +157,14 @@ def hardened_bucket(
                 "bucket_key_enabled": kms_key_arn is not None,
             }
         ],
-        opts=child,
+        opts=opts("encryption"),
     )
     aws.s3.BucketLifecycleConfiguration(
         f"{prefix}-lifecycle",
         bucket=bucket.bucket,
         rules=[lifecycle.rule(), *lifecycle.prefix_rules()],
         # Noncurrent-version rules act on versions; create them once versioning is on.
-        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[versioning])),
+        opts=opts("lifecycle", pulumi.ResourceOptions(depends_on=[versioning])),
     )
     if log_bucket is not None:
         aws.s3.BucketLogging(
@@ -161,12 +174,17 @@ def hardened_bucket(
             target_prefix=f"{ACCESS_LOG_PREFIX}/{log_prefix or role}/",
             target_object_key_format={"partitioned_prefix": {"partition_date_source": "EventTime"}},
             # The log bucket's policy must admit the S3 logging service before logs are pointed at it.
-            opts=pulumi.ResourceOptions.merge(
-                child, pulumi.ResourceOptions(depends_on=[log_bucket.policy] if log_bucket.policy else [])
+            opts=opts(
+                "access-logging",
+                pulumi.ResourceOptions(depends_on=[log_bucket.policy] if log_bucket.policy else []),
             ),
         )
     return HardenedBucket(
-        role=role, bucket=bucket, versioning=versioning, public_access_block=public_access_block
+        role=role,
+        bucket=bucket,
+        versioning=versioning,
+        public_access_block=public_access_block,
+        encryption=encryption,
     )
 
 
@@ -217,20 +235,27 @@ def server_access_log_statement(
 def attach_policy(
     name: str,
     target: HardenedBucket,
-    extra_statements: list[dict[str, Any]],
+    extra_statements: list[dict[str, Any]] | pulumi.Output[list[dict[str, Any]]],
     *,
     parent: pulumi.Resource,
     provider: pulumi.ProviderResource | None = None,
+    former_name: str | None = None,
 ) -> aws.s3.BucketPolicy:
-    """The bucket's one policy: TLS-only, then ``extra_statements`` (may hold Outputs)."""
-    statements = [*tls_only_statements(target.arn), *extra_statements]
+    """The bucket's one policy: TLS-only, then ``extra_statements`` (may hold Outputs, or be one).
+
+    ``former_name``: the policy's logical name before it moved here (a ``pulumi.Alias``, no replacement).
+    """
+    statements = pulumi.Output.from_input([tls_only_statements(target.arn), extra_statements])
     target.policy = aws.s3.BucketPolicy(
         f"{name}-{target.role}-policy",
         bucket=target.name,
-        policy=pulumi.Output.from_input(statements).apply(lambda s: policy_document(*s)),
+        policy=statements.apply(lambda s: policy_document(*s[0], *s[1])),
         # With the public-access block in place first, a mistaken public statement is refused, not applied.
         opts=pulumi.ResourceOptions(
-            parent=parent, provider=provider, depends_on=[target.public_access_block]
+            parent=parent,
+            provider=provider,
+            depends_on=[target.public_access_block],
+            aliases=[pulumi.Alias(name=former_name)] if former_name else None,
         ),
     )
     return target.policy

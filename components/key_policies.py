@@ -192,30 +192,22 @@ def logs_key_policy(partition: str, account: str, region: str, trail_name: str |
     return policy_document(*statements)
 
 
-def deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
-    """Deny every request to the bucket that does not use TLS (FSBP S3.5)."""
-    return {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": {"AWS": "*"},
-        "Action": "s3:*",
-        "Resource": [bucket_arn, f"{bucket_arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
-
-
-def trail_bucket_policy(bucket_arn: str, partition: str, account: str, region: str, trail_name: str) -> str:
-    """What CloudTrail needs on its bucket (ACL check, writes under ``AWSLogs/<account>/``, both for this
-    trail only), plus TLS-only access."""
-    arn = trail_arn(partition, account, region, trail_name)
-    return policy_document(
+def trail_bucket_statements(
+    bucket_arn: str, partition: str, account: str, region: str, trail_name: str
+) -> list[dict[str, Any]]:
+    """What CloudTrail needs on its bucket and nothing more, for this trail only (``aws:SourceArn``): the
+    ACL check it makes when the trail is created or updated, and writes under ``AWSLogs/<account>/``
+    with the owner-full-control ACL it sends (AWS CloudTrail User Guide, "Amazon S3 bucket policy for
+    CloudTrail"). TLS-only access comes from ``buckets.attach_policy``."""
+    trail = trail_arn(partition, account, region, trail_name)
+    return [
         {
             "Sid": "CloudTrailAclCheck",
             "Effect": "Allow",
             "Principal": {"Service": "cloudtrail.amazonaws.com"},
             "Action": "s3:GetBucketAcl",
             "Resource": bucket_arn,
-            "Condition": {"StringEquals": {"aws:SourceArn": arn}},
+            "Condition": {"StringEquals": {"aws:SourceArn": trail}},
         },
         {
             "Sid": "CloudTrailWrite",
@@ -224,11 +216,10 @@ def trail_bucket_policy(bucket_arn: str, partition: str, account: str, region: s
             "Action": "s3:PutObject",
             "Resource": f"{bucket_arn}/AWSLogs/{account}/*",
             "Condition": {
-                "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": arn}
+                "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail}
             },
         },
-        deny_insecure_transport(bucket_arn),
-    )
+    ]
 
 
 def waf_log_delivery_policy(log_group_arn: str, partition: str, account: str, region: str) -> str:

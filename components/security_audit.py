@@ -10,7 +10,9 @@ import pulumi
 import pulumi_aws as aws
 
 from .iam import policy_document
-from .key_policies import trail_arn, trail_bucket_policy
+from .buckets import attach_policy, hardened_bucket
+from .key_policies import trail_arn, trail_bucket_statements
+from .lifecycle import LifecycleArgs, Transition
 from .security_args import SecurityScope
 
 
@@ -18,76 +20,49 @@ def cloudtrail(scope: SecurityScope, logs_key: aws.kms.Key, trail_name: str) -> 
     """A multi-region trail with log file validation, into its own bucket and CloudWatch Logs."""
     trail_cfg = scope.args.cloudtrail
     name, child = scope.name, scope.child
-    # Named under the platform's prefix, which the access-log bucket's policy admits as a source.
-    bucket = aws.s3.Bucket(
-        f"{name}-trail-bucket",
-        bucket_prefix=f"{scope.prefix}-trail-",
-        force_destroy=not scope.args.protect,
-        opts=scope.stateful,
-    )
-    aws.s3.BucketPublicAccessBlock(
-        f"{name}-trail-bucket-public-access",
-        bucket=bucket.id,
-        block_public_acls=True,
-        block_public_policy=True,
-        ignore_public_acls=True,
-        restrict_public_buckets=True,
-        opts=child,
-    )
-    aws.s3.BucketOwnershipControls(
-        f"{name}-trail-bucket-ownership",
-        bucket=bucket.id,
-        rule={"object_ownership": "BucketOwnerEnforced"},
-        opts=child,
-    )
-    aws.s3.BucketVersioning(
-        f"{name}-trail-bucket-versioning",
-        bucket=bucket.id,
-        versioning_configuration={"status": "Enabled"},
-        opts=child,
-    )
-    encryption = aws.s3.BucketServerSideEncryptionConfiguration(
-        f"{name}-trail-bucket-encryption",
-        bucket=bucket.id,
-        rules=[
-            {
-                "apply_server_side_encryption_by_default": {
-                    "sse_algorithm": "aws:kms",
-                    "kms_master_key_id": logs_key.arn,
-                },
-                "bucket_key_enabled": True,
-            }
-        ],
-        opts=child,
-    )
-    transitions: list[aws.s3.BucketLifecycleConfigurationRuleTransitionArgsDict] = (
-        [{"days": trail_cfg.glacier_after_days, "storage_class": "GLACIER"}]
-        if trail_cfg.glacier_after_days < trail_cfg.archive_retention_days
-        else []
-    )
-    aws.s3.BucketLifecycleConfiguration(
-        f"{name}-trail-bucket-lifecycle",
-        bucket=bucket.id,
-        rules=[
-            {
-                "id": "archive-then-expire",
-                "status": "Enabled",
-                "filter": {},
-                "transitions": transitions,
-                "expiration": {"days": trail_cfg.archive_retention_days},
-                "noncurrent_version_expiration": {"noncurrent_days": 30},
-                "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-            }
-        ],
-        opts=child,
-    )
-    bucket_policy = aws.s3.BucketPolicy(
-        f"{name}-trail-bucket-policy",
-        bucket=bucket.id,
-        policy=pulumi.Output.all(bucket.arn, scope.partition, scope.account, scope.region).apply(
-            lambda a: trail_bucket_policy(a[0], a[1], a[2], a[3], trail_name)
+    # The platform's bucket hardening (components/buckets.py), SSE-KMS with the logs key. Named under
+    # the platform's prefix, which the access-log bucket's policy admits as a source (the storage
+    # component points its access logging here). The names before it moved onto the builder are
+    # aliases: the move renames resources in the state and replaces none.
+    trail_bucket = hardened_bucket(
+        name,
+        "trail",
+        bucket_prefix=f"{scope.prefix}-",
+        lifecycle=LifecycleArgs(
+            transitions=(
+                [Transition(days=trail_cfg.glacier_after_days, storage_class="GLACIER")]
+                if trail_cfg.glacier_after_days < trail_cfg.archive_retention_days
+                else []
+            ),
+            expiration_days=trail_cfg.archive_retention_days,
+            noncurrent_expiration_days=30,
+            abort_incomplete_multipart_days=7,
         ),
-        opts=child,
+        kms_key_arn=logs_key.arn,
+        log_bucket=None,
+        parent=scope.parent,
+        protect=scope.args.protect,
+        force_destroy=not scope.args.protect,
+        former_names={
+            suffix: f"{name}-trail-bucket-{former}"
+            for suffix, former in (
+                ("ownership", "ownership"),
+                ("public-access-block", "public-access"),
+                ("versioning", "versioning"),
+                ("encryption", "encryption"),
+                ("lifecycle", "lifecycle"),
+            )
+        },
+    )
+    bucket = trail_bucket.bucket
+    bucket_policy = attach_policy(
+        name,
+        trail_bucket,
+        pulumi.Output.all(bucket.arn, scope.partition, scope.account, scope.region).apply(
+            lambda a: trail_bucket_statements(a[0], a[1], a[2], a[3], trail_name)
+        ),
+        parent=scope.parent,
+        former_name=f"{name}-trail-bucket-policy",
     )
     log_group = aws.cloudwatch.LogGroup(
         f"{name}-trail-logs",
@@ -135,7 +110,7 @@ def cloudtrail(scope: SecurityScope, logs_key: aws.kms.Key, trail_name: str) -> 
         cloud_watch_logs_group_arn=log_group.arn.apply(lambda arn: f"{arn}:*"),
         cloud_watch_logs_role_arn=role.arn,
         event_selectors=[{"read_write_type": "All", "include_management_events": True}],
-        opts=pulumi.ResourceOptions(parent=scope.parent, depends_on=[bucket_policy, encryption, role_policy]),
+        opts=pulumi.ResourceOptions(parent=scope.parent, depends_on=[bucket_policy, trail_bucket.encryption, role_policy]),
     )
     return bucket.id
 

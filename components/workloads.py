@@ -27,7 +27,6 @@ from .k8s_pod import labels
 from .k8s_quantity import format_cpu, format_memory, parse_quantity
 from .k8s_secret_store import ExternalSecretSpec, SecretsManagerStore
 from .k8s_service import DnsLabel, K8sService, ServiceArgs, ServiceWiring, resolve_host
-from .workloads_seed import seed_services
 
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -40,12 +39,9 @@ APP_SECRETS = "app-secrets"
 READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject"
 
 
-def _default_services() -> list[ServiceArgs]:
-    return [ServiceArgs.model_validate(s) for s in seed_services()]
-
-
 class WorkloadsArgs(Args):
-    """Settings of the platform's services on Kubernetes. Defaults are prod's (seed sizes)."""
+    """Settings of the platform's services on Kubernetes. No service by default: the platform's four
+    (the seeds') are tier defaults in ``config/seed_services.py``, which components do not import."""
 
     namespace: DnsLabel = Field(
         default="quantumvest",
@@ -62,7 +58,8 @@ class WorkloadsArgs(Args):
         "name the current release and the pipeline overrides it. No default: staging and prod must name one.",
     )
     services: list[ServiceArgs] = Field(
-        default_factory=_default_services, description="The services (seeds 000/001/004)."
+        default_factory=list,
+        description="The services; none by default (the tier profiles list the seeds' four, seeds 000/001/004).",
     )
     quota: NamespaceQuota = Field(default_factory=NamespaceQuota)
     container_defaults: ContainerDefaults = Field(default_factory=ContainerDefaults)

@@ -12,78 +12,26 @@ Python traceback.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 import pydantic
 from pulumi.errors import RunError
 
-from components.args import FieldProblem
-from config.yaml_reader import yaml_spelling
+from components import validation
 
 PROJECT = "quantumvest-infra"
 
 
-class ConfigError(RunError, ValueError):
+class ConfigError(RunError, validation.SettingsError):
     """Stack configuration rejected before any resource is registered."""
 
     def __init__(self, source: str, problems: list[str]):
-        self.source = source
-        self.problems = problems
-        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+        validation.SettingsError.__init__(self, source, problems)
 
 
 def key_path(loc: tuple[Any, ...]) -> str:
     """``("network", "private_subnets", 1)`` → ``quantumvest-infra:network.private_subnets[1]``."""
-    if not loc:
-        return f"{PROJECT}:"
-    head, *rest = loc
-    out = f"{PROJECT}:{head}"
-    for part in rest:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
-def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
-    for part in loc:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
-
-
-def _allowed_keys(model: type[pydantic.BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
-    """The field names of the model found at ``loc`` (for 'unknown key' messages)."""
-    current: Any = model
-    keyed = False  # the last field was a mapping or list of models: this part is a key, not a field
-    for part in loc:
-        if isinstance(part, int) or not (
-            isinstance(current, type) and issubclass(current, pydantic.BaseModel)
-        ):
-            continue
-        field = current.model_fields.get(part)
-        if field is None:
-            if keyed:
-                keyed = False
-                continue
-            return None
-        keyed = getattr(field.annotation, "__origin__", None) in (dict, list)
-        current = _model_in(field.annotation)
-    if isinstance(current, type) and issubclass(current, pydantic.BaseModel):
-        return sorted(current.model_fields)
-    return None
-
-
-def _model_in(annotation: Any) -> Any:
-    """The pydantic model inside an annotation such as ``Foo``, ``Foo | None``, ``list[Foo]``, ``dict[str, Foo]``."""
-    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
+    return validation.key_path(loc, f"{PROJECT}:")
 
 
 def format_validation_error(
@@ -93,46 +41,7 @@ def format_validation_error(
     model: type[pydantic.BaseModel],
     spelled: dict[tuple[Any, ...], str] | None = None,
 ) -> ConfigError:
-    """Turn a pydantic error on ``data`` (the merged config mapping) into a :class:`ConfigError`.
-
-    ``spelled`` maps key paths to the text of unquoted scalars in the stack file: a number or boolean
-    where text is expected is echoed as written, with the advice to quote it."""
-    problems: list[str] = []
-    seen: set[str] = set()
-    for e in err.errors(include_url=False):
-        loc = tuple(e["loc"])
-        cause = (e.get("ctx") or {}).get("error")
-        if isinstance(cause, FieldProblem):
-            path = key_path(loc) if loc else f"{PROJECT}:"
-            if cause.subpath:
-                path += ("." if loc and not cause.subpath.startswith("[") else "") + cause.subpath
-            problems.append(f"{path} = {yaml_spelling(cause.value)}: {cause.allowed}")
-            continue
-        path = key_path(loc)
-        if e["type"] == "extra_forbidden":
-            allowed = _allowed_keys(model, loc[:-1]) or []
-            hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-            did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
-            problems.append(f"{path}: unknown key{did_you_mean}; allowed keys here: {', '.join(allowed)}")
-            continue
-        if e["type"] == "missing":
-            problems.append(f"{path}: required key is missing")
-            continue
-        value = _lookup(data, loc)
-        if e["type"] == "string_type" and isinstance(value, bool | int | float):
-            problems.append(_quote_hint(path, value, (spelled or {}).get(loc)))
-            continue
-        message = str(cause) if cause is not None else e["msg"]
-        problems.append(f"{path} = {yaml_spelling(value)}: {message}")
-    unique = [p for p in problems if not (p in seen or seen.add(p))]
-    return ConfigError(source, unique)
-
-
-def _quote_hint(path: str, value: bool | int | float, written: str | None) -> str:
-    """A number or boolean where text is expected: YAML typed an unquoted scalar (``1.30`` → 1.3)."""
-    shown = yaml_spelling(value)
-    kind = "a boolean" if isinstance(value, bool) else "a number"
-    if written is not None and written != shown:
-        return f'{path} = {written}: YAML reads unquoted {written} as {kind} ({shown}); quote it: "{written}"'
-    text = written if written is not None else shown
-    return f'{path} = {text}: expected text, and YAML reads unquoted {text} as {kind}; quote it: "{text}"'
+    """Turn a pydantic error on ``data`` (the merged config mapping) into a :class:`ConfigError`, one
+    line per problem as :func:`components.validation.problems` writes them (the wheel carries that
+    module, so a consumer of the components gets the same messages)."""
+    return ConfigError(source, validation.problems(err, data, model, root=f"{PROJECT}:", spelled=spelled))

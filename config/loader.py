@@ -17,13 +17,13 @@ import pydantic
 from pydantic import Field
 
 from components.args import FieldProblem
+from components.guardrails import PolicyArgs
 from components.platform import PlatformArgs
+from components.secret_keys import plaintext_secrets, unwrap_secure
 from config import rules
 from config.errors import PROJECT, ConfigError, format_validation_error
 from config.profiles import TIER_PROFILES, TIERS
-from config.secrets import plaintext_secrets, unwrap_secure
 from config.yaml_reader import YamlFileError, read_yaml_file, yaml_spelling
-from policy.settings import PolicyArgs
 
 
 class StackConfig(PlatformArgs):

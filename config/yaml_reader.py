@@ -13,16 +13,14 @@ number 1.3: quote it".
 
 from __future__ import annotations
 
-import datetime
-import enum
-import ipaddress
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from components.validation import yaml_spelling as yaml_spelling  # the stack file's spelling of a value
 
 #: A key path inside the document: mapping keys (as written) and list indexes.
 KeyPath = tuple[Any, ...]
@@ -160,46 +158,3 @@ def _marked(err: yaml.MarkedYAMLError) -> YamlProblem:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def yaml_spelling(value: Any) -> str:
-    """``value`` as YAML writes it in flow style: ``false``, ``null``, ``[t3.large]``, ``'3'``."""
-    try:
-        text = yaml.safe_dump(
-            _plain(value), default_flow_style=True, width=1 << 30, allow_unicode=True, sort_keys=False
-        )
-    except yaml.YAMLError:
-        return str(value)
-    text = text.strip()
-    if text.endswith("\n..."):
-        text = text[: -len("\n...")]
-    elif text.endswith("..."):
-        text = text[: -len("...")].rstrip()
-    text = text.strip()
-    if not text.isprintable():  # a line break or control character: one line, as a JSON (= YAML) string
-        return json.dumps(_plain(value), default=str)
-    return text
-
-
-def _plain(value: Any) -> Any:
-    """Value reduced to what YAML represents: strings, numbers, booleans, null, lists, mappings."""
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    if isinstance(value, enum.Enum):
-        return _plain(value.value)
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, dict):
-        return {str(_plain(k)): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, set | frozenset):
-        return sorted((_plain(v) for v in value), key=str)
-    if isinstance(value, ipaddress._BaseNetwork | ipaddress._BaseAddress):
-        return str(value)
-    dump = getattr(value, "model_dump", None)
-    if callable(dump):
-        return _plain(dump(mode="json"))
-    return str(value)

@@ -1,10 +1,10 @@
-"""Run the guardrails over a stack without the Pulumi CLI: the entry point for pytest, ``plan`` and CI.
+"""Run the guardrails over a resource graph without the Pulumi CLI: the entry point for pytest, ``plan``
+and CI (``tools.policy_stack.evaluate_stack`` reads a stack file, runs it offline and calls this).
 
 ```python
-from policy import evaluate, evaluate_stack
+from policy import evaluate
 
 findings = evaluate(graph, "prod", settings.policy.exceptions)      # a graph you already built
-findings = evaluate_stack("prod")                                    # stack file → graph → findings
 blocking = [f for f in findings if f.blocking]                       # what fails CI
 ```
 """
@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
+from components.guardrails import PolicyException
 from policy.model import ConfigView, Context, Enforcement, Finding, ResourceLike, Rule
 from policy.rules import RULES
-from policy.settings import PolicyException
 from policy.unknown import Undetermined
 from policy.view import StackView
 
@@ -99,27 +98,3 @@ def evaluate(
     ctx = Context(environment=environment, today=today, stack=StackView(graph), config=config)
     found = apply_exceptions(resource_findings(rules, ctx), exceptions, today)
     return found + config_findings(rules, replace(ctx, findings=tuple(found)))
-
-
-def evaluate_stack(
-    stack: str | Path, *, today: date | None = None, graph: Iterable[ResourceLike] | None = None
-) -> list[Finding]:
-    """Load ``Pulumi.<stack>.yaml`` (a name or a path), build its graph offline unless given, evaluate.
-
-    Raises ``config.ConfigError`` if the stack file is rejected, as ``pulumi up`` would.
-    """
-    from config import load_stack_file
-    from config.loader import read_stack_file
-    from tools.harness.engine import stack_file
-
-    path = stack_file(str(stack))
-    settings = load_stack_file(path)
-    values, _ = read_stack_file(path)
-    if graph is None:
-        from tools.harness import run_stack
-
-        graph = run_stack(str(path))
-    view = ConfigView(source=path.name, values=values)
-    return evaluate(
-        graph, settings.platform.environment, settings.policy.exceptions, today=today, config=view
-    )

@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
-    from policy.settings import PolicyException
+    from components.guardrails import PolicyException
     from policy.view import StackView
 
 Environment = Literal["dev", "staging", "prod"]

@@ -6,19 +6,18 @@
   of the stack (their state, with property dependencies linking them), after the preview.
 
 The tier (and with it each rule's enforcement level) and the exceptions come from the stack being
-previewed: its ``Pulumi.<stack>.yaml`` next to ``policy/`` (the same file the offline tools read), else
-the config the engine hands the pack; a stack that cannot be identified is judged as prod.
+previewed, as a :class:`PackContext`: the one interface through which the stack file reaches the pack
+(built by ``tools.policy_stack.pack_context``, which reads the file through the config loader, so
+nothing here imports ``config`` or ``tools``).
 Values unknown during a preview make a rule report "can't run during preview" (advisory), as the SDK
 does, instead of a false violation.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from pulumi_policy import (
@@ -33,21 +32,21 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, _DictProxy, _is_unknown, _ListProxy
 
+from components.guardrails import PolicyException
 from policy.engine import apply_exceptions, check_subject, config_findings, resource_findings
-from policy.model import TIERS, ConfigView, Context, Finding, Rule, Subject
+from policy.model import ConfigView, Context, Finding, Rule, Subject
 from policy.rules import RULES
-from policy.settings import PolicyArgs, PolicyException
 from policy.unknown import wrap
 from policy.view import StackView
 
 PACK_NAME = "quantumvest-guardrails"
 PROJECT = "quantumvest-infra"
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
 class PackContext:
-    """What the pack knows about the stack under preview."""
+    """What the pack knows about the stack under preview: its tier, its declared exceptions and the raw
+    stack file (``config``). Plain data, so the pack never reads the stack file itself."""
 
     stack: str
     environment: str
@@ -57,82 +56,6 @@ class PackContext:
 
     def day(self) -> date:
         return self.today or date.today()
-
-
-# --- reading the stack under preview ---------------------------------------------------------------
-
-
-def _current_stack() -> str:
-    try:
-        import pulumi
-
-        return pulumi.get_stack()
-    except Exception:
-        import os
-
-        return os.environ.get("PULUMI_STACK", "")
-
-
-def _runtime_values() -> tuple[dict[str, Any], frozenset[str]]:
-    """The project's config values the engine handed the pack (section → value) and the secret sections.
-
-    The engine hands over secrets decrypted; if it does not say which keys were secret, every section
-    is treated as secret, so a decrypted password is never mistaken for plain text in the stack file.
-    """
-    import os
-
-    from config.loader import engine_values
-
-    values, secret = engine_values()
-    if "PULUMI_CONFIG_SECRET_KEYS" not in os.environ:
-        secret = set(values)
-    return values, frozenset(secret)
-
-
-def pack_context(stack: str | None = None, root: Path = REPO_ROOT, today: date | None = None) -> PackContext:
-    """The tier, exceptions and raw config of ``stack`` (default: the stack under preview)."""
-    from config import ConfigError
-    from config.loader import build, read_stack_file
-
-    stack = stack if stack is not None else _current_stack()
-    path = root / f"Pulumi.{stack}.yaml"
-    secret_sections: frozenset[str] = frozenset()
-    if stack and path.is_file():
-        values, _ = read_stack_file(path)
-        source = path.name
-    else:
-        values, secret_sections = _runtime_values()
-        source = f"Pulumi.{stack or '<stack>'}.yaml"
-    problems: list[str] = []
-    environment = stack if stack in TIERS else "prod"
-    exceptions: tuple[PolicyException, ...] = ()
-    platform = values.get("platform")
-    if isinstance(platform, dict) and platform.get("environment") in TIERS:
-        environment = str(platform["environment"])
-    try:
-        settings = build(values, source, secret_sections) if values else None
-    except ConfigError as err:
-        problems.append(f"the stack configuration is rejected: {err}")
-        settings = None
-        try:
-            exceptions = tuple(
-                PolicyArgs.model_validate_json(json.dumps(values.get("policy") or {})).exceptions
-            )
-        except ValueError:
-            exceptions = ()
-    if settings is not None:
-        environment = settings.platform.environment
-        exceptions = tuple(settings.policy.exceptions)
-    config = ConfigView(
-        source=source,
-        values=values,
-        secret_sections=secret_sections,
-        exceptions=exceptions,
-        problems=problems,
-    )
-    return PackContext(
-        stack=stack, environment=environment, exceptions=exceptions, config=config, today=today
-    )
 
 
 # --- turning the SDK's arguments into subjects -----------------------------------------------------

@@ -1,10 +1,11 @@
-"""Findings as text and the rule table of docs/policy.md (what ``python -m policy.report`` and the tests print)."""
+"""Findings as text and the rule table of docs/policy.md (what ``python -m tools policy-report`` and the tests print)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
 from policy.model import Finding, Rule
+from policy.rules import RULES
 
 
 def format_findings(findings: Iterable[Finding], stack: str | None = None) -> str:
@@ -42,8 +43,6 @@ def _in_rule_order(findings: list[Finding]) -> list[Finding]:
 def rule_table(rules: Sequence[Rule] | None = None) -> str:
     """The Markdown table of rules: id, description, external ids, enforcement, scope."""
     if rules is None:
-        from policy.rules import RULES
-
         rules = RULES
     lines = [
         "| id | rule | covers | enforcement | checks |",

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from components.guardrails import PolicyException
 from policy import evaluate
 from policy.model import Finding
 from policy.rules import tokens as t
-from policy.settings import PolicyException
 from tools.harness import Graph, Resource
 
 #: The date the tests judge expiry and EKS support by (never the real clock).

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from config import aws_values
-from tests.helpers import load_with, rejected
+from config import ConfigError, aws_values
+from tests.helpers import load_with, rejected, write_stack
+from tools.harness import run_stack
 
 
 @pytest.mark.parametrize(
@@ -141,9 +142,6 @@ def test_aws_values_are_checked_at_load(tmp_path, overrides, expected) -> None:
 
 
 def test_a_region_that_does_not_exist_never_reaches_the_harness(tmp_path) -> None:
-    from config import ConfigError
-    from tests.helpers import write_stack
-    from tools.harness import run_stack
 
     path = write_stack(tmp_path, "dev", {"platform": {"region": "us-east-9"}})
     with pytest.raises(ConfigError, match="not an AWS region"):

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from config import aws_values
-from policy import report
 from tests.helpers import write_stack
 from tools import cli, stacks
-from tools.__main__ import main
+from tools import policy_report as report
+from tools.__main__ import main, prepare
 
 UNKNOWN = "error: unknown stack 'qa': no Pulumi.qa.yaml; stacks here: dev, prod, staging"
 
@@ -24,7 +24,7 @@ def no_evaluation(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("the stack was evaluated before its arguments were refused")
 
     monkeypatch.setattr(stacks, "load", evaluated)
-    monkeypatch.setattr("policy.report.evaluate_stack", evaluated)
+    monkeypatch.setattr("tools.policy_report.evaluate_stack", evaluated)
     monkeypatch.setattr("tools.rehearse.cli.main", evaluated)
 
 
@@ -122,7 +122,6 @@ def test_help_is_exit_0(capsys) -> None:
 
 
 def test_prepare_parses_and_checks_without_running(no_evaluation) -> None:
-    from tools.__main__ import prepare
 
     args = prepare(["deploy-time", "dev", "--parallel", "16"])
     assert (args.stack, args.parallel) == ("dev", 16)

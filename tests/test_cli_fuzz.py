@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config import aws_values
-from policy import report
 from tests.helpers import REPO
 from tools import __main__ as tools_main
+from tools import policy_report as report
 
 STACKS = ("dev", "staging", "prod")
 COMMANDS = ("plan", "summary", "diff", "cost", "deploy-time", "render", "graph", "validate", "rehearse")

@@ -18,14 +18,17 @@ import pytest
 
 from policy import evaluate
 from policy.model import Subject
+from policy.pack import PackContext, policies
 from policy.rules import RULES_BY_ID
 from policy.rules import tokens as t
 from policy.rules.coverage_data import METRIC_PRODUCERS, producer_of
+from policy.rules.coverage_graph import effective_tags
 from policy.rules.coverage_signals import expressions
 from policy.rules.coverage_state import selects
 from policy.rules.promql import metric_names
 from policy.view import StackView
 from tests.policy_helpers import REMOVE, TODAY, weaken
+from tests.test_policy_pack import Reports, stack_args
 from tools.harness import Graph, Resource
 
 COVERAGE = ("backup-coverage", "scrape-coverage", "alert-routing", "cost-attribution")
@@ -251,7 +254,6 @@ def test_a_selection_condition_is_met_by_the_providers_default_tags() -> None:
     tagged = StackView([_provider({"backup": "daily"}), database, selection])
     untagged = StackView([_provider({"Project": "x"}), database, selection])
     arn = "arn:aws:rds:us-east-1:123456789012:db:db-1"
-    from policy.rules.coverage_graph import effective_tags
 
     assert selects(tagged, selection, database, arn, effective_tags(tagged, database))
     assert not selects(untagged, selection, database, arn, effective_tags(untagged, database))
@@ -330,9 +332,6 @@ def _pack_reports(graph: Any) -> dict[str, list[str]]:
     does (a ``PolicyProviderResource`` on each resource, not in the resource list)."""
     from pulumi_policy import PolicyProviderResource, StackValidationPolicy
     from pulumi_policy.proxy import unknown_checking_proxy
-
-    from policy.pack import PackContext, policies
-    from tests.test_policy_pack import Reports, stack_args
 
     resources = list(graph)
     providers = {

@@ -11,12 +11,13 @@ import pytest
 
 from config import load_stack_file
 from config.yaml_reader import yaml_spelling
-from policy import Enforcement, PolicyException, Subject, evaluate, evaluate_stack
+from policy import Enforcement, PolicyException, Subject, evaluate
 from policy.model import ConfigView
 from policy.rules import tokens as t
 from tests.helpers import REPO, load_with, rejected, write_stack
 from tests.policy_helpers import TODAY
 from tools.harness import Graph
+from tools.policy_stack import evaluate_stack
 
 REASON = "Single NAT in dev to save ~$66/month; egress loss in one AZ is acceptable for dev (PLAT-101)."
 

@@ -31,14 +31,15 @@ from pulumi_policy.proxy import (
     unknown_checking_proxy,
 )
 
-from policy import pack as pack_module
+from components.guardrails import PolicyException
 from policy import rules as registry
-from policy.pack import PACK_NAME, PackContext, pack_context, policies
-from policy.settings import PolicyException
+from policy.pack import PACK_NAME, PackContext, policies
 from tests.helpers import REPO
 from tests.policy_helpers import TODAY, weaken
 from tests.policy_reference import reference_graph
+from tools import policy_stack as pack_module
 from tools.harness import Graph, Resource
+from tools.policy_stack import pack_context
 
 
 def _options(resource: Resource) -> PolicyResourceOptions:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from policy import evaluate_stack, format_findings, rule_table
+from policy import format_findings, rule_table
 from tests.helpers import REPO
 from tests.policy_helpers import HARDENINGS, TODAY, findings, fired, setting, weaken
 from tools.harness import Graph
+from tools.policy_stack import evaluate_stack
 
 ADVISORY_NAT = {
     "dev": "egress through 1 NAT instance(s) for 2 AZs: every private subnet loses egress while the instance is "
@@ -109,5 +110,5 @@ def test_removing_any_hardening_setting_prod_has_fires_its_rule(graphs: dict[str
 
 def test_policy_page_carries_the_current_rule_table() -> None:
     assert rule_table() in (REPO / "docs" / "policy.md").read_text(), (
-        "regenerate with: uv run python -m policy.report --table"
+        "regenerate with: uv run python -m tools policy-report --table"
     )

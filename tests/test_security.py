@@ -423,21 +423,21 @@ def test_cloudtrail_is_multi_region_validated_encrypted_and_delivered_to_s3_and_
     assert trail.inputs["cloudWatchLogsRoleArn"] == role.outputs["arn"]
     assert group.inputs["kmsKeyId"] == logs_key.outputs["arn"]
     # CloudTrail checks the bucket policy when the trail is created: it must come first.
-    policy = graph.one("aws:s3/bucketPolicy:BucketPolicy", "trail-bucket")
+    policy = graph.one("aws:s3/bucketPolicy:BucketPolicy", "trail-policy")
     assert policy.urn in graph.depends_on(trail)
 
 
 def test_trail_bucket_admits_only_this_trail_over_tls(graph: Graph) -> None:
     trail = graph.one(TRAIL)
     bucket = graph.one("aws:s3/bucket:Bucket", "trail-bucket")
-    policy = graph.one("aws:s3/bucketPolicy:BucketPolicy", "trail-bucket")
+    policy = graph.one("aws:s3/bucketPolicy:BucketPolicy", "trail-policy")
     by_sid = {s["Sid"]: s for s in statements(policy.inputs["policy"])}
     assert by_sid["CloudTrailWrite"]["Resource"] == f"{bucket.outputs['arn']}/AWSLogs/{ACCOUNT_ID}/*"
     for sid in ("CloudTrailAclCheck", "CloudTrailWrite"):
         assert by_sid[sid]["Condition"]["StringEquals"]["aws:SourceArn"] == trail.outputs["arn"]
     deny = by_sid["DenyInsecureTransport"]
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    block = graph.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "trail-bucket")
+    block = graph.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "trail-public-access")
     for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"):
         assert block.inputs[flag] is True
     (sse,) = graph.one(

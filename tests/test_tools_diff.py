@@ -16,6 +16,7 @@ from tools import diff
 from tools.__main__ import main
 from tools.plan import build_plan, write_plan
 from tools.pricing import Usage
+from tools.replacements import forcing
 
 GOLDEN = Path(__file__).parent / "golden"
 #: 50 GB in each bucket, so removing one has a known price: 50 x $0.023.
@@ -160,7 +161,6 @@ def test_long_comments_are_cut_to_fit_github() -> None:
 def test_nat_instance_is_replaced_by_a_new_ami_or_new_user_data_only_when_asked() -> None:
     """The NAT instance (issue 21) is patched by replacement: a new AMI forces it; user data forces it
     only with user_data_replace_on_change (otherwise EC2 keeps the old boot script)."""
-    from tools.replacements import forcing
 
     token = "aws:ec2/instance:Instance"
     old = {"ami": "ami-1", "userData": "a", "userDataReplaceOnChange": True}

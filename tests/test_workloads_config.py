@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from components.workloads_seed import PROD_SIZES, seed_services
 from config import load_stack_file
 from config.profiles.workloads import DEV_SIZES, STAGING_SIZES
+from config.seed_services import PROD_SIZES, seed_services
 from tests.helpers import REPO, load_with, rejected
 
 SIZES = {"dev": DEV_SIZES, "staging": STAGING_SIZES, "prod": PROD_SIZES}

@@ -13,6 +13,7 @@ Every command runs the program under Pulumi's mock engine (no cloud account, no 
   rehearse STACK                `pulumi up` against emulated AWS (moto): AWS-side validation, real ids
   trace STACK [HOST]            each public host's request path, hop by hop (exit 1 if one is broken)
   trace STACK --api             who can reach the EKS API endpoint (exit 1 if the runner cannot, or the internet can)
+  policy-report [STACK...]      the guardrails over stacks, as CI runs them (exit 1 on a blocking finding)
   bootstrap STACK --admin-cidr CIDR --repository OWNER/NAME   an empty account to a running stack (prints the steps)
 
 Arguments and the stack's configuration are checked before anything is evaluated. Exit status: 0 ok,
@@ -26,10 +27,34 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from tools import bootstrap, cli, cost, deploy_time, diagram, diff, plan, render, trace, validate
+from tools import (
+    bootstrap,
+    cli,
+    cost,
+    deploy_time,
+    diagram,
+    diff,
+    plan,
+    policy_report,
+    render,
+    trace,
+    validate,
+)
 from tools.rehearse import cli as rehearse
 
-COMMANDS = (plan, diff, cost, deploy_time, render, diagram, validate, rehearse, trace, bootstrap)
+COMMANDS = (
+    plan,
+    diff,
+    cost,
+    deploy_time,
+    render,
+    diagram,
+    validate,
+    rehearse,
+    trace,
+    policy_report,
+    bootstrap,
+)
 
 
 def parser() -> argparse.ArgumentParser:

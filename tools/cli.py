@@ -1,4 +1,4 @@
-"""The command-line convention of ``python -m tools …`` and ``python -m policy.report``.
+"""The command-line convention of ``python -m tools …`` (``policy-report`` included).
 
 Exit status:
 

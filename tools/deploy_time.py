@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tools import cli
+from tools import cli, stacks
 from tools.harness import Graph, Resource
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -361,8 +361,6 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tools import stacks
-
     graph = stacks.load(args.stack, label="deploy-time")
     print(format_estimate(graph, estimate(graph, args.parallel)))
     return 0

@@ -19,8 +19,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from tools import cli
+from tools import cli, stacks
 from tools.errors import ToolError
+from tools.plan import build_plan
 
 ROOT_COMPONENTS = {"(stack)"}
 PLATFORM_TYPE = "quantumvest:platform:Platform"
@@ -167,9 +168,6 @@ def _check_graphviz(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tools import stacks
-    from tools.plan import build_plan
-
     plan = build_plan(stacks.load(args.stack, label="graph"), with_estimates=False)
     if args.format in ("svg", "png"):
         out = args.out or Path("out") / f"graph-{plan['stack']}.{args.format}"

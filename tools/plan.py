@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from tools import cli, cost, deploy_time, policy_check
+from tools import cli, cost, deploy_time, policy_check, stacks
 from tools.errors import ToolError
 from tools.harness import Graph, Resource
 from tools.pricing import Usage, load_usage
@@ -233,8 +233,6 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tools import stacks
-
     graph = stacks.load(args.stack, label="plan")
     plan = build_plan(graph, load_usage(args.usage, graph.stack))
     out = args.out or DEFAULT_OUT / f"plan-{graph.stack}.json"
@@ -251,8 +249,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_summary(args: argparse.Namespace) -> int:
-    from tools import stacks
-
     graph = stacks.load(args.stack, label="summary")
     print(summary(build_plan(graph, load_usage(None, graph.stack)), verbose=args.verbose))
     return 0

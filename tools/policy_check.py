@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from policy import evaluate
+from policy.rules import RULES
 from tools.harness import Graph
+from tools.harness.engine import stack_file
+from tools.policy_stack import evaluate_stack
 
 NOT_PRESENT = "policy pack: not present"
 
@@ -24,10 +28,6 @@ class Finding:
 def findings(graph: Graph) -> tuple[str, list[Finding]]:
     """``(status, findings)``: status names the pack and its rule count; excepted findings are listed
     with level ``excepted`` (the exception's reason is in the stack file)."""
-    from policy import evaluate, evaluate_stack
-    from policy.rules import RULES
-    from tools.harness.engine import stack_file
-
     # A graph of a real stack is judged with its tier and its declared exceptions; a graph with no
     # stack file (a test program) with prod's enforcement and no exceptions.
     if stack_file(graph.stack).exists():

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from tools import cli
+from tools import cli, stacks
 from tools.harness import Graph, Resource, naming
 from tools.k8s_manifests import crd_errors, crd_schemas
 from tools.redact import redact_paths, scrub, secret_values
@@ -241,8 +241,6 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tools import stacks
-
     result = render(stacks.load(args.stack, label="render"), args.dir)
     print(format_result(result, args.dir))
     for error in result.errors:

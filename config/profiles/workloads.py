@@ -4,7 +4,7 @@ zone spread best-effort, ALB deletion protection off; staging: prod-shaped at tw
 seed sizes (3 replicas, HPA 3-10; model serving 2-6). ``image_tag`` is the release the stacks run
 until the pipeline sets another (``pulumi config set --path quantumvest-infra:workloads.image_tag …``)."""
 
-from components.workloads_seed import PROD_SIZES, seed_services
+from config.seed_services import PROD_SIZES, seed_services
 
 DEV_SIZES = {
     "backend": (1, 1, 3),

@@ -6,6 +6,7 @@ its module to :data:`AREAS`.
 
 from __future__ import annotations
 
+from components.guardrails import UNEXCEPTABLE  # rules about the exceptions: excepting them defeats them
 from policy.model import Rule
 from policy.rules import (
     aws_data,
@@ -44,8 +45,6 @@ AREAS = (
 RULES: tuple[Rule, ...] = tuple(r for module in AREAS for r in rules_in(vars(module)))
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 
-#: Rules about the exceptions themselves: excepting them would defeat them.
-UNEXCEPTABLE = frozenset({"policy-exception-valid", "policy-exception-unused", "config-no-plaintext-secrets"})
 
 if len(RULES_BY_ID) != len(RULES):  # pragma: no cover - a duplicated id is a programming error
     raise RuntimeError("duplicate guardrail ids")

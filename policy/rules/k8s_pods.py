@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from components.secret_keys import REFERENCE_KEY_SUFFIX, SECRET_KEY_PATTERN
 from policy.model import Context, ResourceLike, Tiering
 from policy.rules.base import as_list, dig, is_false, is_true, rule
 from policy.rules.k8s_objects import containers, namespace, pod_spec
@@ -168,8 +169,6 @@ def k8s_pod_token_namespace(r: ResourceLike, ctx: Context) -> Iterator[str]:
 
 
 def _secret_like(name: str) -> bool:
-    from config.secrets import REFERENCE_KEY_SUFFIX, SECRET_KEY_PATTERN
-
     return bool(SECRET_KEY_PATTERN.search(name)) and not REFERENCE_KEY_SUFFIX.search(name)
 
 

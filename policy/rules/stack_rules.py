@@ -7,6 +7,8 @@ import ipaddress
 from collections.abc import Iterator
 from datetime import timedelta
 
+from components.guardrails import MIN_REASON_LENGTH, RULE_IDS
+from components.secret_keys import plaintext_secrets
 from policy.model import ConfigView, Context, ResourceLike, Tiering
 from policy.rules.base import rule
 from policy.rules.security_groups import (
@@ -123,8 +125,6 @@ def state_protected(r: ResourceLike, ctx: Context) -> Iterator[str]:
     scope="config",
 )
 def config_no_plaintext_secrets(config: ConfigView, ctx: Context) -> Iterator[str]:
-    from config.secrets import plaintext_secrets
-
     for section, value in (config.values or {}).items():
         if section in config.secret_sections:
             continue
@@ -142,13 +142,10 @@ def config_no_plaintext_secrets(config: ConfigView, ctx: Context) -> Iterator[st
     scope="config",
 )
 def policy_exception_valid(config: ConfigView, ctx: Context) -> Iterator[str]:
-    from policy.rules import RULES_BY_ID
-    from policy.settings import MIN_REASON_LENGTH
-
     yield from config.problems
     for index, exception in enumerate(config.exceptions):
         where = f"policy.exceptions[{index}] ({exception.rule} on {exception.resource})"
-        if exception.rule not in RULES_BY_ID:
+        if exception.rule not in RULE_IDS:
             yield f"{where}: no such rule"
         if len(exception.reason.strip()) < MIN_REASON_LENGTH:
             yield f"{where}: unexplained (reason: {exception.reason!r})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tools import cli
+from tools import cli, stacks
 from tools.cost.estimate import estimate
 from tools.cost.report import format_report
 from tools.pricing import load_usage
@@ -26,8 +26,6 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tools import stacks
-
     graph = stacks.load(args.stack, label="cost")
     report = estimate(graph, load_usage(args.usage, graph.stack))
     print(format_report(report, verbose=args.verbose))

@@ -31,6 +31,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import Stack, run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from components.secret_keys import OFFLINE_SECRET_PLACEHOLDER, is_secure_value, unwrap_secure
 from config.loader import StackFile, load_stack
 from tools.harness.graph import Graph, Resource
 from tools.harness.invokes import answer_invoke
@@ -300,8 +301,6 @@ def stack_file(stack: str) -> Path:
 def engine_config(stack: StackFile) -> tuple[dict[str, str], list[str]]:
     """The config map the engine would hand the program for a stack file (secrets as placeholders),
     from the file as the config loader read it (one strict parse: duplicate keys and the rest refused)."""
-    from config.secrets import OFFLINE_SECRET_PLACEHOLDER, is_secure_value, unwrap_secure
-
     config: dict[str, str] = {}
     secret_keys: list[str] = []
     for key, value in stack.config.items():

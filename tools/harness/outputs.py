@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tools.harness import naming
+from tools.harness import types as area_types
 from tools.harness.invokes import ACCOUNT_ID
 
 Outputs = dict[str, Any]
@@ -71,8 +72,6 @@ NAME_IS_ID = {
 
 
 def _load_area_types() -> None:
-    from tools.harness import types as area_types
-
     for module_info in sorted(pkgutil.iter_modules(area_types.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{area_types.__name__}.{module_info.name}")
         EXTRA_OUTPUTS.update(getattr(module, "EXTRA_OUTPUTS", {}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from tools.rehearse.context import Ctx, tags
+from tools.rehearse.context import AwsCallError, Ctx, tags
 from tools.rehearse.handlers import creates
 
 Outputs = dict[str, Any]
@@ -352,8 +352,6 @@ def flow_log(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
     )
     if created.get("Unsuccessful"):
         error = created["Unsuccessful"][0]["Error"]
-        from tools.rehearse.context import AwsCallError
-
         raise AwsCallError("CreateFlowLogs", {"ResourceIds": [resource_id]}, error["Code"], error["Message"])
     flow_id = created["FlowLogIds"][0]
     return flow_id, {"arn": ctx.arn("ec2", f"vpc-flow-log/{flow_id}")}

@@ -1,9 +1,9 @@
 """A small command line for CI over the policy pack (the text itself is in :mod:`policy.text`).
 
-``python -m policy.report dev staging prod`` evaluates each stack offline (every stack when none is
+``python -m tools policy-report dev staging prod`` evaluates each stack offline (every stack when none is
 named), prints the findings and exits 1 if any is blocking (mandatory, determined, not excepted) or a
 stack's configuration is rejected; 2 for an unknown stack or a bad argument, before anything is
-evaluated. ``python -m policy.report --table`` prints the rule table docs/policy.md carries.
+evaluated. ``python -m tools policy-report --table`` prints the rule table docs/policy.md carries.
 """
 
 from __future__ import annotations
@@ -11,27 +11,41 @@ from __future__ import annotations
 import argparse
 import sys
 
-from policy.engine import evaluate_stack
 from policy.text import coverage_summary, format_findings, rule_table
 from tools import cli
+from tools.policy_stack import evaluate_stack
 
-__all__ = ["coverage_summary", "format_findings", "main", "parser", "prepare", "rule_table"]
+__all__ = ["coverage_summary", "format_findings", "main", "parser", "prepare", "register", "rule_table"]
+
+EPILOG = "exit status: 0 no blocking finding, 1 a blocking finding or rejected configuration, 2 usage error"
+HELP = "the guardrails over stacks (exit 1 on a blocking finding); --table: the rule table"
 
 
-def parser() -> argparse.ArgumentParser:
-    """Arguments of ``python -m policy.report``, following the tools' convention (``tools/cli.py``):
-    unknown stack or bad date: one line, exit 2; rejected configuration: exit 1, before evaluation."""
-    root = cli.Parser(
-        prog="python -m policy.report",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="exit status: 0 no blocking finding, 1 a blocking finding or rejected configuration, 2 usage error",
-    )
+def _arguments(root: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Arguments of ``policy-report``, following the tools' convention (``tools/cli.py``): unknown
+    stack or bad date: one line, exit 2; rejected configuration: exit 1, before evaluation."""
     cli.add_stack(root, dest="stacks", nargs="*")  # none: every stack of the repository
     root.set_defaults(func=run)
     root.add_argument("--today", type=cli.iso_date, help="judge expiry as of this date (YYYY-MM-DD)")
     root.add_argument("--table", action="store_true", help="print the rule table of docs/policy.md and exit")
     return root
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command on its own (``main``), as ``python -m tools policy-report`` runs it."""
+    return _arguments(
+        cli.Parser(
+            prog="python -m tools policy-report",
+            description=__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            epilog=EPILOG,
+        )
+    )
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add ``policy-report`` to ``python -m tools``."""
+    _arguments(cli.add_command(commands, "policy-report", run, help=HELP))
 
 
 def run(args: argparse.Namespace) -> int:
