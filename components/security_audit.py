@@ -9,8 +9,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from .iam import policy_document
 from .buckets import attach_policy, hardened_bucket
+from .iam import policy_document
 from .key_policies import trail_arn, trail_bucket_statements
 from .lifecycle import LifecycleArgs, Transition
 from .security_args import SecurityScope
@@ -110,7 +110,9 @@ def cloudtrail(scope: SecurityScope, logs_key: aws.kms.Key, trail_name: str) -> 
         cloud_watch_logs_group_arn=log_group.arn.apply(lambda arn: f"{arn}:*"),
         cloud_watch_logs_role_arn=role.arn,
         event_selectors=[{"read_write_type": "All", "include_management_events": True}],
-        opts=pulumi.ResourceOptions(parent=scope.parent, depends_on=[bucket_policy, trail_bucket.encryption, role_policy]),
+        opts=pulumi.ResourceOptions(
+            parent=scope.parent, depends_on=[bucket_policy, trail_bucket.encryption, role_policy]
+        ),
     )
     return bucket.id
 

@@ -28,7 +28,14 @@ UPDATE = os.environ.get("UPDATE_SAMPLES") == "1"
 CHECKED_ELSEWHERE = ("tools rehearse",)
 
 #: Modules that may hold ``run_stack`` under their own name: imported before patching.
-_EVALUATING = ("tools.__main__", "tools.stacks", "tools.harness", "policy.engine", "tools.policy_report", "tools.policy_stack")
+_EVALUATING = (
+    "tools.__main__",
+    "tools.stacks",
+    "tools.harness",
+    "policy.engine",
+    "tools.policy_report",
+    "tools.policy_stack",
+)
 
 
 def _checked_here(command: str) -> bool:

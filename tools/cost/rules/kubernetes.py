@@ -88,7 +88,9 @@ def _storage_class(ctx: Context, name: str | None) -> Resource | None:
     if name:
         return ctx.find("kubernetes:storage.k8s.io/v1:StorageClass", name)
     defaults = [
-        c for c in classes if object_annotations(c).get("storageclass.kubernetes.io/is-default-class") == "true"
+        c
+        for c in classes
+        if object_annotations(c).get("storageclass.kubernetes.io/is-default-class") == "true"
     ]
     return defaults[0] if defaults else None
 
