@@ -354,7 +354,7 @@ def render(found: Sequence[Section] | None = None, tiers: Sequence[str] = ("dev"
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.config_reference", description=__doc__.split("\n")[0]
+        prog="python -m tools.config_reference", description=(__doc__ or "").split("\n")[0]
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale; write nothing")
     parser.add_argument(
