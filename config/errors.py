@@ -6,8 +6,9 @@ Pydantic's ``ValidationError`` is turned into a :class:`ConfigError` whose lines
 
 Values are echoed as the stack file spells them (``false``, ``null``, ``[t3.large]``), not as Python does.
 
-``ConfigError`` subclasses ``pulumi.RunError`` so that ``pulumi up`` prints the message without a
-Python traceback.
+Inside ``pulumi up`` the loader raises it as :func:`for_engine` makes it, a ``pulumi.RunError`` too, so
+that the engine prints the message without a Python traceback; the class itself does not import the
+Pulumi SDK, so that ``validate`` and the tools that read plan files stay fast.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import difflib
 from typing import Any
 
 import pydantic
-from pulumi.errors import RunError
 
 from components.args import FieldProblem
 from config.yaml_reader import yaml_spelling
@@ -24,13 +24,23 @@ from config.yaml_reader import yaml_spelling
 PROJECT = "quantumvest-infra"
 
 
-class ConfigError(RunError, ValueError):
+class ConfigError(ValueError):
     """Stack configuration rejected before any resource is registered."""
 
     def __init__(self, source: str, problems: list[str]):
         self.source = source
         self.problems = problems
         super().__init__("\n".join(f"{source}: {p}" for p in problems))
+
+
+def for_engine(err: ConfigError) -> ConfigError:
+    """``err`` as a ``ConfigError`` that is also a ``pulumi.RunError`` (printed without a traceback)."""
+    from pulumi.errors import RunError  # the SDK: only inside a running program
+
+    class EngineConfigError(ConfigError, RunError):
+        pass
+
+    return EngineConfigError(err.source, err.problems)
 
 
 def key_path(loc: tuple[Any, ...]) -> str:

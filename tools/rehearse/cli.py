@@ -9,8 +9,6 @@ import time
 
 from tools import cli
 from tools.harness.graph import COMPONENT_PREFIX, Resource
-from tools.rehearse.engine import ACCOUNT_ID, RehearsalError, emulated_account, rehearse_stack
-from tools.rehearse.inventory import inventory
 
 _PRINT = threading.Lock()  # registrations arrive on several threads
 
@@ -23,6 +21,10 @@ def _progress(record: Resource) -> None:
 
 def main(stack: str) -> int:
     """Rehearse ``stack``; print what exists afterwards, or one line per AWS error. Returns the exit code."""
+    # moto and the SDK (~4 s), only when rehearsing: the other commands of `python -m tools` stay fast
+    from tools.rehearse.engine import ACCOUNT_ID, RehearsalError, emulated_account, rehearse_stack
+    from tools.rehearse.inventory import inventory
+
     print(f"Rehearsing {stack} in emulated AWS (moto, in process, account {ACCOUNT_ID})", flush=True)
     started = time.perf_counter()
     with emulated_account():
