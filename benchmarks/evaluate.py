@@ -1,6 +1,8 @@
-"""How long does the offline evaluation of a stack take, and how does it grow? (a script, not a test)
+"""How long does the offline evaluation of a stack take, what do the tools add to it, and how does it
+grow? (a script, not a test; see docs/benchmarks.md)
 
-    uv run python benchmarks/evaluate.py [--repeat 5] [--stacks dev staging prod]
+    uv run python benchmarks/evaluate.py [--repeat 5] [--stacks dev staging prod] [--tools-stack prod]
+                                         [--no-growth]
 
 For each stack it measures, each in a fresh Python process, median of ``--repeat`` runs:
 
@@ -8,6 +10,17 @@ For each stack it measures, each in a fresh Python process, median of ``--repeat
 - **import floor**: import exactly the SDK modules that run loaded (pulumi, pulumi_aws submodules,
   pulumi_kubernetes...), nothing else. No evaluation can be faster than this;
 - **program**: the difference, i.e. what the program, the config loader and the harness cost.
+
+Then the tools against their targets (issue 21), each the median of ``--repeat`` fresh processes,
+timed from outside (interpreter start included), for ``--tools-stack``:
+
+- **plan**: ``python -m tools plan STACK --out FILE``, the whole command; its ratio to the stack's
+  *evaluate* figure is what policy, cost, deploy time, redaction and writing the file add (target
+  <= 1.1). The plan runs alternate with the evaluate runs, so that a busy machine slows both alike;
+- **validate**: ``python -m tools validate STACK`` (target <= 0.5 s);
+- **diff**: ``python -m tools diff PLAN PLAN`` on the plan file just written (target <= 0.5 s);
+
+and which Pulumi SDK modules ``validate`` and ``diff`` import (``-X importtime``; there should be none).
 
 Then how evaluation grows with the size of the platform: 1, 10 and 50 services, and 1, 5 and 20 node
 groups, by cloning the first entry of the config section that holds them (``workloads.services``;
@@ -67,6 +80,96 @@ def _python(code: str, stdin: str = "") -> dict[str, Any]:
         [sys.executable, "-c", code], cwd=REPO, input=stdin, capture_output=True, text=True, check=True
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+#: Targets of issue 21: plan at most this many times the evaluation; validate and diff at most this long.
+PLAN_RATIO_TARGET = 1.1
+READER_SECONDS_TARGET = 0.5
+#: Top-level packages of the Pulumi SDK (and what only it brings in).
+SDK_PACKAGES = (
+    "pulumi",
+    "pulumi_aws",
+    "pulumi_kubernetes",
+    "pulumi_random",
+    "pulumi_tls",
+    "pulumi_policy",
+    "grpc",
+)
+
+
+def _command_seconds(argv: list[str]) -> float:
+    """Wall time of ``python -m tools ARGV`` in a fresh process (fails loudly if the command fails)."""
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "tools", *argv], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    return time.perf_counter() - start
+
+
+def sdk_modules_imported(argv: list[str]) -> list[str]:
+    """The Pulumi SDK modules ``python -m tools ARGV`` imports (from ``-X importtime``)."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tools", *argv],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    names = (line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line)
+    return sorted({n for n in names if n.split(".")[0] in SDK_PACKAGES})
+
+
+def measure_tools(stack: str, repeat: int, directory: Path) -> dict[str, Any]:
+    """evaluate and plan of ``stack`` alternately, then validate and diff; medians of ``repeat``."""
+    plan_file = directory / f"plan-{stack}.json"
+    evaluate, plan = [], []
+    for _ in range(repeat):
+        evaluate.append(_python(_EVALUATE.format(stack=stack))["seconds"])
+        plan.append(_command_seconds(["plan", stack, "--out", str(plan_file)]))
+    validate_argv = ["validate", stack]
+    diff_argv = ["diff", str(plan_file), str(plan_file)]
+    return {
+        "evaluate": statistics.median(evaluate),
+        "plan": statistics.median(plan),
+        "validate": statistics.median(_command_seconds(validate_argv) for _ in range(repeat)),
+        "diff": statistics.median(_command_seconds(diff_argv) for _ in range(repeat)),
+        "sdk": {"validate": sdk_modules_imported(validate_argv), "diff": sdk_modules_imported(diff_argv)},
+    }
+
+
+def tools_report(stack: str, figures: dict[str, Any]) -> tuple[list[str], bool]:
+    """The lines printed for :func:`measure_tools` and whether every target is met."""
+
+    def verdict(ok: bool) -> str:
+        return "pass" if ok else "FAIL"
+
+    ratio = figures["plan"] / figures["evaluate"]
+    checks = [
+        (
+            f"plan {stack}",
+            f"{figures['plan']:.2f} s",
+            ratio <= PLAN_RATIO_TARGET,
+            f"{ratio:.2f} x evaluate ({figures['evaluate']:.2f} s); target <= {PLAN_RATIO_TARGET}",
+        ),
+        (
+            f"validate {stack}",
+            f"{figures['validate']:.2f} s",
+            figures["validate"] <= READER_SECONDS_TARGET,
+            f"target <= {READER_SECONDS_TARGET} s",
+        ),
+        (
+            "diff PLAN PLAN",
+            f"{figures['diff']:.2f} s",
+            figures["diff"] <= READER_SECONDS_TARGET,
+            f"target <= {READER_SECONDS_TARGET} s",
+        ),
+    ]
+    lines = [f"  {name:<17} {seconds:>8}  {verdict(ok)}  {note}" for name, seconds, ok, note in checks]
+    for command, modules in figures["sdk"].items():
+        shown = ", ".join(modules[:4]) + (f", ... ({len(modules)} in all)" if len(modules) > 4 else "")
+        lines.append(f"  {command} imports the Pulumi SDK: {verdict(not modules)}  {shown or 'none'}")
+    passed = all(ok for _, _, ok, _ in checks) and not any(figures["sdk"].values())
+    return lines, passed
 
 
 def measure_stack(stack: str, repeat: int) -> dict[str, Any]:
@@ -181,6 +284,8 @@ def main() -> int:
     )
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median reported)")
     parser.add_argument("--stacks", nargs="+", default=["dev", "staging", "prod"])
+    parser.add_argument("--tools-stack", default="prod", help="the stack plan and validate run on")
+    parser.add_argument("--no-growth", action="store_true", help="skip how evaluation grows")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, median of {args.repeat} fresh processes per figure\n")
     print(f"  {'stack':<8} {'resources':>9} {'evaluate':>9} {'import floor':>13} {'program':>8}  SDK modules")
@@ -190,10 +295,17 @@ def main() -> int:
             f"  {row['stack']:<8} {row['resources']:>9} {row['evaluate']:>8.2f}s {row['floor']:>12.2f}s "
             f"{row['program']:>7.2f}s  {row['modules']}"
         )
-    print("\nGrowth (warm, in one process, dev stack):")
-    for line in measure_growth(args.repeat):
-        print(line)
-    return 0
+    print(f"\nThe tools (median of {args.repeat} fresh processes, interpreter start included):")
+    with tempfile.TemporaryDirectory() as tmp:
+        lines, passed = tools_report(
+            args.tools_stack, measure_tools(args.tools_stack, args.repeat, Path(tmp))
+        )
+    print("\n".join(lines))
+    if not args.no_growth:
+        print("\nGrowth (warm, in one process, dev stack):")
+        for line in measure_growth(args.repeat):
+            print(line)
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":
