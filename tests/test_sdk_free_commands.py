@@ -79,7 +79,7 @@ def test_the_probe_sees_an_sdk_import() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="the settings models live in the component modules, which import the SDK at the top "
-    "(docs/decisions/sdk-free-validate.md); remove this marker when validate passes",
+    "(docs/decisions/sdk-free-commands.md); remove this marker when validate passes",
 )
 def test_validate_imports_no_sdk() -> None:
     result = _run(["validate", "dev"])
