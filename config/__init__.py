@@ -1,6 +1,26 @@
-"""The stack's settings: pydantic models (in each component's file), tier profiles and the loader."""
+"""The stack's settings: pydantic models (in each component's file), tier profiles and the loader.
+
+The loader is imported on first use of one of its names, so that ``from config import ConfigError``
+(every command line's error handling) costs nothing more than the error module.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from config.errors import ConfigError
-from config.loader import StackConfig, build, load_from_pulumi, load_stack_file
+
+if TYPE_CHECKING:
+    from config.loader import StackConfig, build, load_from_pulumi, load_stack_file
 
 __all__ = ["ConfigError", "StackConfig", "build", "load_from_pulumi", "load_stack_file"]
+
+_LOADER_NAMES = frozenset(__all__) - {"ConfigError"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LOADER_NAMES:
+        from config import loader
+
+        return getattr(loader, name)
+    raise AttributeError(f"module 'config' has no attribute {name!r}")

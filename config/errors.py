@@ -6,8 +6,9 @@ Pydantic's ``ValidationError`` is turned into a :class:`ConfigError` whose lines
 
 Values are echoed as the stack file spells them (``false``, ``null``, ``[t3.large]``), not as Python does.
 
-``ConfigError`` subclasses ``pulumi.RunError`` so that ``pulumi up`` prints the message without a
-Python traceback.
+Inside ``pulumi up`` the loader raises it as :func:`for_engine` makes it, a ``pulumi.RunError`` too, so
+that the engine prints the message without a Python traceback; the class itself does not import the
+Pulumi SDK, so that ``validate`` and the tools that read plan files stay fast.
 """
 
 from __future__ import annotations
@@ -15,18 +16,29 @@ from __future__ import annotations
 from typing import Any
 
 import pydantic
-from pulumi.errors import RunError
 
 from components import validation
 
 PROJECT = "quantumvest-infra"
 
 
-class ConfigError(RunError, validation.SettingsError):
+class ConfigError(validation.SettingsError):
     """Stack configuration rejected before any resource is registered."""
 
     def __init__(self, source: str, problems: list[str]):
         validation.SettingsError.__init__(self, source, problems)
+
+
+def for_engine(err: ConfigError) -> ConfigError:
+    """``err`` as a ``ConfigError`` that is also a ``pulumi.RunError`` (printed without a traceback)."""
+    from pulumi.errors import (
+        RunError,  # the SDK: only inside a running program (keeps validate/diff SDK-free)
+    )
+
+    class EngineConfigError(ConfigError, RunError):
+        pass
+
+    return EngineConfigError(err.source, err.problems)
 
 
 def key_path(loc: tuple[Any, ...]) -> str:

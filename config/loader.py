@@ -21,7 +21,7 @@ from components.guardrails import PolicyArgs
 from components.platform import PlatformArgs
 from components.secret_keys import plaintext_secrets, unwrap_secure
 from config import rules
-from config.errors import PROJECT, ConfigError, format_validation_error
+from config.errors import PROJECT, ConfigError, for_engine, format_validation_error
 from config.profiles import TIER_PROFILES, TIERS
 from config.yaml_reader import YamlFileError, read_yaml_file, yaml_spelling
 
@@ -292,4 +292,7 @@ def load_from_pulumi() -> StackConfig:
 
     values, secret_sections = engine_values()
     source = f"Pulumi.{pulumi.get_stack()}.yaml"
-    return build(values, source, frozenset(secret_sections), pulumi.Config("aws").get("region"))
+    try:
+        return build(values, source, frozenset(secret_sections), pulumi.Config("aws").get("region"))
+    except ConfigError as err:
+        raise for_engine(err) from None

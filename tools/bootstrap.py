@@ -30,8 +30,7 @@ from typing import Any
 
 import yaml
 
-from components.access import pipeline_names
-from config import load_stack_file
+import config
 from tools import cli, stacks
 from tools.errors import ToolError
 
@@ -103,7 +102,7 @@ def write_temporary_stack_file(stack: str, cidr: str, directory: Path) -> Path:
     document = temporary_stack_document(stack, cidr)
     target = directory / f"Pulumi.{stack}.yaml"
     target.write_text(TEMPORARY_FILE_NOTE + "\n" + yaml.safe_dump(document, sort_keys=False))
-    load_stack_file(target)
+    config.load_stack_file(target)
     return target
 
 
@@ -111,7 +110,9 @@ def steps(
     stack: str, cidr: str, repository: str, temporary_file: Path, region: str = "us-east-1"
 ) -> list[Step]:
     """The whole sequence for one stack, in order."""
-    cfg = load_stack_file(stacks.resolve(stack))
+    from components.access import pipeline_names  # the SDK: not for `python -m tools --help`
+
+    cfg = config.load_stack_file(stacks.resolve(stack))
     names = pipeline_names(cfg.platform.name, stack)
     boot = ["pulumi", "-C", "bootstrap"]
     vpn = (

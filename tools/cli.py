@@ -39,7 +39,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from config import ConfigError, load_stack_file
+from config import ConfigError
 from tools.errors import ToolError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -202,6 +202,8 @@ def add_stack(
 
 def check_configuration(stacks: str | Sequence[str] | None) -> None:
     """Load and validate each stack file (raises ``ConfigError``); no resource is evaluated."""
+    from config import load_stack_file  # the settings models: only for commands given a stack
+
     for value in [stacks] if isinstance(stacks, str) else list(stacks or ()):
         load_stack_file(stack_path(value))
 

@@ -154,6 +154,28 @@ def waits_for(graph: Graph) -> dict[str, set[str]]:
     return edges
 
 
+@dataclass(frozen=True)
+class Shape:
+    """What every schedule of one graph shares, computed once (an estimate runs three schedules, and
+    ``plan`` two estimates): who waits for whom, an order that respects it, how long each takes."""
+
+    edges: dict[str, set[str]]
+    order: list[str]
+    durations: dict[str, Duration]
+    dependents: dict[str, list[str]]
+
+
+def shape(graph: Graph, durations: Durations | None = None) -> Shape:
+    """The :class:`Shape` of ``graph`` (creation times from ``durations``, the reference tables by default)."""
+    table = durations or Durations()
+    edges = waits_for(graph)
+    dependents: dict[str, list[str]] = {urn: [] for urn in edges}
+    for urn, before in edges.items():
+        for b in before:
+            dependents[b].append(urn)
+    return Shape(edges, _topological(graph, edges), {r.urn: table.of(r) for r in graph}, dependents)
+
+
 @dataclass
 class Step:
     resource: Resource
@@ -214,7 +236,11 @@ def _topological(graph: Graph, edges: dict[str, set[str]]) -> list[str]:
 
 
 def schedule(
-    graph: Graph, parallelism: int | None = None, which: str = "median", durations: Durations | None = None
+    graph: Graph,
+    parallelism: int | None = None,
+    which: str = "median",
+    durations: Durations | None = None,
+    shaped: Shape | None = None,
 ) -> Schedule:
     """Simulate the engine creating every resource with ``parallelism`` operations at once.
 
@@ -223,15 +249,9 @@ def schedule(
     occupy a slot.
     """
     slots = parallelism or default_parallelism()
-    table = durations or Durations()
-    edges = waits_for(graph)
-    order = _topological(graph, edges)
-    of = {r.urn: table.of(r) for r in graph}
+    shaped = shaped or shape(graph, durations)
+    edges, order, of, dependents = shaped.edges, shaped.order, shaped.durations, shaped.dependents
     minutes = {urn: of[urn].pick(which) for urn in edges}
-    dependents: dict[str, list[str]] = {urn: [] for urn in edges}
-    for urn, before in edges.items():
-        for b in before:
-            dependents[b].append(urn)
     remaining = {urn: len(before) for urn, before in edges.items()}
     steps: dict[str, Step] = {}
     ready: list[tuple[float, str]] = []  # (ready since, urn): every entry is ready at the current time
@@ -314,12 +334,14 @@ class Estimate:
         }
 
 
-def estimate(graph: Graph, parallelism: int | None = None) -> Estimate:
-    """Median estimate, its range (fast and slow creation times), and the lower bound."""
-    durations = Durations()
-    median = schedule(graph, parallelism, "median", durations)
-    low = schedule(graph, parallelism, "low", durations)
-    high = schedule(graph, parallelism, "high", durations)
+def estimate(graph: Graph, parallelism: int | None = None, shaped: Shape | None = None) -> Estimate:
+    """Median estimate, its range (fast and slow creation times), and the lower bound.
+
+    ``shaped``: the graph's :func:`shape`, when the caller makes several estimates of one graph."""
+    shaped = shaped or shape(graph)
+    median = schedule(graph, parallelism, "median", shaped=shaped)
+    low = schedule(graph, parallelism, "low", shaped=shaped)
+    high = schedule(graph, parallelism, "high", shaped=shaped)
     return Estimate(
         median.finish,
         low.finish,

@@ -23,7 +23,6 @@ import jsonschema
 import kubernetes_validate
 import yaml
 
-from components.gateway_crds import standard_install
 from tools.harness.graph import Graph, Resource
 
 #: CRDs of controllers whose charts install them, vendored so their objects are validated here.
@@ -89,6 +88,8 @@ KIND_ORDER = [
 def crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
     """(apiVersion, kind) → the served version's OpenAPI schema, from the CRDs the program installs
     (the Gateway API's) and the vendored ones of charts (the AWS Load Balancer Controller's)."""
+    from components.gateway_crds import standard_install  # imports pulumi_kubernetes: only when validating
+
     documents: list[dict[str, Any]] = list(standard_install())
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     for path in VENDORED_CRDS:

@@ -88,8 +88,10 @@ def build_plan(
     usage: Usage | None = None,
     parallelism: int | None = None,
     with_estimates: bool = True,
+    deploy_shape: deploy_time.Shape | None = None,
 ) -> dict[str, Any]:
-    """The plan document for ``graph`` (cost, deploy time and policy included unless told otherwise)."""
+    """The plan document for ``graph`` (cost, deploy time and policy included unless told otherwise;
+    ``deploy_shape``: the graph's :func:`tools.deploy_time.shape`, if the caller has it already)."""
     resources = [resource_entry(graph, r) for r in sorted(graph, key=lambda r: r.urn)]
     outputs = {k: (REDACTED if k in graph.secret_outputs else v) for k, v in sorted(graph.outputs.items())}
     plan: dict[str, Any] = {
@@ -104,7 +106,7 @@ def build_plan(
     if with_estimates:
         plan["cost"] = cost.estimate(graph, usage).as_dict()
         slots = parallelism or deploy_time.PLAN_PARALLELISM  # never this machine's: plans must compare
-        plan["deploy_time"] = deploy_time.estimate(graph, slots).as_dict()
+        plan["deploy_time"] = deploy_time.estimate(graph, slots, deploy_shape).as_dict()
         status, found = policy_check.findings(graph)
         plan["policy"] = {"status": status, "findings": [f.as_dict() for f in found]}
     return scrub(plan, secret_values(graph))
@@ -234,13 +236,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     graph = stacks.load(args.stack, label="plan")
-    plan = build_plan(graph, load_usage(args.usage, graph.stack))
+    shaped = deploy_time.shape(graph)  # once, for the plan's estimate and this machine's
+    plan = build_plan(graph, load_usage(args.usage, graph.stack), deploy_shape=shaped)
     out = args.out or DEFAULT_OUT / f"plan-{graph.stack}.json"
     write_plan(plan, out)
     print(summary(plan, out, args.verbose))
     here = args.parallel or deploy_time.default_parallelism()
     if here != plan["deploy_time"]["parallelism"]:
-        local = deploy_time.estimate(graph, here)
+        local = deploy_time.estimate(graph, here, shaped)
         print(
             f"    on this machine ({here} at once; not in the plan file): {local.minutes:.1f} min "
             f"(lower bound {local.lower_bound:.1f})"

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from tools.errors import ToolError
-from tools.harness.engine import REPO_ROOT
+from tools.harness.paths import REPO_ROOT
 
 DATA = Path(__file__).resolve().parent / "data"
 PRICE_FILE = DATA / "prices-us-east-1.json"

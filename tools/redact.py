@@ -39,15 +39,20 @@ def _get(value: Any, tokens: list[str | int]) -> Any:
     return value
 
 
-def _leaves(value: Any) -> Iterable[Any]:
-    if isinstance(value, dict):
-        for child in value.values():
-            yield from _leaves(child)
-    elif isinstance(value, list):
-        for child in value:
-            yield from _leaves(child)
-    elif value is not None:
-        yield value
+def _leaves(value: Any) -> list[Any]:
+    """The non-null scalars in nested mappings and lists (in no particular order; a loop, not a
+    recursive generator: this walks every input of the graph)."""
+    out: list[Any] = []
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif item is not None:
+            out.append(item)
+    return out
 
 
 def redact_paths(value: Any, paths: Iterable[str], keep_shape: bool = False) -> Any:
@@ -119,38 +124,42 @@ def secret_values(graph: Graph) -> set[str]:
     if structured:
         # Short words ("admin", "Config") would blank every string containing them; real secret leaves
         # (tokens, passwords, keys) are long.
-        structured = {v for v in structured if len(v) >= _MIN_STRUCTURED_SECRET} - _plain_leaves(graph)
+        candidates = {v for v in structured if len(v) >= _MIN_STRUCTURED_SECRET}
+        structured = candidates - _found_in_plain(graph, candidates)
     return {v for v in scalar | structured if v and v != REDACTED}
 
 
-def _plain_leaves(graph: Graph) -> set[str]:
-    """String leaves of inputs and outputs that are not under a secret path, and of public outputs."""
-    plain: set[str] = set()
+def _found_in_plain(graph: Graph, candidates: set[str]) -> set[str]:
+    """Those of ``candidates`` that are a leaf of inputs or outputs not under a secret path, or of a
+    public stack output."""
+    found: set[str] = set()
     for resource in graph:
-        secret_roots = {_tokens(p)[0] for p in resource.secret_paths if _tokens(p)}
+        secret_roots = {tokens[0] for tokens in map(_tokens, resource.secret_paths) if tokens}
         for source in (resource.inputs, resource.outputs):
             for key, value in source.items():
                 if key not in secret_roots:
-                    plain.update(str(v) for v in _leaves(value))
+                    found.update(text for text in map(str, _leaves(value)) if text in candidates)
     for key, value in graph.outputs.items():
         if key not in graph.secret_outputs:
-            plain.update(str(v) for v in _leaves(value))
-    return plain
+            found.update(text for text in map(str, _leaves(value)) if text in candidates)
+    return found
 
 
 def scrub(value: Any, secrets: set[str]) -> Any:
     """A copy of ``value`` with any string equal to, or containing, a secret value replaced."""
-    long_secrets = [s for s in secrets if len(s) >= _MIN_SCAN_LENGTH]
-    return _scrub(value, secrets, long_secrets)
+    long_secrets = sorted(s for s in secrets if len(s) >= _MIN_SCAN_LENGTH)
+    # One search per string for all of them (a plan has tens of thousands of strings).
+    contained = re.compile("|".join(map(re.escape, long_secrets))) if long_secrets else None
+    return _scrub(value, secrets, contained)
 
 
-def _scrub(value: Any, exact: set[str], contained: list[str]) -> Any:
+def _scrub(value: Any, exact: set[str], contained: re.Pattern[str] | None) -> Any:
     if isinstance(value, dict):
         return {k: _scrub(v, exact, contained) for k, v in value.items()}
     if isinstance(value, list):
         return [_scrub(v, exact, contained) for v in value]
     if isinstance(value, str):
-        if value in exact or any(secret in value for secret in contained):
+        if value in exact or (contained is not None and contained.search(value)):
             return REDACTED
         return value
     if (

@@ -24,7 +24,6 @@ import yaml
 
 from tools import cli, stacks
 from tools.harness import Graph, Resource, naming
-from tools.k8s_manifests import crd_errors, crd_schemas
 from tools.redact import redact_paths, scrub, secret_values
 
 #: Install order of built-in kinds (Helm's InstallOrder, kinds this platform uses).
@@ -159,6 +158,9 @@ def _slug(text: str) -> str:
 def render(graph: Graph, out_dir: Path | None = None) -> Rendered:
     """Build, order, validate (strict) and optionally write every Kubernetes object of ``graph``."""
     import kubernetes_validate.utils as kv
+
+    # Schema validation (jsonschema, kubernetes-validate): imported here, not for every command line.
+    from tools.k8s_manifests import crd_errors, crd_schemas
 
     result = Rendered(kubernetes_version=cluster_version(graph))
     secrets = secret_values(graph)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tools.errors import ToolError
 from tools.harness import Graph, Resource, run_stack
-from tools.harness.engine import REPO_ROOT, stack_file
+from tools.harness.paths import REPO_ROOT, stack_file
 
 PLATFORM_TYPE = "quantumvest:platform:Platform"
 

@@ -17,13 +17,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from config import StackConfig, load_stack_file
+import config
 from tools import cli, trace_api, trace_aws
 from tools.harness import Graph
 from tools.stacks import load
 from tools.trace_k8s import edge_hops
 from tools.trace_model import Hop, Path
+
+if TYPE_CHECKING:
+    from config import StackConfig
 
 K8sHops = Callable[[Graph, str], list[Hop]]
 
@@ -103,7 +107,7 @@ def _check_host(args: argparse.Namespace) -> None:
         return
     if args.api:
         raise cli.UsageError("--api traces the API endpoint, not a public host: give STACK alone")
-    hosts = public_hosts(load_stack_file(cli.stack_path(args.stack)))
+    hosts = public_hosts(config.load_stack_file(cli.stack_path(args.stack)))
     if not any(args.host in (h.name, h.name.split(".", 1)[0]) for h in hosts):
         names = ", ".join(h.name for h in hosts) or "none"
         raise cli.UsageError(f"{args.stack} serves no host {args.host!r}; its public hosts: {names}")
@@ -112,7 +116,7 @@ def _check_host(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.api:
         return trace_api.run(args)
-    cfg = load_stack_file(cli.stack_path(args.stack))
+    cfg = config.load_stack_file(cli.stack_path(args.stack))
     graph = load(args.stack, label="trace", quiet=True)
     paths = trace_stack(graph, cfg, args.host)
     for traced in paths:

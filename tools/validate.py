@@ -11,7 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from config import ConfigError, load_stack_file
+import config
+from config import ConfigError
 from tools import cli
 
 
@@ -27,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     for stack_file in args.stack_files:
         path = cli.stack_path(stack_file)
         try:
-            settings = load_stack_file(path)
+            settings = config.load_stack_file(path)
         except ConfigError as err:
             failed = True
             for problem in err.problems:

@@ -18,7 +18,6 @@ import os
 import runpy
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -37,10 +36,9 @@ from tools.harness.graph import Graph, Resource
 from tools.harness.invokes import answer_invoke
 from tools.harness.naming import refuse_over_limit
 from tools.harness.outputs import synthesize_outputs
+from tools.harness.paths import REPO_ROOT, stack_file
 
 PROJECT = "quantumvest-infra"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 _SIG = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
@@ -288,14 +286,6 @@ def run(
         secret_outputs=secret_outputs,
         component_outputs=monitor.component_outputs,
     )
-
-
-def stack_file(stack: str) -> Path:
-    """``Pulumi.<stack>.yaml`` in the repository root (a path is accepted as is)."""
-    candidate = Path(stack)
-    if candidate.suffix in (".yaml", ".yml"):
-        return candidate
-    return REPO_ROOT / f"Pulumi.{stack}.yaml"
 
 
 def engine_config(stack: StackFile) -> tuple[dict[str, str], list[str]]:

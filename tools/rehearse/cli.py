@@ -6,11 +6,14 @@ import argparse
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from tools import cli
 from tools.harness.graph import COMPONENT_PREFIX, Resource
-from tools.rehearse.engine import ACCOUNT_ID, Rehearsal, RehearsalError, emulated_account, rehearse_stack
-from tools.rehearse.inventory import inventory
+from tools.rehearse.account import ACCOUNT_ID
+
+if TYPE_CHECKING:
+    from tools.rehearse.engine import Rehearsal
 
 _PRINT = threading.Lock()  # registrations arrive on several threads
 
@@ -51,6 +54,9 @@ def report_lines(rehearsal: Rehearsal, elapsed: float) -> list[str]:
 
 def main(stack: str) -> int:
     """Rehearse ``stack``; print what exists afterwards, or one line per AWS error. Returns the exit code."""
+    # late import: moto and the SDK (~4 s), only when rehearsing; the other commands of `python -m tools` stay fast
+    from tools.rehearse.engine import RehearsalError, emulated_account, rehearse_stack
+
     print(header(stack), flush=True)
     started = time.perf_counter()
     with emulated_account():

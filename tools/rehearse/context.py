@@ -12,8 +12,7 @@ import botocore.session
 from botocore.validate import ParamValidator
 
 from tools.harness import naming
-
-ACCOUNT_ID = "123456789012"
+from tools.rehearse.account import ACCOUNT_ID
 
 _session = botocore.session.get_session()
 _validator = ParamValidator()
