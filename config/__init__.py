@@ -20,6 +20,7 @@ _LOADER_NAMES = frozenset(__all__) - {"ConfigError"}
 
 def __getattr__(name: str) -> Any:
     if name in _LOADER_NAMES:
+        # late import: the loader imports the settings models (the SDK); `from config import ConfigError` stays cheap
         from config import loader
 
         return getattr(loader, name)

@@ -207,3 +207,18 @@ class Finding:
         else:
             level = self.enforcement.value
         return f"[{level}] {self.rule_id}: {self.where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class PackContext:
+    """What the pack (``policy.pack``) knows about the stack under preview: its tier, its declared exceptions and the raw
+    stack file (``config``). Plain data, so the pack never reads the stack file itself."""
+
+    stack: str
+    environment: str
+    exceptions: tuple[PolicyException, ...] = ()
+    config: ConfigView = field(default_factory=ConfigView)
+    today: date | None = None
+
+    def day(self) -> date:
+        return self.today or date.today()

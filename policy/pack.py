@@ -16,8 +16,7 @@ does, instead of a false violation.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import replace
 from typing import Any
 
 from pulumi_policy import (
@@ -32,30 +31,14 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, _DictProxy, _is_unknown, _ListProxy
 
-from components.guardrails import PolicyException
 from policy.engine import apply_exceptions, check_subject, config_findings, resource_findings
-from policy.model import ConfigView, Context, Finding, Rule, Subject
+from policy.model import Context, Finding, PackContext, Rule, Subject
 from policy.rules import RULES
 from policy.unknown import wrap
 from policy.view import StackView
 
 PACK_NAME = "quantumvest-guardrails"
 PROJECT = "quantumvest-infra"
-
-
-@dataclass(frozen=True)
-class PackContext:
-    """What the pack knows about the stack under preview: its tier, its declared exceptions and the raw
-    stack file (``config``). Plain data, so the pack never reads the stack file itself."""
-
-    stack: str
-    environment: str
-    exceptions: tuple[PolicyException, ...] = ()
-    config: ConfigView = field(default_factory=ConfigView)
-    today: date | None = None
-
-    def day(self) -> date:
-        return self.today or date.today()
 
 
 # --- turning the SDK's arguments into subjects -----------------------------------------------------

@@ -110,7 +110,8 @@ def steps(
     stack: str, cidr: str, repository: str, temporary_file: Path, region: str = "us-east-1"
 ) -> list[Step]:
     """The whole sequence for one stack, in order."""
-    from components.access import pipeline_names  # the SDK: not for `python -m tools --help`
+    # late import: the SDK: not for `python -m tools --help`
+    from components.access import pipeline_names
 
     cfg = config.load_stack_file(stacks.resolve(stack))
     names = pipeline_names(cfg.platform.name, stack)

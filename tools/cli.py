@@ -202,7 +202,8 @@ def add_stack(
 
 def check_configuration(stacks: str | Sequence[str] | None) -> None:
     """Load and validate each stack file (raises ``ConfigError``); no resource is evaluated."""
-    from config import load_stack_file  # the settings models: only for commands given a stack
+    # late import: the settings models: only for commands given a stack
+    from config import load_stack_file
 
     for value in [stacks] if isinstance(stacks, str) else list(stacks or ()):
         load_stack_file(stack_path(value))

@@ -278,10 +278,12 @@ def _summary(model: type[BaseModel], info: FieldInfo) -> str:
 def sections(root: type[BaseModel] | None = None, profiles: Mapping[str, Any] | None = None) -> list[Section]:
     """Every top-level section of ``root`` (the stack config) with its rows, tier values from ``profiles``."""
     if root is None:
+        # late import: the settings models import the SDK; only when no model is passed in
         from config import StackConfig
 
         root = StackConfig
     if profiles is None:
+        # late import: the tier profiles come with the settings models (the SDK); only when none are passed in
         from config.profiles import TIER_PROFILES
 
         profiles = TIER_PROFILES

@@ -88,7 +88,8 @@ KIND_ORDER = [
 def crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
     """(apiVersion, kind) → the served version's OpenAPI schema, from the CRDs the program installs
     (the Gateway API's) and the vendored ones of charts (the AWS Load Balancer Controller's)."""
-    from components.gateway_crds import standard_install  # imports pulumi_kubernetes: only when validating
+    # late import: imports pulumi_kubernetes: only when validating
+    from components.gateway_crds import standard_install
 
     documents: list[dict[str, Any]] = list(standard_install())
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

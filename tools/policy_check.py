@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from policy import evaluate
 from policy.rules import RULES
 from tools.harness import Graph
-from tools.harness.engine import stack_file
-from tools.policy_stack import evaluate_stack
+from tools.harness.paths import stack_file
 
 NOT_PRESENT = "policy pack: not present"
 
@@ -31,6 +30,9 @@ def findings(graph: Graph) -> tuple[str, list[Finding]]:
     # A graph of a real stack is judged with its tier and its declared exceptions; a graph with no
     # stack file (a test program) with prod's enforcement and no exceptions.
     if stack_file(graph.stack).exists():
+        # late import: the pack's stack-file side imports the SDK; diff/--help load this module SDK-free
+        from tools.policy_stack import evaluate_stack
+
         results = evaluate_stack(graph.stack, graph=graph)
     else:
         results = evaluate(graph, "prod", [])

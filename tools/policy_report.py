@@ -10,15 +10,24 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 
+from policy.model import Finding
 from policy.text import coverage_summary, format_findings, rule_table
 from tools import cli
-from tools.policy_stack import evaluate_stack
 
 __all__ = ["coverage_summary", "format_findings", "main", "parser", "prepare", "register", "rule_table"]
 
 EPILOG = "exit status: 0 no blocking finding, 1 a blocking finding or rejected configuration, 2 usage error"
 HELP = "the guardrails over stacks (exit 1 on a blocking finding); --table: the rule table"
+
+
+def evaluate_stack(path: str, *, today: date | None = None) -> list[Finding]:
+    """:func:`tools.policy_stack.evaluate_stack` (stack file -> graph -> findings)."""
+    # late import: the loader and mock engine import the SDK; --help registers this command SDK-free
+    from tools.policy_stack import evaluate_stack as evaluate
+
+    return evaluate(path, today=today)
 
 
 def _arguments(root: argparse.ArgumentParser) -> argparse.ArgumentParser:

@@ -23,16 +23,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pulumi
-
 from components.guardrails import PolicyArgs, PolicyException
 from config import ConfigError, load_stack_file
 from config.loader import build, engine_values, read_stack_file
 from policy.engine import evaluate
-from policy.model import TIERS, ConfigView, Finding, ResourceLike
-from policy.pack import PackContext
+from policy.model import TIERS, ConfigView, Finding, PackContext, ResourceLike
 from tools.harness import run_stack
-from tools.harness.engine import REPO_ROOT, stack_file
+from tools.harness.paths import REPO_ROOT, stack_file
 
 
 def evaluate_stack(
@@ -54,6 +51,8 @@ def evaluate_stack(
 
 
 def _current_stack() -> str:
+    import pulumi  # the SDK: only the CrossGuard entry point asks for the stack under preview
+
     try:
         return pulumi.get_stack()
     except Exception:

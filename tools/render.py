@@ -159,7 +159,7 @@ def render(graph: Graph, out_dir: Path | None = None) -> Rendered:
     """Build, order, validate (strict) and optionally write every Kubernetes object of ``graph``."""
     import kubernetes_validate.utils as kv
 
-    # Schema validation (jsonschema, kubernetes-validate): imported here, not for every command line.
+    # late import: jsonschema and kubernetes-validate, only when rendering (not for every command line)
     from tools.k8s_manifests import crd_errors, crd_schemas
 
     result = Rendered(kubernetes_version=cluster_version(graph))

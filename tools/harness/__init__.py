@@ -28,7 +28,8 @@ def run(
     on_component: ComponentListener | None = None,
 ) -> Graph:
     """:func:`tools.harness.engine.run`: ``program`` under the recording mocks, as a graph."""
-    from tools.harness import engine  # the SDK, only when something is evaluated
+    # late import: the SDK, only when something is evaluated
+    from tools.harness import engine
 
     return engine.run(program, stack, region, config, secret_keys, mocks_factory, on_component)
 
@@ -37,6 +38,7 @@ def run_stack(
     stack: str, mocks_factory: MocksFactory | None = None, on_component: ComponentListener | None = None
 ) -> Graph:
     """:func:`tools.harness.engine.run_stack`: a stack's ``__main__.py`` under the recording mocks."""
-    from tools.harness import engine  # the SDK, only when something is evaluated
+    # late import: the SDK, only when something is evaluated
+    from tools.harness import engine
 
     return engine.run_stack(stack, mocks_factory=mocks_factory, on_component=on_component)

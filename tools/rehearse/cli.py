@@ -49,6 +49,9 @@ def report_lines(rehearsal: Rehearsal, elapsed: float) -> list[str]:
     if report.validated:
         lines.append("  validated only: " + ", ".join(sorted(report.validated)))
     lines += ["", "What exists in the emulated account (queried back through the AWS APIs):"]
+    # late import: boto3 clients, only when a rehearsal has run (keeps `python -m tools --help` fast)
+    from tools.rehearse.inventory import inventory
+
     return lines + inventory(rehearsal.regions)
 
 
