@@ -123,7 +123,9 @@ class Database(pulumi.ComponentResource):
                 # AWS reports the resolved minor ('17.5'); a bare major would show as drift.
                 opts=pulumi.ResourceOptions.merge(
                     protected,
-                    pulumi.ResourceOptions(ignore_changes=[] if args.pins_minor_version else ["engineVersion"]),
+                    pulumi.ResourceOptions(
+                        ignore_changes=[] if args.pins_minor_version else ["engineVersion"]
+                    ),
                 ),
             )
             self.global_cluster_id = global_cluster.id

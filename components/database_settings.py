@@ -141,7 +141,8 @@ class DatabaseArgs(Args):
         description="Take a final snapshot on deletion and keep the automated backups after it.",
     )
     protect: bool = Field(
-        default=True, description="Pulumi refuses to delete the cluster, its instances and the global cluster."
+        default=True,
+        description="Pulumi refuses to delete the cluster, its instances and the global cluster.",
     )
     retain_on_delete: bool = Field(
         default=True, description="Removing the cluster from the program leaves it running in AWS."
@@ -232,7 +233,9 @@ class DatabaseArgs(Args):
             value = getattr(self, key)
             if value is not None and not _INSTANCE_CLASS.match(value):
                 raise FieldProblem(
-                    key, value, "an Aurora instance class starts with 'db.', e.g. 'db.r6g.xlarge' or 'db.serverless'"
+                    key,
+                    value,
+                    "an Aurora instance class starts with 'db.', e.g. 'db.r6g.xlarge' or 'db.serverless'",
                 )
         if not self.uses_serverless:
             return

@@ -259,7 +259,9 @@ class Platform(pulumi.ComponentResource):
         )
         #: The master secret every consumer reads: the cluster's own, or (standby) the primary's copy.
         self.database_master_secret_arn: pulumi.Input[str] = (
-            database.master_secret_arn if database.master_secret_arn is not None else database_master_secret_arn  # type: ignore[assignment]
+            database.master_secret_arn
+            if database.master_secret_arn is not None
+            else database_master_secret_arn  # type: ignore[assignment]
         )
         cache = self.cache = Cache(
             f"{name}-cache",
@@ -302,7 +304,11 @@ class Platform(pulumi.ComponentResource):
             ebs_kms_key_arn=sec.data_key_arn,
             efs_file_system_id=storage.efs_file_system_id,
             # external-secrets may read exactly these secrets, nothing else in the account.
-            secret_arns=[*sec.app_secret_arns.values(), self.database_master_secret_arn, cache.auth_secret_arn],
+            secret_arns=[
+                *sec.app_secret_arns.values(),
+                self.database_master_secret_arn,
+                cache.auth_secret_arn,
+            ],
             secrets_kms_key_arn=sec.secrets_key_arn,
             nvidia_device_plugin=cluster.has_gpu_nodes,
             hosted_zone_id=zone.zone_id,

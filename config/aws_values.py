@@ -116,7 +116,9 @@ def rds_class_problem(value: str) -> str | None:
     """Why ``value`` is not an Aurora PostgreSQL instance class the project can run and price, or None."""
     if value == "db.serverless":
         return None
-    return _class_problem(value, "db.", aurora_postgres_classes(), "Aurora PostgreSQL", "aurora_postgres_hourly")
+    return _class_problem(
+        value, "db.", aurora_postgres_classes(), "Aurora PostgreSQL", "aurora_postgres_hourly"
+    )
 
 
 def cache_node_type_problem(value: str) -> str | None:

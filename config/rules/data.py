@@ -84,4 +84,3 @@ RULES = [
     network_admits_the_data_ports,
     admin_cidrs_inside_private_subnets,
 ]
-

@@ -144,7 +144,11 @@ def _databases(region: str) -> list[str]:
             f"{len(cluster.get('DBClusterMembers') or [])} instances, encrypted {cluster.get('StorageEncrypted')}, "
             f"backups {cluster.get('BackupRetentionPeriod')} d, deletion protection {cluster.get('DeletionProtection')}, "
             f"global {cluster.get('GlobalClusterIdentifier') or 'no'}"
-            + (f", Serverless v2 {scaling.get('MinCapacity')}-{scaling.get('MaxCapacity')} ACU" if scaling else "")
+            + (
+                f", Serverless v2 {scaling.get('MinCapacity')}-{scaling.get('MaxCapacity')} ACU"
+                if scaling
+                else ""
+            )
         )
     for db in rds.describe_db_instances()["DBInstances"]:
         role = (

@@ -171,7 +171,10 @@ def cluster_parameter_group(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
     ]
     if parameters:
         ctx.call(
-            "rds", "modify_db_cluster_parameter_group", DBClusterParameterGroupName=name, Parameters=parameters
+            "rds",
+            "modify_db_cluster_parameter_group",
+            DBClusterParameterGroupName=name,
+            Parameters=parameters,
         )
     return name, {"arn": created["DBClusterParameterGroupArn"], "name": name}
 
