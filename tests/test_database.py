@@ -4,6 +4,7 @@ instances, the global database prod leads, and the standby role a DR stack uses.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from pydantic import ValidationError
@@ -261,7 +262,7 @@ def test_a_standby_without_global_cluster_identifier_is_refused() -> None:
 
 def test_a_primary_given_a_global_cluster_identifier_is_refused() -> None:
     with pytest.raises(
-        ValueError, match="global_cluster_identifier was given but database.role is 'primary'"
+        ValueError, match=re.escape("global_cluster_identifier was given but database.role is 'primary'")
     ):
         build(DatabaseArgs(), global_cluster_identifier=GLOBAL_ID)
 
