@@ -101,7 +101,12 @@ def test_automatic_failover_with_one_node(tmp_path) -> None:
             "r6g.xlarge",
             "an Aurora instance class starts with 'db.', e.g. 'db.r6g.xlarge' or 'db.serverless'",
         ),
-        ("database", "replica_instance_class", "cache.r6g.large", "an Aurora instance class starts with 'db.'"),
+        (
+            "database",
+            "replica_instance_class",
+            "cache.r6g.large",
+            "an Aurora instance class starts with 'db.'",
+        ),
         (
             "cache",
             "node_type",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tools.harness import Graph
 
+
 def test_prod_dr_network_is_private_and_in_the_dr_region(graphs: dict[str, Graph]) -> None:
     prod = graphs["prod"]
     dr_network = prod.one("quantumvest:network:Network", "dr-network")

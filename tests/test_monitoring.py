@@ -123,7 +123,7 @@ APP_NAMESPACES = ("quantumvest", "cert-manager")
 
 def _build(stack: str, args: MonitoringArgs | None = None, **overrides: Any) -> Graph:
     settings = args or load_stack_file(REPO / f"Pulumi.{stack}.yaml").monitoring
-    databases, replicas, cache_nodes, nats = SHAPE[stack]
+    databases, _readers, cache_nodes, nats = SHAPE[stack]
 
     def program() -> None:
         provider = k8s.Provider("k8s", kubeconfig="{}")

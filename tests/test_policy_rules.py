@@ -350,5 +350,7 @@ def test_rds_rules_read_the_aurora_cluster() -> None:
     primary = _aurora(globalClusterIdentifier="qv-global", manageMasterUserPassword=None, masterPassword="x")
     assert "rds-managed-master-password" in ids(primary)
     # its secondary (no master user: credentials replicate from the primary) is not asked for one
-    secondary = _aurora(globalClusterIdentifier="qv-global", manageMasterUserPassword=None, masterUsername=None)
+    secondary = _aurora(
+        globalClusterIdentifier="qv-global", manageMasterUserPassword=None, masterUsername=None
+    )
     assert "rds-managed-master-password" not in ids(secondary)
