@@ -19,8 +19,9 @@ component          settings             outputs (public attributes)
                                         cluster_security_group_id, kubeconfig (secret),
                                         k8s_provider, kubernetes_version (plain)
 ``ClusterServices``  ``ClusterServicesArgs``  gateway-class/secret-store/storage-class names (plain)
-``Database``       ``DatabaseArgs``     writer_endpoint, reader_endpoints, port, database_name,
-                                        master_secret_arn, instance_ids, dr_endpoint
+``Database``       ``DatabaseArgs``     writer_endpoint, reader_endpoint, port, database_name,
+                                        master_secret_arn, cluster_identifier, cluster_arn,
+                                        instance_ids, global_cluster_id
 ``Cache``          ``CacheArgs``        primary_endpoint, reader_endpoint, port, auth_secret_arn,
                                         replication_group_id, member_cluster_ids
 ``Storage``        ``StorageArgs``      bucket_names, bucket_arns, efs_file_system_id,

@@ -48,10 +48,13 @@ class AlarmThresholds(Args):
     rds_cpu_percent: Percent = Field(
         default=80, description="RDS CPUUtilization: above 80% sustained leaves no headroom for a failover."
     )
-    rds_free_storage_gib: int = Field(
-        default=20,
+    rds_free_local_storage_gib: int = Field(
+        default=8,
         ge=1,
-        description="RDS FreeStorageSpace floor: 20 GiB is a day or more of growth for a busy OLTP database.",
+        description=(
+            "Aurora FreeLocalStorage floor per instance (temporary tables, sorts, logs; the cluster volume "
+            "itself grows on its own): 8 GiB of a db.r6g.xlarge's ~64 GiB."
+        ),
     )
     rds_free_memory_mib: int = Field(
         default=512,
@@ -66,7 +69,18 @@ class AlarmThresholds(Args):
     rds_replica_lag_seconds: int = Field(
         default=30,
         ge=1,
-        description="RDS ReplicaLag on read replicas: 30 s of stale reads is visible to users.",
+        description=(
+            "AuroraReplicaLagMaximum of the cluster (readers normally lag by milliseconds): 30 s of stale "
+            "reads is visible to users."
+        ),
+    )
+    rds_global_replication_lag_seconds: int = Field(
+        default=60,
+        ge=1,
+        description=(
+            "AuroraGlobalDBReplicationLag on a standby (DR stack): a fifth of seed 003's 5-minute RPO, so "
+            "a stalled replication pages with four minutes to spare."
+        ),
     )
     cache_engine_cpu_percent: Percent = Field(
         default=80,
@@ -130,35 +144,38 @@ ABOVE = "GreaterThanThreshold"
 BELOW = "LessThanThreshold"
 
 
-def _rds(t: AlarmThresholds, identifiers: Sequence[pulumi.Input[str]], replicas: Sequence[pulumi.Input[str]]):
+def _rds(t: AlarmThresholds, identifiers: Sequence[pulumi.Input[str]], cluster: pulumi.Input[str] | None):
+    """Per Aurora instance (writer first): CPU, local storage, memory, connections. Per cluster with
+    readers: the largest reader lag, whichever instance is the writer after a failover."""
     for i, ident in enumerate(identifiers):
         rds = partial(AlarmSpec, group="RDS", namespace="AWS/RDS", dimensions={"DBInstanceIdentifier": ident})
         yield rds(
-            key=f"rds-cpu-{i}", title="RDS CPU utilisation (%)", metric_name="CPUUtilization",
+            key=f"rds-cpu-{i}", title="Aurora CPU utilisation (%)", metric_name="CPUUtilization",
             statistic="Average", comparison=ABOVE, threshold=t.rds_cpu_percent,
-            description=f"RDS instance {i}: CPU above {t.rds_cpu_percent:g}%",
+            description=f"Aurora instance {i}: CPU above {t.rds_cpu_percent:g}%",
         )  # fmt: skip
         yield rds(
-            key=f"rds-free-storage-{i}", title="RDS free storage (bytes)", metric_name="FreeStorageSpace",
-            statistic="Minimum", comparison=BELOW, threshold=t.rds_free_storage_gib * GIB,
-            description=f"RDS instance {i}: free storage below {t.rds_free_storage_gib} GiB",
+            key=f"rds-free-local-storage-{i}", title="Aurora free local storage (bytes)",
+            metric_name="FreeLocalStorage", statistic="Minimum", comparison=BELOW,
+            threshold=t.rds_free_local_storage_gib * GIB,
+            description=f"Aurora instance {i}: free local storage below {t.rds_free_local_storage_gib} GiB",
         )  # fmt: skip
         yield rds(
-            key=f"rds-free-memory-{i}", title="RDS freeable memory (bytes)", metric_name="FreeableMemory",
+            key=f"rds-free-memory-{i}", title="Aurora freeable memory (bytes)", metric_name="FreeableMemory",
             statistic="Minimum", comparison=BELOW, threshold=t.rds_free_memory_mib * MIB,
-            description=f"RDS instance {i}: freeable memory below {t.rds_free_memory_mib} MiB",
+            description=f"Aurora instance {i}: freeable memory below {t.rds_free_memory_mib} MiB",
         )  # fmt: skip
         yield rds(
-            key=f"rds-connections-{i}", title="RDS connections", metric_name="DatabaseConnections",
+            key=f"rds-connections-{i}", title="Aurora connections", metric_name="DatabaseConnections",
             statistic="Maximum", comparison=ABOVE, threshold=t.rds_connections,
-            description=f"RDS instance {i}: more than {t.rds_connections} connections",
+            description=f"Aurora instance {i}: more than {t.rds_connections} connections",
         )  # fmt: skip
-    for i, ident in enumerate(replicas):
+    if cluster is not None and len(identifiers) > 1:
         yield AlarmSpec(
-            key=f"rds-replica-lag-{i}", group="RDS", title="RDS replica lag (s)", namespace="AWS/RDS",
-            metric_name="ReplicaLag", dimensions={"DBInstanceIdentifier": ident}, statistic="Maximum",
-            comparison=ABOVE, threshold=t.rds_replica_lag_seconds,
-            description=f"RDS read replica {i}: replica lag above {t.rds_replica_lag_seconds} s",
+            key="rds-replica-lag", group="RDS", title="Aurora replica lag (ms)", namespace="AWS/RDS",
+            metric_name="AuroraReplicaLagMaximum", dimensions={"DBClusterIdentifier": cluster},
+            statistic="Maximum", comparison=ABOVE, threshold=t.rds_replica_lag_seconds * 1000,
+            description=f"Aurora cluster: a reader lags the writer by more than {t.rds_replica_lag_seconds} s",
         )  # fmt: skip
 
 
@@ -249,7 +266,7 @@ def alarm_specs(
     cluster_name: pulumi.Input[str],
     region: pulumi.Input[str],
     db_instance_identifiers: Sequence[pulumi.Input[str]] = (),
-    db_replica_identifiers: Sequence[pulumi.Input[str]] = (),
+    db_cluster_identifier: pulumi.Input[str] | None = None,
     cache_member_cluster_ids: Sequence[pulumi.Input[str]] = (),
     nat_gateway_ids: Sequence[pulumi.Input[str]] = (),
     nat_instance_ids: Sequence[pulumi.Input[str]] = (),
@@ -257,7 +274,7 @@ def alarm_specs(
 ) -> list[AlarmSpec]:
     """Every alarm of the platform, in dashboard order: RDS, ElastiCache, NAT, EKS, WAF."""
     specs = [
-        *_rds(thresholds, db_instance_identifiers, db_replica_identifiers),
+        *_rds(thresholds, db_instance_identifiers, db_cluster_identifier),
         *_cache(thresholds, cache_member_cluster_ids),
         *_nat(thresholds, nat_gateway_ids),
         *_nat_instances(nat_instance_ids),

@@ -27,7 +27,8 @@ from .args import Args
 #: AWS Backup's job metrics (namespace AWS/Backup, "Monitoring AWS Backup metrics with CloudWatch").
 BACKUP_NAMESPACE = "AWS/Backup"
 #: Restore tests run on these resource types (AWS Backup's ResourceType dimension values).
-RESTORE_TESTED = {"database": "RDS", "efs": "EFS"}
+#: AWS Backup protected-resource types: an Aurora cluster is "Aurora" (a DB instance would be "RDS").
+RESTORE_TESTED = {"database": "Aurora", "efs": "EFS"}
 
 
 class RestoreTestingArgs(Args):

@@ -31,7 +31,9 @@ STACK_OUTPUTS: dict[str, OutputSpec] = {
     "databaseSubnetCidrs": OutputSpec(list, "database subnet CIDRs (for network policies)"),
     "dbSubnetGroupName": OutputSpec(str, "RDS subnet group over the database subnets"),
     "cacheSubnetGroupName": OutputSpec(str, "ElastiCache subnet group over the database subnets"),
-    "drVpcId": OutputSpec(str, "VPC of the DR region (the DR database replica's)", when="platform.dr_region"),
+    "drVpcId": OutputSpec(
+        str, "VPC of the DR region (its private network for DR)", when="platform.dr_region"
+    ),
     # DNS
     "dnsZoneId": OutputSpec(str, "Route 53 public hosted zone of platform.domain (created or adopted)"),
     "dnsZoneNameServers": OutputSpec(
@@ -57,8 +59,13 @@ STACK_OUTPUTS: dict[str, OutputSpec] = {
     "kubernetesVersion": OutputSpec(str, "Kubernetes minor version"),
     "kubeconfig": OutputSpec(str, "kubeconfig (JSON; token via `aws eks get-token`)", secret=True),
     # data tier: endpoints and the ARNs of the secrets holding credentials, never a credential
-    "databaseWriterEndpoint": OutputSpec(str, "PostgreSQL writer address"),
-    "databaseReaderEndpoints": OutputSpec(list, "read replica addresses (same region)"),
+    "databaseWriterEndpoint": OutputSpec(
+        str, "Aurora cluster (writer) endpoint: follows the writer on failover"
+    ),
+    "databaseReaderEndpoint": OutputSpec(str, "Aurora reader endpoint: balances over the readers"),
+    "databaseGlobalClusterId": OutputSpec(
+        str, "Aurora global database the DR stack's standby joins", when="database.global_database"
+    ),
     "databasePort": OutputSpec(int, "PostgreSQL port"),
     "databaseName": OutputSpec(str, "initial database name"),
     "databaseMasterSecretArn": OutputSpec(str, "ARN of the RDS-managed master secret"),

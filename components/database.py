@@ -1,283 +1,56 @@
-"""PostgreSQL on RDS: a private, encrypted primary with read replicas and an optional DR replica."""
+"""PostgreSQL on Aurora: a private, encrypted cluster with a writer, readers and, in prod, a global
+database a DR stack attaches its standby to (docs/decisions/database-topology.md)."""
 
 from __future__ import annotations
-
-import re
-from collections.abc import Sequence
-from typing import Any, Literal
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
-from pydantic import Field, model_validator
 
-from .args import Args, Cidr, FieldProblem, RetentionDays
 from .data_access import client_only_security_group
-from .iam import service_trust_policy
-from .versions import version
-from .windows import (
-    WindowError,
-    daily_overlaps_weekly,
-    normalise_weekly,
-    parse_daily,
-    parse_weekly,
+from .database_settings import (
+    ENGINE,
+    LOCKED_PARAMETERS,
+    POSTGRES_MAJORS,
+    SERVERLESS,
+    DatabaseArgs,
+    LogExport,
 )
+from .iam import service_trust_policy
+from .windows import normalise_weekly
 
-#: RDS for PostgreSQL majors in RDS standard support (13 left it on 2026-02-28; Extended Support bills extra).
-POSTGRES_MAJORS = (14, 15, 16, 17, 18)
-#: Parameters this component sets for security and audit; a stack cannot override them.
-LOCKED_PARAMETERS = ("rds.force_ssl", "log_connections", "log_disconnections")
-#: Log types RDS for PostgreSQL can export to CloudWatch Logs.
-LogExport = Literal["postgresql", "upgrade", "iam-db-auth-error"]
-#: Names RDS reserves for itself.
-RESERVED_USERNAMES = ("rdsadmin", "rdsrepladmin", "rds_superuser", "rds_replication")
-
-_REGION = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
-_INSTANCE_CLASS = re.compile(r"^db\.[a-z0-9-]+\.[a-z0-9-]+$")
-_ENGINE_VERSION = re.compile(r"^(\d+)(\.\d+)?$")
-_IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_]{0,62}$"
-
-
-class DatabaseArgs(Args):
-    """Settings of the PostgreSQL database. Defaults are prod's: Multi-AZ, a month of backups, protected."""
-
-    engine_version: str = Field(
-        default=version("postgresql"),
-        description=(
-            "PostgreSQL version: a major ('17') lets RDS apply minor upgrades without drift; a minor ('17.7') "
-            "pins it. 17 is the newest major with a year of RDS minor releases behind it; seed 000's 13 is "
-            "out of RDS standard support."
-        ),
-    )
-    allow_major_version_upgrade: bool = Field(
-        default=False,
-        description=(
-            "Let a change of engine_version's major (17 -> 18) upgrade the instance in place; RDS refuses a "
-            "major upgrade without it. Off by default so a major is never changed by accident: set it in "
-            "the same change as the new engine_version (take a snapshot first; the offline diff shows the "
-            "upgrade and the new parameter group). The parameter group's family follows the major, and "
-            "the group is auto-named, so the new family's group is created before the old one is deleted."
-        ),
-    )
-    instance_class: str = Field(
-        default="db.r6g.xlarge",
-        description="Writer instance class; seed 003's db.r6g.xlarge (Graviton, memory-optimised) for prod.",
-    )
-    allocated_storage_gb: int = Field(
-        default=1000,
-        ge=20,
-        le=65536,
-        description="Initial gp3 storage (seed 003: 1000 GiB); gp3 starts at 20.",
-    )
-    max_allocated_storage_gb: int = Field(
-        default=2000,
-        ge=20,
-        le=65536,
-        description="Storage autoscaling ceiling; RDS grows the volume up to it without downtime.",
-    )
-    multi_az: bool = Field(
-        default=True,
-        description="A synchronous standby in another AZ: failover in ~1-2 minutes (FSBP RDS.5).",
-    )
-    database_name: str = Field(
-        default="quantumvest", pattern=_IDENTIFIER, description="The database created with the instance."
-    )
-    master_username: str = Field(
-        default="quantumvest_admin",
-        pattern=_IDENTIFIER,
-        description="Master user; its password is generated and rotated by RDS in Secrets Manager.",
-    )
-    port: int = Field(default=5432, ge=1150, le=65535, description="PostgreSQL's standard port.")
-    backup_retention_days: int = Field(
-        default=30, description="Automated backups and point-in-time recovery (seed 003: 30 days in prod)."
-    )
-    backup_window: str = Field(default="03:00-04:00", description="Daily backup window, UTC (seed 000).")
-    maintenance_window: str = Field(
-        default="mon:04:00-mon:05:00", description="Weekly maintenance window, UTC (seed 000), after backups."
-    )
-    deletion_protection: bool = Field(
-        default=True, description="AWS refuses to delete the instance while on (FSBP RDS.8)."
-    )
-    final_snapshot: bool = Field(
-        default=True,
-        description="Take a final snapshot on deletion and keep the automated backups after it.",
-    )
-    protect: bool = Field(
-        default=True, description="Pulumi refuses to delete the primary and the DR replica."
-    )
-    retain_on_delete: bool = Field(
-        default=True, description="Removing them from the program leaves them running in AWS."
-    )
-    read_replica_count: int = Field(
-        default=1, description="Same-region read replicas for read scaling (seed 000); 0 to 5."
-    )
-    replica_instance_class: str | None = Field(
-        default=None, description="Class of the read replicas; the writer's class when unset."
-    )
-    dr_region: str | None = Field(
-        default=None,
-        pattern=_REGION,
-        description="Region of a cross-region read replica for disaster recovery; none when unset.",
-    )
-    dr_instance_class: str | None = Field(
-        default=None,
-        description="Class of the DR replica; the writer's class when unset (it becomes the writer).",
-    )
-    dr_backup_replication: bool = Field(
-        default=True,
-        description="Also copy automated backups to the DR region, so point-in-time restore survives a region loss.",
-    )
-    performance_insights: bool = Field(
-        default=True, description="Performance Insights, encrypted with the data key (seed 003)."
-    )
-    performance_insights_retention_days: int = Field(
-        default=7, description="7 days is free; otherwise a multiple of 31, or 731."
-    )
-    monitoring_interval_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = Field(
-        default=60, description="Enhanced Monitoring granularity (seed 003: 60 s); 0 turns it off."
-    )
-    slow_query_ms: int = Field(
-        default=1000,
-        ge=-1,
-        description="log_min_duration_statement: log statements slower than this; -1 turns it off.",
-    )
-    log_exports: list[LogExport] = Field(
-        default_factory=lambda: ["postgresql", "upgrade"],
-        description="Logs exported to CloudWatch Logs (FSBP RDS.9).",
-    )
-    log_retention_days: RetentionDays = Field(
-        default=365, description="Retention of the exported logs; a year covers most audit look-backs."
-    )
-    auto_minor_version_upgrade: bool = Field(
-        default=True, description="Security patches in the maintenance window (FSBP RDS.13)."
-    )
-    apply_immediately: bool = Field(
-        default=False, description="Apply changes now rather than in the maintenance window."
-    )
-    ca_cert_identifier: str = Field(
-        default="rds-ca-rsa2048-g1", description="Server certificate authority clients verify with TLS."
-    )
-    admin_cidrs: list[Cidr] = Field(
-        default_factory=list,
-        description="Extra CIDRs admitted on the port (a bastion's subnet); must lie in the private subnets.",
-    )
-    parameters: dict[str, str] = Field(
-        default_factory=dict, description="More PostgreSQL parameters for the parameter group."
-    )
-
-    @model_validator(mode="after")
-    def _check(self) -> DatabaseArgs:
-        match = _ENGINE_VERSION.match(self.engine_version)
-        if not match or int(match.group(1)) not in POSTGRES_MAJORS:
-            raise FieldProblem(
-                "engine_version",
-                self.engine_version,
-                "a PostgreSQL major in RDS standard support ("
-                + ", ".join(map(str, POSTGRES_MAJORS))
-                + "), optionally with a minor ('17' or '17.7'); 13 left standard support on 2026-02-28",
-            )
-        for key in ("instance_class", "replica_instance_class", "dr_instance_class"):
-            value = getattr(self, key)
-            if value is not None and not _INSTANCE_CLASS.match(value):
-                raise FieldProblem(
-                    key, value, "an RDS instance class starts with 'db.', e.g. 'db.r6g.xlarge'"
-                )
-        if not 0 <= self.backup_retention_days <= 35:
-            raise FieldProblem(
-                "backup_retention_days", self.backup_retention_days, "RDS keeps automated backups 0-35 days"
-            )
-        if not 0 <= self.read_replica_count <= 5:
-            raise FieldProblem("read_replica_count", self.read_replica_count, "0 to 5 read replicas")
-        if (self.read_replica_count or self.dr_region) and self.backup_retention_days < 1:
-            raise FieldProblem(
-                "backup_retention_days",
-                self.backup_retention_days,
-                "read replicas (and the DR replica) need automated backups on the source: at least 1 day",
-            )
-        if self.max_allocated_storage_gb < self.allocated_storage_gb:
-            raise FieldProblem(
-                "max_allocated_storage_gb",
-                self.max_allocated_storage_gb,
-                f"the autoscaling ceiling is at least allocated_storage_gb ({self.allocated_storage_gb})",
-            )
-        days = self.performance_insights_retention_days
-        if days not in (7, 731) and not (days % 31 == 0 and 31 <= days <= 713):
-            raise FieldProblem(
-                "performance_insights_retention_days", days, "7, 731, or a multiple of 31 up to 713"
-            )
-        if self.master_username.lower() in RESERVED_USERNAMES:
-            raise FieldProblem("master_username", self.master_username, "reserved by RDS")
-        locked = sorted(set(self.parameters) & set(LOCKED_PARAMETERS))
-        if locked:
-            raise FieldProblem(
-                f"parameters.{locked[0]}",
-                self.parameters[locked[0]],
-                "set by the component (TLS required, connections logged) and not overridable",
-            )
-        try:
-            backup = parse_daily(self.backup_window)
-        except WindowError as err:
-            raise FieldProblem("backup_window", self.backup_window, str(err)) from None
-        try:
-            maintenance = parse_weekly(self.maintenance_window)
-        except WindowError as err:
-            raise FieldProblem("maintenance_window", self.maintenance_window, str(err)) from None
-        if daily_overlaps_weekly(backup, maintenance):
-            raise FieldProblem(
-                "maintenance_window",
-                self.maintenance_window,
-                f"overlaps the backup window {self.backup_window}; RDS rejects overlapping windows",
-            )
-        return self
-
-    @property
-    def major_version(self) -> int:
-        return int(self.engine_version.split(".")[0])
-
-    @property
-    def parameter_group_family(self) -> str:
-        """The parameter group family of the engine version (``postgres17``)."""
-        return f"postgres{self.major_version}"
-
-    @property
-    def pins_minor_version(self) -> bool:
-        return "." in self.engine_version
-
-    def parameter_list(self) -> list[aws.rds.ParameterGroupParameterArgsDict]:
-        """The parameter group's parameters: TLS, connection audit (seed 000), slow-query log, then extras."""
-        values = {
-            "rds.force_ssl": "1",
-            "log_connections": "1",
-            "log_disconnections": "1",
-            "log_min_duration_statement": str(self.slow_query_ms),
-            **self.parameters,
-        }
-        return [{"name": k, "value": v, "apply_method": "immediate"} for k, v in sorted(values.items())]
-
-
-def _master_secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecret]) -> str:
-    """The ARN of the secret RDS manages for the master user (always set with manage_master_user_password)."""
-    arn = secrets[0].secret_arn if secrets else None
-    if arn is None:
-        raise ValueError("RDS returned no master user secret; manage_master_user_password must be on")
-    return arn
+__all__ = ["LOCKED_PARAMETERS", "POSTGRES_MAJORS", "Database", "DatabaseArgs", "LogExport"]
 
 
 class Database(pulumi.ComponentResource):
-    """RDS for PostgreSQL. Creates: a security group admitting the port from the cluster's nodes only, a
-    parameter group (TLS forced, connections and slow queries logged), the Enhanced Monitoring role, log
-    groups for the exports, the primary (gp3 with autoscaling, KMS-encrypted, Multi-AZ, RDS-managed
-    master password, IAM auth, Performance Insights), same-region read replicas, and, when a DR region is
-    configured, a cross-region replica there (plus replicated automated backups) through ``dr_provider``.
+    """Aurora PostgreSQL. Creates: a security group admitting the port from the cluster's nodes only, a
+    cluster parameter group (TLS forced, connections and slow queries logged), the Enhanced Monitoring
+    role, the log group the cluster exports to, the cluster (KMS-encrypted, RDS-managed master password,
+    IAM auth, backups, deletion protection) and its instances: a writer and ``read_replica_count``
+    readers, each depending only on the cluster (and the monitoring role it names), so they are created
+    in parallel once the cluster is up. Aurora makes whichever instance is up first the writer; the
+    readers are the failover targets (promotion tier 1) and serve the reader endpoint.
+
+    With ``global_database`` (a primary), an ``aws.rds.GlobalCluster`` is created first and the cluster
+    joins it as its primary; a DR stack attaches a standby to it. With ``role: standby`` the cluster is
+    that secondary, in this stack's region: no master credentials (they replicate from the primary),
+    encrypted with this region's key, joined to ``global_cluster_identifier``. ``detached: true`` then
+    removes ``global_cluster_identifier`` from the cluster: terraform-provider-aws (which pulumi-aws
+    bridges) treats that as an update, not a replacement — the attribute is not ForceNew, and
+    ``resourceClusterUpdate`` calls ``RemoveFromGlobalCluster`` when the old value is set and the new
+    one empty, then waits for the cluster to be available (internal/service/rds/cluster.go, commit
+    0168cf68); AWS promotes the detached cluster to a standalone, writable one.
     """
 
     writer_endpoint: pulumi.Output[str]
-    reader_endpoints: pulumi.Output[list[str]]
+    reader_endpoint: pulumi.Output[str]
     port: pulumi.Output[int]
     database_name: pulumi.Output[str]
-    master_secret_arn: pulumi.Output[str]
+    master_secret_arn: pulumi.Output[str] | None
+    cluster_identifier: pulumi.Output[str]
+    cluster_arn: pulumi.Output[str]
     instance_ids: pulumi.Output[list[str]]
-    dr_endpoint: pulumi.Output[str] | None
+    global_cluster_id: pulumi.Output[str] | None
 
     def __init__(
         self,
@@ -290,31 +63,30 @@ class Database(pulumi.ComponentResource):
         kms_key_arn: pulumi.Input[str],
         secrets_kms_key_arn: pulumi.Input[str] | None = None,
         logs_kms_key_arn: pulumi.Input[str] | None = None,
-        dr_provider: aws.Provider | None = None,
-        dr_kms_key_arn: pulumi.Input[str] | None = None,
-        dr_subnet_group_name: pulumi.Input[str] | None = None,
-        dr_vpc_id: pulumi.Input[str] | None = None,
-        dr_logs_kms_key_arn: pulumi.Input[str] | None = None,
+        global_cluster_identifier: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """``kms_key_arn`` encrypts storage, Performance Insights and (unless ``secrets_kms_key_arn`` is
-        given) the master secret. With ``args.dr_region`` set, ``dr_provider`` (an aws provider for that
-        region) and ``dr_kms_key_arn`` (a key in that region) are required; ``dr_subnet_group_name`` and
-        ``dr_vpc_id`` place the DR replica in a private network there (else the region's default VPC).
-        """
-        if args.dr_region and (dr_provider is None or dr_kms_key_arn is None):
+        """``kms_key_arn`` (a key in this stack's region) encrypts storage, Performance Insights and
+        (unless ``secrets_kms_key_arn`` is given) the master secret. ``global_cluster_identifier`` names
+        the global database a standby joins (the primary stack's ``databaseGlobalClusterId`` output):
+        required with ``role: standby``, refused otherwise (a primary makes its own)."""
+        if args.role == "standby" and global_cluster_identifier is None:
             raise ValueError(
-                f"database.dr_region is {args.dr_region!r}: pass dr_provider (an aws.Provider for that region) "
-                "and dr_kms_key_arn (a KMS key in that region)"
+                f"{name}: database.role is 'standby': pass global_cluster_identifier (the primary stack's "
+                "databaseGlobalClusterId output), the global database this cluster joins"
             )
-        if dr_provider is not None and not args.dr_region:
-            raise ValueError("dr_provider was given but database.dr_region is not set; nothing would use it")
+        if args.role == "primary" and global_cluster_identifier is not None:
+            raise ValueError(
+                f"{name}: global_cluster_identifier was given but database.role is 'primary'; a primary "
+                "creates its own global cluster (database.global_database: true) — set role: standby"
+            )
         super().__init__("quantumvest:data:Database", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        primary = args.role == "primary"
         secrets_key = secrets_kms_key_arn if secrets_kms_key_arn is not None else kms_key_arn
 
         sg = self._security_group(name, args, vpc_id, client_security_group_id, child)
-        params = aws.rds.ParameterGroup(
+        params = aws.rds.ClusterParameterGroup(
             f"{name}-params",
             family=args.parameter_group_family,
             description=f"{name}: TLS required, connections and slow queries logged",
@@ -323,9 +95,9 @@ class Database(pulumi.ComponentResource):
         )
         monitoring_role_arn = self._monitoring_role(name, args, child)
 
-        # A stable random suffix makes the identifier known before creation, so the log groups RDS
-        # exports to can be created (with retention and encryption) first. It changes only with what
-        # forces a new instance, so a replacement gets a fresh identifier.
+        # A stable random suffix makes the identifier known before creation, so the log group the
+        # cluster exports to can be created (with retention and encryption) first. It changes only with
+        # what forces a new cluster, so a replacement gets a fresh identifier.
         suffix = random.RandomId(
             f"{name}-id",
             byte_length=4,
@@ -334,135 +106,168 @@ class Database(pulumi.ComponentResource):
         )
         identifier = pulumi.Output.concat(name.lower(), "-", suffix.hex)
         protected = pulumi.ResourceOptions(
-            protect=args.protect,
-            retain_on_delete=args.retain_on_delete,
-            ignore_changes=["engineVersion"]
-            if args.pins_minor_version and args.auto_minor_version_upgrade
-            else [],
+            parent=self, protect=args.protect, retain_on_delete=args.retain_on_delete
         )
 
-        common: dict[str, Any] = {  # the arguments primary and replicas share
-            "storage_encrypted": True,
-            "publicly_accessible": False,
-            "auto_minor_version_upgrade": args.auto_minor_version_upgrade,
-            "iam_database_authentication_enabled": True,
-            "deletion_protection": args.deletion_protection,
-            "copy_tags_to_snapshot": True,
-            "monitoring_interval": args.monitoring_interval_seconds,
-            "monitoring_role_arn": monitoring_role_arn,
-            "performance_insights_enabled": args.performance_insights,
-            "performance_insights_retention_period": (
-                args.performance_insights_retention_days if args.performance_insights else None
-            ),
-            "enabled_cloudwatch_logs_exports": list(args.log_exports),
-            "maintenance_window": normalise_weekly(args.maintenance_window),
-            "apply_immediately": args.apply_immediately,
-            "ca_cert_identifier": args.ca_cert_identifier,
-            "max_allocated_storage": args.max_allocated_storage_gb,
-        }
+        self.global_cluster_id = None
+        joins: pulumi.Input[str] | None = None
+        if primary and args.global_database:
+            global_cluster = aws.rds.GlobalCluster(
+                f"{name}-global",
+                global_cluster_identifier=pulumi.Output.concat(identifier, "-global"),
+                engine=ENGINE,
+                engine_version=args.engine_version,
+                database_name=args.database_name,
+                storage_encrypted=True,
+                deletion_protection=args.deletion_protection,
+                # AWS reports the resolved minor ('17.5'); a bare major would show as drift.
+                opts=pulumi.ResourceOptions.merge(
+                    protected,
+                    pulumi.ResourceOptions(
+                        ignore_changes=[] if args.pins_minor_version else ["engineVersion"]
+                    ),
+                ),
+            )
+            self.global_cluster_id = global_cluster.id
+            joins = global_cluster.id
+        elif not primary and not args.detached:
+            joins = global_cluster_identifier
 
-        logs = self._log_groups(name, "primary", identifier, args, logs_kms_key_arn, child)
-        primary = aws.rds.Instance(
-            f"{name}-primary",
-            identifier=identifier,
-            engine="postgres",
+        logs = [
+            aws.cloudwatch.LogGroup(
+                f"{name}-{export}-logs",
+                name=pulumi.Output.concat("/aws/rds/cluster/", identifier, f"/{export}"),
+                retention_in_days=args.log_retention_days,
+                kms_key_id=logs_kms_key_arn,
+                opts=child,
+            )
+            for export in args.log_exports
+        ]
+        ignored = ["engineVersion"] if args.pins_minor_version and args.auto_minor_version_upgrade else []
+        if not primary:
+            # AWS fills it in on a secondary; promotion clears it (terraform-provider-aws docs, aws_rds_cluster).
+            ignored.append("replicationSourceIdentifier")
+        cluster = aws.rds.Cluster(
+            f"{name}-cluster",
+            cluster_identifier=identifier,
+            engine=ENGINE,
+            engine_mode="provisioned",
             engine_version=args.engine_version,
             allow_major_version_upgrade=args.allow_major_version_upgrade,
-            instance_class=args.instance_class,
-            allocated_storage=args.allocated_storage_gb,
-            storage_type="gp3",
+            global_cluster_identifier=joins,
+            storage_encrypted=True,
             kms_key_id=kms_key_arn,
-            db_name=args.database_name,
-            username=args.master_username,
-            manage_master_user_password=True,
-            master_user_secret_kms_key_id=secrets_key,
+            storage_type="aurora-iopt1" if args.storage_type == "aurora-iopt1" else None,
+            database_name=args.database_name if primary else None,
+            master_username=args.master_username if primary else None,
+            manage_master_user_password=True if primary else None,
+            master_user_secret_kms_key_id=secrets_key if primary else None,
             port=args.port,
             db_subnet_group_name=subnet_group_name,
             vpc_security_group_ids=[sg.id],
-            parameter_group_name=params.name,
-            multi_az=args.multi_az,
+            db_cluster_parameter_group_name=params.name,
             backup_retention_period=args.backup_retention_days,
-            backup_window=args.backup_window,
+            preferred_backup_window=args.backup_window,
+            preferred_maintenance_window=normalise_weekly(args.maintenance_window),
+            copy_tags_to_snapshot=True,
+            deletion_protection=args.deletion_protection,
             skip_final_snapshot=not args.final_snapshot,
             final_snapshot_identifier=(
                 pulumi.Output.concat(identifier, "-final") if args.final_snapshot else None
             ),
             delete_automated_backups=not args.final_snapshot,
-            performance_insights_kms_key_id=kms_key_arn if args.performance_insights else None,
-            tags={"Name": f"{name}-primary", "Role": "writer"},
-            **common,
-            opts=pulumi.ResourceOptions.merge(child, protected).merge(
-                pulumi.ResourceOptions(depends_on=logs)
+            iam_database_authentication_enabled=True,
+            enabled_cloudwatch_logs_exports=list(args.log_exports),
+            serverlessv2_scaling_configuration=(
+                aws.rds.ClusterServerlessv2ScalingConfigurationArgs(
+                    min_capacity=args.serverless_min_acu,
+                    max_capacity=args.serverless_max_acu,
+                    seconds_until_auto_pause=args.seconds_until_auto_pause,
+                )
+                if args.uses_serverless
+                else None
+            ),
+            apply_immediately=args.apply_immediately,
+            tags={"Name": f"{name}-cluster", "Role": args.role},
+            opts=pulumi.ResourceOptions.merge(
+                protected, pulumi.ResourceOptions(depends_on=logs, ignore_changes=ignored)
             ),
         )
 
-        replicas: list[aws.rds.Instance] = []
-        for index in range(args.read_replica_count):
-            replica_id = pulumi.Output.concat(identifier, f"-replica-{index}")
-            replica_logs = self._log_groups(
-                name, f"replica-{index}", replica_id, args, logs_kms_key_arn, child
-            )
-            replicas.append(
-                aws.rds.Instance(
-                    f"{name}-replica-{index}",
-                    identifier=replica_id,
-                    replicate_source_db=primary.identifier,
-                    instance_class=args.replica_instance_class or args.instance_class,
-                    kms_key_id=kms_key_arn,
-                    vpc_security_group_ids=[sg.id],
-                    parameter_group_name=params.name,
-                    multi_az=False,
-                    backup_retention_period=0,
-                    skip_final_snapshot=True,
-                    performance_insights_kms_key_id=kms_key_arn if args.performance_insights else None,
-                    tags={"Name": f"{name}-replica-{index}", "Role": "reader"},
-                    **common,
-                    # Protected like the primary: replacing a replica by accident is a read outage.
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=replica_logs, protect=args.protect),
-                )
-            )
+        instances = [
+            self._instance(name, role, tier, instance_class, args, cluster, monitoring_role_arn)
+            for role, tier, instance_class in [
+                ("writer", 0, args.instance_class),
+                *((f"reader-{i}", 1, args.reader_class) for i in range(args.read_replica_count)),
+            ]
+        ]
 
-        self.dr_endpoint = None
-        #: The cross-region replica's identifier (its ReplicaLag alarm lives in the DR region).
-        self.dr_identifier: pulumi.Output[str] | None = None
-        dr_ids: list[pulumi.Output[str]] = []
-        if args.dr_region and dr_provider is not None and dr_kms_key_arn is not None:
-            dr = self._dr_replica(
-                name,
-                args,
-                primary,
-                identifier,
-                common,
-                protected,
-                dr_provider,
-                dr_kms_key_arn,
-                dr_subnet_group_name,
-                dr_vpc_id,
-                dr_logs_kms_key_arn,
-            )
-            self.dr_endpoint = dr.address
-            self.dr_identifier = dr.identifier
-            dr_ids.append(dr.identifier)
-
-        self.writer_endpoint = primary.address
-        #: The writer's ARN and security group (backup selection, restore testing).
-        self.primary_arn: pulumi.Output[str] = primary.arn
+        self.writer_endpoint = cluster.endpoint
+        self.reader_endpoint = cluster.reader_endpoint
+        self.port = cluster.port
+        self.database_name = pulumi.Output.from_input(args.database_name)
+        self.cluster_identifier = cluster.cluster_identifier
+        #: The cluster's ARN (backup selection, restore testing) and security group.
+        self.cluster_arn = cluster.arn
         self.security_group_id: pulumi.Output[str] = sg.id
-        self.reader_endpoints = pulumi.Output.all(*[r.address for r in replicas])
-        self.port = primary.port
-        self.database_name = primary.db_name
-        self.master_secret_arn = primary.master_user_secrets.apply(_master_secret_arn)
-        self.instance_ids = pulumi.Output.all(primary.identifier, *[r.identifier for r in replicas])
+        self.master_secret_arn = (
+            cluster.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn) if primary else None
+        )
+        #: Instance identifiers, the writer first (CloudWatch's DBInstanceIdentifier dimension).
+        self.instance_ids = pulumi.Output.all(*[i.identifier for i in instances])
         self.register_outputs(
             {
                 "writer_endpoint": self.writer_endpoint,
-                "reader_endpoints": self.reader_endpoints,
+                "reader_endpoint": self.reader_endpoint,
                 "port": self.port,
                 "database_name": self.database_name,
                 "master_secret_arn": self.master_secret_arn,
+                "cluster_identifier": self.cluster_identifier,
+                "cluster_arn": self.cluster_arn,
                 "instance_ids": self.instance_ids,
-                "dr_endpoint": self.dr_endpoint,
+                "global_cluster_id": self.global_cluster_id,
             }
+        )
+
+    def _instance(
+        self,
+        name: str,
+        role: str,
+        promotion_tier: int,
+        instance_class: str,
+        args: DatabaseArgs,
+        cluster: aws.rds.Cluster,
+        monitoring_role_arn: pulumi.Output[str] | None,
+    ) -> aws.rds.ClusterInstance:
+        """One instance of the cluster. Every input comes from the cluster (its identifier and key) or
+        the settings, so it waits for the cluster only (and the monitoring role it names)."""
+        return aws.rds.ClusterInstance(
+            f"{name}-{role}",
+            identifier=pulumi.Output.concat(cluster.cluster_identifier, f"-{role}"),
+            cluster_identifier=cluster.id,
+            engine=ENGINE,
+            instance_class=instance_class,
+            promotion_tier=promotion_tier,
+            publicly_accessible=False,
+            auto_minor_version_upgrade=args.auto_minor_version_upgrade,
+            ca_cert_identifier=args.ca_cert_identifier,
+            copy_tags_to_snapshot=True,
+            monitoring_interval=args.monitoring_interval_seconds,
+            monitoring_role_arn=monitoring_role_arn,
+            performance_insights_enabled=args.performance_insights,
+            performance_insights_kms_key_id=cluster.kms_key_id if args.performance_insights else None,
+            performance_insights_retention_period=(
+                args.performance_insights_retention_days if args.performance_insights else None
+            ),
+            preferred_maintenance_window=normalise_weekly(args.maintenance_window),
+            apply_immediately=args.apply_immediately,
+            tags={
+                "Name": f"{name}-{role}",
+                "Role": role.split("-")[0],
+                **({"Capacity": "serverless-v2"} if instance_class == SERVERLESS else {}),
+            },
+            # Protected like the cluster: replacing an instance by accident is a read (or write) outage.
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
 
     def _security_group(
@@ -498,13 +303,13 @@ class Database(pulumi.ComponentResource):
     def _monitoring_role(
         self, name: str, args: DatabaseArgs, child: pulumi.ResourceOptions
     ) -> pulumi.Output[str] | None:
-        """The role RDS Enhanced Monitoring publishes OS metrics with (IAM is global: the DR replica uses it too)."""
+        """The role RDS Enhanced Monitoring publishes the instances' OS metrics with."""
         if args.monitoring_interval_seconds == 0:
             return None
         invoke = pulumi.InvokeOutputOptions(parent=self)
         partition = aws.get_partition_output(opts=invoke).partition
         # Confused-deputy guard from the RDS User Guide (Enhanced Monitoring role): this account's DB
-        # instances only; any region, since the DR replica publishes with the same role.
+        # instances only (Aurora instances are DB instances: arn:...:db:<identifier>).
         trust = pulumi.Output.all(partition, aws.get_caller_identity_output(opts=invoke).account_id).apply(
             lambda a: service_trust_policy(
                 "monitoring.rds.amazonaws.com", account=a[1], source_arn=f"arn:{a[0]}:rds:*:{a[1]}:db:*"
@@ -525,93 +330,3 @@ class Database(pulumi.ComponentResource):
             opts=child,
         )
         return role.arn
-
-    def _log_groups(
-        self,
-        name: str,
-        role: str,
-        identifier: pulumi.Output[str],
-        args: DatabaseArgs,
-        kms_key_arn: pulumi.Input[str] | None,
-        opts: pulumi.ResourceOptions,
-    ) -> list[aws.cloudwatch.LogGroup]:
-        """The log groups RDS exports to, made first so they get retention (RDS's own never expire)."""
-        return [
-            aws.cloudwatch.LogGroup(
-                f"{name}-{role}-{export}-logs",
-                name=pulumi.Output.concat("/aws/rds/instance/", identifier, f"/{export}"),
-                retention_in_days=args.log_retention_days,
-                kms_key_id=kms_key_arn,
-                opts=opts,
-            )
-            for export in args.log_exports
-        ]
-
-    def _dr_replica(
-        self,
-        name: str,
-        args: DatabaseArgs,
-        primary: aws.rds.Instance,
-        identifier: pulumi.Output[str],
-        common: dict[str, Any],
-        protected: pulumi.ResourceOptions,
-        dr_provider: aws.Provider,
-        dr_kms_key_arn: pulumi.Input[str],
-        dr_subnet_group_name: pulumi.Input[str] | None,
-        dr_vpc_id: pulumi.Input[str] | None,
-        dr_logs_kms_key_arn: pulumi.Input[str] | None,
-    ) -> aws.rds.Instance:
-        """A cross-region read replica in the DR region: asynchronous (RPO of seconds, within seed 003's
-        five minutes) and promotable in minutes (within its fifteen-minute RTO). Parameter groups are
-        regional, so the DR region gets its own; the data there is encrypted with a key of that region.
-        """
-        in_dr = pulumi.ResourceOptions(parent=self, provider=dr_provider)
-        params = aws.rds.ParameterGroup(
-            f"{name}-dr-params",
-            family=args.parameter_group_family,
-            description=f"{name} (DR): TLS required, connections and slow queries logged",
-            parameters=args.parameter_list(),
-            opts=in_dr,
-        )
-        security_group_ids: list[pulumi.Input[str]] | None = None
-        if dr_vpc_id is not None:
-            dr_sg = aws.ec2.SecurityGroup(
-                f"{name}-dr-sg",
-                vpc_id=dr_vpc_id,
-                description=f"{name} (DR): no clients until a failover wires them in",
-                egress=[],
-                tags={"Name": f"{name}-postgres-dr"},
-                opts=in_dr,
-            )
-            security_group_ids = [dr_sg.id]
-        dr_id = pulumi.Output.concat(identifier, "-dr")
-        logs = self._log_groups(name, "dr", dr_id, args, dr_logs_kms_key_arn, in_dr)
-        replica = aws.rds.Instance(
-            f"{name}-dr-replica",
-            identifier=dr_id,
-            replicate_source_db=primary.arn,  # cross-region replicas name their source by ARN
-            instance_class=args.dr_instance_class or args.instance_class,
-            kms_key_id=dr_kms_key_arn,
-            db_subnet_group_name=dr_subnet_group_name,
-            vpc_security_group_ids=security_group_ids,
-            parameter_group_name=params.name,
-            multi_az=False,
-            backup_retention_period=args.backup_retention_days,  # point-in-time restore right after promotion
-            backup_window=args.backup_window,
-            skip_final_snapshot=True,
-            performance_insights_kms_key_id=dr_kms_key_arn if args.performance_insights else None,
-            tags={"Name": f"{name}-dr-replica", "Role": "disaster-recovery"},
-            **common,
-            opts=pulumi.ResourceOptions.merge(in_dr, protected).merge(
-                pulumi.ResourceOptions(depends_on=logs)
-            ),
-        )
-        if args.dr_backup_replication:
-            aws.rds.InstanceAutomatedBackupsReplication(
-                f"{name}-dr-backups",
-                source_db_instance_arn=primary.arn,
-                kms_key_id=dr_kms_key_arn,
-                retention_period=args.backup_retention_days,
-                opts=in_dr,
-            )
-        return replica

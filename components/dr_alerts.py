@@ -1,8 +1,10 @@
-"""Alerts that must live in the DR region: the cross-region database replica's lag.
+"""Alerts that must live in the DR region: the Aurora global database's replication lag.
 
-A CloudWatch alarm reads metrics of its own region and notifies topics of its own region, so the DR
-replica's ReplicaLag alarm and the topic it notifies are created through the DR provider, encrypted
-with the DR logs key, subscribed by the same people (and pager) as the primary alert topic.
+``AuroraGlobalDBReplicationLag`` is published by the *secondary* cluster, in its own region (AWS docs
+"Monitoring Aurora global databases"), and a CloudWatch alarm reads metrics of its own region and
+notifies topics of its own region: so the alarm and the topic it notifies are created in the DR region
+(the DR stack's provider), encrypted with that region's logs key, subscribed by the same people (and
+pager) as the primary alert topic.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from .sns_topics import subscribe, topic_policy
 
 class DrAlerts(pulumi.ComponentResource):
     """Creates, through ``opts``' DR provider: an alert topic (KMS, TLS-only) with email and pager
-    subscriptions, and a ReplicaLag alarm on the DR database replica notifying it."""
+    subscriptions, and an AuroraGlobalDBReplicationLag alarm on the standby cluster notifying it."""
 
     topic_arn: pulumi.Output[str]
 
@@ -25,7 +27,7 @@ class DrAlerts(pulumi.ComponentResource):
         self,
         name: str,
         *,
-        replica_identifier: pulumi.Input[str],
+        cluster_identifier: pulumi.Input[str],
         lag_threshold_seconds: int,
         evaluation_periods: int,
         kms_key_arn: pulumi.Input[str],
@@ -55,16 +57,16 @@ class DrAlerts(pulumi.ComponentResource):
         )
         subscribe(name, topic.arn, emails, pager_endpoint, child)
         aws.cloudwatch.MetricAlarm(
-            f"{name}-rds-dr-replica-lag",
-            alarm_description=f"RDS: the DR replica lags the primary by more than {lag_threshold_seconds} s "
-            "(cross-region replication stalled: the DR copy is going stale)",
+            f"{name}-rds-global-replication-lag",
+            alarm_description=f"Aurora: the standby lags the primary region by more than {lag_threshold_seconds} s "
+            "(seed 003's RPO is 5 min: a region loss now would lose that much)",
             namespace="AWS/RDS",
-            metric_name="ReplicaLag",
-            dimensions={"DBInstanceIdentifier": replica_identifier},
+            metric_name="AuroraGlobalDBReplicationLag",  # milliseconds
+            dimensions={"DBClusterIdentifier": cluster_identifier},
             statistic="Maximum",
             period=60,
             evaluation_periods=evaluation_periods,
-            threshold=lag_threshold_seconds,
+            threshold=lag_threshold_seconds * 1000,
             comparison_operator="GreaterThanThreshold",
             treat_missing_data="breaching",  # no lag figure at all: replication is broken
             alarm_actions=[topic.arn],

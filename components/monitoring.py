@@ -235,7 +235,7 @@ class Monitoring(pulumi.ComponentResource):
         oidc_provider_url: pulumi.Input[str],
         kms_key_arn: pulumi.Input[str],
         db_instance_identifiers: Sequence[pulumi.Input[str]] = (),
-        db_replica_identifiers: Sequence[pulumi.Input[str]] = (),
+        db_cluster_identifier: pulumi.Input[str] | None = None,
         cache_member_cluster_ids: Sequence[pulumi.Input[str]] = (),
         nat_gateway_ids: Sequence[pulumi.Input[str]] = (),
         nat_instance_ids: Sequence[pulumi.Input[str]] = (),
@@ -257,8 +257,8 @@ class Monitoring(pulumi.ComponentResource):
 
         ``kms_key_arn`` is the logs key (topics, log groups); its key policy must let
         ``cloudwatch.amazonaws.com`` and ``logs.<region>.amazonaws.com`` use it.
-        ``db_instance_identifiers`` are RDS instance *identifiers* (every instance, replicas included);
-        ``db_replica_identifiers`` the read replicas among them (replica-lag alarms).
+        ``db_instance_identifiers`` are the Aurora instance *identifiers* (writer and readers);
+        ``db_cluster_identifier`` the cluster's (its reader-lag alarm, when it has readers).
         ``namespaces`` get a log group each, in addition to kube-system, monitoring and logging.
         ``cache_auth_secret_property`` is the JSON key of the AUTH token in its secret (None: the
         secret string is the token). ``k8s_depends_on`` holds what every in-cluster object waits for:
@@ -340,7 +340,7 @@ class Monitoring(pulumi.ComponentResource):
             cluster_name=cluster_name,
             region=region,
             db_instance_identifiers=db_instance_identifiers,
-            db_replica_identifiers=db_replica_identifiers,
+            db_cluster_identifier=db_cluster_identifier,
             cache_member_cluster_ids=cache_member_cluster_ids,
             nat_gateway_ids=nat_gateway_ids,
             nat_instance_ids=nat_instance_ids,

@@ -156,7 +156,24 @@ class Platform(pulumi.ComponentResource):
     monitoring: Monitoring
     workloads: Workloads
 
-    def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        args: PlatformArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        database_global_cluster_identifier: pulumi.Input[str] | None = None,
+        database_master_secret_arn: pulumi.Input[str] | None = None,
+    ) -> None:
+        """``database_global_cluster_identifier`` and ``database_master_secret_arn`` are for a stack
+        whose database is a standby (``database.role: standby``, the DR stack): the primary stack's
+        ``databaseGlobalClusterId`` and a copy of its master secret readable in this region (a standby
+        has no master user of its own until it is detached)."""
+        if args.database.role == "standby" and database_master_secret_arn is None:
+            raise ValueError(
+                f"{name}: database.role is 'standby': pass database_master_secret_arn (the primary's master "
+                "secret, replicated to this region) for the workloads and the exporter"
+            )
         super().__init__("quantumvest:platform:Platform", name, None, opts)
         settings = args.platform
         self.aws_provider = self._aws_provider(f"{name}-aws", settings.region, settings)
@@ -231,9 +248,7 @@ class Platform(pulumi.ComponentResource):
             )
         # Pods reach the data tier with the nodes' security group (VPC CNI, no security groups for pods).
         clients = cluster.node_security_group_id
-        # The DR replica, when the database asks for one, goes through the DR provider into the DR network.
-        db_dr = self.dr_provider if args.database.dr_region else None
-        db_dr_network = self.dr_network if db_dr else None
+        # prod's database leads an Aurora global database; the DR stack attaches its standby to it.
         database = self.database = Database(
             f"{name}-database",
             args.database,
@@ -243,12 +258,14 @@ class Platform(pulumi.ComponentResource):
             kms_key_arn=sec.data_key_arn,
             secrets_kms_key_arn=sec.secrets_key_arn,
             logs_kms_key_arn=sec.logs_key_arn,
-            dr_provider=db_dr,
-            dr_kms_key_arn=sec.dr_data_key_arn if db_dr else None,
-            dr_subnet_group_name=db_dr_network.db_subnet_group_name if db_dr_network else None,
-            dr_vpc_id=db_dr_network.vpc_id if db_dr_network else None,
-            dr_logs_kms_key_arn=sec.dr_logs_key_arn if db_dr else None,
+            global_cluster_identifier=database_global_cluster_identifier,
             opts=on_aws,
+        )
+        #: The master secret every consumer reads: the cluster's own, or (standby) the primary's copy.
+        self.database_master_secret_arn: pulumi.Input[str] = (
+            database.master_secret_arn
+            if database.master_secret_arn is not None
+            else database_master_secret_arn  # type: ignore[assignment]
         )
         cache = self.cache = Cache(
             f"{name}-cache",
@@ -291,7 +308,11 @@ class Platform(pulumi.ComponentResource):
             ebs_kms_key_arn=sec.data_key_arn,
             efs_file_system_id=storage.efs_file_system_id,
             # external-secrets may read exactly these secrets, nothing else in the account.
-            secret_arns=[*sec.app_secret_arns.values(), database.master_secret_arn, cache.auth_secret_arn],
+            secret_arns=[
+                *sec.app_secret_arns.values(),
+                self.database_master_secret_arn,
+                cache.auth_secret_arn,
+            ],
             secrets_kms_key_arn=sec.secrets_key_arn,
             nvidia_device_plugin=cluster.has_gpu_nodes,
             hosted_zone_id=zone.zone_id,
@@ -302,8 +323,7 @@ class Platform(pulumi.ComponentResource):
         nat_count = {"none": 0, "instance": 0, "single": 1, "one_per_az": args.network.az_count}[
             args.network.nat_strategy
         ]
-        replicas = args.database.read_replica_count
-        db_ids = split_output(database.instance_ids, 1 + replicas)
+        db_ids = split_output(database.instance_ids, 1 + args.database.read_replica_count)
         self.monitoring = Monitoring(
             f"{name}-monitoring",
             args.monitoring,
@@ -314,7 +334,7 @@ class Platform(pulumi.ComponentResource):
             kms_key_arn=sec.logs_key_arn,
             secrets_kms_key_arn=sec.secrets_key_arn,
             db_instance_identifiers=db_ids,
-            db_replica_identifiers=db_ids[1:],
+            db_cluster_identifier=database.cluster_identifier,
             cache_member_cluster_ids=split_output(cache.member_cluster_ids, args.cache.num_cache_nodes),
             nat_gateway_ids=split_output(net.nat_gateway_ids, nat_count),
             nat_instance_ids=split_output(net.nat_instance_ids, int(args.network.nat_strategy == "instance")),
@@ -322,7 +342,7 @@ class Platform(pulumi.ComponentResource):
             db_endpoint=database.writer_endpoint,
             db_port=database.port,
             db_name=database.database_name,
-            db_master_secret_arn=database.master_secret_arn,
+            db_master_secret_arn=self.database_master_secret_arn,
             cache_endpoint=cache.primary_endpoint,
             cache_port=cache.port,
             cache_auth_secret_arn=cache.auth_secret_arn,
@@ -349,7 +369,7 @@ class Platform(pulumi.ComponentResource):
             database_subnet_cidrs=net.subnet_cidrs["database"],
             db_endpoint=database.writer_endpoint,
             db_port=database.port,
-            db_master_secret_arn=database.master_secret_arn,
+            db_master_secret_arn=self.database_master_secret_arn,
             cache_endpoint=cache.primary_endpoint,
             cache_port=cache.port,
             cache_auth_secret_arn=cache.auth_secret_arn,
@@ -402,13 +422,13 @@ class Platform(pulumi.ComponentResource):
                 vault_name=sec.backup_vault_name,
                 vault_arn=sec.backup_vault_arn,
                 resource_arns=[
-                    db.primary_arn,
+                    db.cluster_arn,
                     *([storage.efs_file_system_arn] if storage.efs_file_system_arn is not None else []),
                     *storage.data_bucket_arns.values(),
                 ],
                 volume_tags=sec.backup_selection_tags,
                 alert_topic_arn=monitoring.alert_topic_arn,
-                database_arn=db.primary_arn,
+                database_arn=db.cluster_arn,
                 database_subnet_group_name=self.network.db_subnet_group_name,
                 database_security_group_ids=[db.security_group_id],
                 efs_arn=storage.efs_file_system_arn,
@@ -434,16 +454,17 @@ class Platform(pulumi.ComponentResource):
                     pulumi.ResourceOptions(providers={"aws": self.us_east_1_provider or self.aws_provider}),
                 ),
             )
-        if db.dr_identifier is not None and self.dr_provider is not None and sec.dr_logs_key_arn is not None:
+        if args.database.role == "standby" and not args.database.detached:
+            # The global database's lag is published by the standby, in this (the DR) region.
             DrAlerts(
                 f"{name}-dr-alerts",
-                replica_identifier=db.dr_identifier,
-                lag_threshold_seconds=alerts.thresholds.rds_replica_lag_seconds,
+                cluster_identifier=db.cluster_identifier,
+                lag_threshold_seconds=alerts.thresholds.rds_global_replication_lag_seconds,
                 evaluation_periods=alerts.thresholds.evaluation_periods,
-                kms_key_arn=sec.dr_logs_key_arn,
+                kms_key_arn=sec.logs_key_arn,
                 emails=alerts.alert_emails,
                 pager_endpoint=alerts.pager_endpoint,
-                opts=pulumi.ResourceOptions(parent=self, providers={"aws": self.dr_provider}),
+                opts=on_aws,
             )
         if any(service.ingress for service in args.workloads.services):
             create_edge_alarms(
@@ -506,10 +527,11 @@ class Platform(pulumi.ComponentResource):
         db, cache = self.database, self.cache
         return {
             "databaseWriterEndpoint": db.writer_endpoint,
-            "databaseReaderEndpoints": db.reader_endpoints,
+            "databaseReaderEndpoint": db.reader_endpoint,
+            **({"databaseGlobalClusterId": db.global_cluster_id} if db.global_cluster_id is not None else {}),
             "databasePort": db.port,
             "databaseName": db.database_name,
-            "databaseMasterSecretArn": db.master_secret_arn,
+            "databaseMasterSecretArn": self.database_master_secret_arn,
             "cachePrimaryEndpoint": cache.primary_endpoint,
             "cacheReaderEndpoint": cache.reader_endpoint,
             "cachePort": cache.port,

@@ -285,10 +285,10 @@ PINS: tuple[Pin, ...] = (
         kind="engine",
         version="17",
         lookup="amazon-rds-postgresql",
-        checked="2026-08-22",
-        source="https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html",
-        note="A major: RDS applies its minors. 18 is on RDS but 17 has a year of minors behind it "
-        "(components/database.py).",
+        checked="2026-12-07",
+        source="https://docs.aws.amazon.com/AmazonRDS/latest/AuroraPostgreSQLReleaseNotes/aurorapostgresql-release-calendar.html",
+        note="An Aurora PostgreSQL major: Aurora applies its minors (17.4+ scales Serverless v2 to 0 ACU). "
+        "18 exists but 17 has a year of minors behind it (components/database.py).",
     ),
     Pin(
         "redis",

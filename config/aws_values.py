@@ -6,10 +6,10 @@ Sources (refresh by upgrading ``botocore`` or editing the price table; nothing h
   (``botocore/data/ec2/<version>/service-2.json``), the list the ``RunInstances`` API validates against.
 - **Regions and partitions**: botocore's endpoints data (``botocore/data/endpoints.json``), the same data
   ``boto3.session.Session().get_available_regions()`` reads.
-- **RDS and ElastiCache classes**: botocore's RDS and ElastiCache models type ``DBInstanceClass`` and
+- **Aurora and ElastiCache classes**: botocore's RDS and ElastiCache models type ``DBInstanceClass`` and
   ``CacheNodeType`` as free strings, so the authority here is the project's price table
-  (``tools/data/prices-us-east-1.json``: ``rds_postgres_hourly_single_az`` lists the classes RDS offers
-  for PostgreSQL, ``elasticache_redis_node_hourly`` the cache node types, each with its cited source). A
+  (``tools/data/prices-us-east-1.json``: ``aurora_postgres_hourly`` lists the classes Aurora offers
+  for PostgreSQL (plus ``db.serverless``, priced per ACU-hour), ``elasticache_redis_node_hourly`` the cache node types, each with its cited source). A
   class AWS offers but the table lacks is refused with the advice to add its price, so the cost estimate
   never silently skips the database.
 - **Schedule expressions**: the cron and rate grammar of EventBridge, which AWS Backup also uses
@@ -70,9 +70,9 @@ def _price_table() -> dict[str, Any]:
     return json.loads(PRICE_TABLE.read_text())
 
 
-def rds_postgres_classes() -> tuple[str, ...]:
-    """The RDS instance classes the price table lists for PostgreSQL."""
-    return tuple(_price_table()["rds_postgres_hourly_single_az"])
+def aurora_postgres_classes() -> tuple[str, ...]:
+    """The Aurora PostgreSQL instance classes the price table lists (db.serverless is priced per ACU)."""
+    return (*_price_table()["aurora_postgres_hourly"], "db.serverless")
 
 
 def elasticache_node_types() -> tuple[str, ...]:
@@ -113,9 +113,11 @@ def _class_problem(
 
 
 def rds_class_problem(value: str) -> str | None:
-    """Why ``value`` is not an RDS for PostgreSQL instance class the project can run and price, or None."""
+    """Why ``value`` is not an Aurora PostgreSQL instance class the project can run and price, or None."""
+    if value == "db.serverless":
+        return None
     return _class_problem(
-        value, "db.", rds_postgres_classes(), "RDS for PostgreSQL", "rds_postgres_hourly_single_az"
+        value, "db.", aurora_postgres_classes(), "Aurora PostgreSQL", "aurora_postgres_hourly"
     )
 
 

@@ -47,14 +47,9 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
 
 
 def derive_defaults(merged: dict[str, Any]) -> dict[str, Any]:
-    """Defaults that follow another section, so each fact is set in one place: the database's DR replica
-    goes to ``platform.dr_region``, and ``platform.domain`` is the name of the hosted zone (``dns.domain``)
+    """Defaults that follow another section, so each fact is set in one place: ``platform.domain`` is the name of the hosted zone (``dns.domain``)
     and the default of ``cluster_services.dns_zone``, ``workloads.domain`` and ``storage.dns.domain``."""
     platform = merged.get("platform")
-    database = merged.get("database", {})
-    dr_region = platform.get("dr_region") if isinstance(platform, dict) else None
-    if dr_region and isinstance(database, dict) and "dr_region" not in database:
-        merged = {**merged, "database": {**database, "dr_region": dr_region}}
     domain = platform.get("domain") if isinstance(platform, dict) else None
     if domain:
         merged = _default(merged, "cluster_services", "dns_zone", domain)

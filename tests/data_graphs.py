@@ -1,15 +1,13 @@
 """The data-tier components built alone under mocks, once per stack, with fake wiring.
 
 Each stack's real settings (tier profile + stack file) drive the build; the other areas' outputs are
-stand-ins: a node security group id, KMS key ARNs in the right regions, subnet group names, and for
-DR an aws provider for the DR region created inside the run. Outputs are exported as a stack would,
+stand-ins: a node security group id, KMS key ARNs in the right regions, subnet group names. Outputs are exported as a stack would,
 so the secret scan covers them too.
 """
 
 from __future__ import annotations
 
 import pulumi
-import pulumi_aws as aws
 
 from components.cache import Cache
 from components.database import Database
@@ -21,8 +19,6 @@ NODE_SG = "sg-0nodes0000000000"
 DB_SUBNET_GROUP = "quantumvest-network-db-subnets-abc1234"
 CACHE_SUBNET_GROUP = "quantumvest-network-cache-subnets-abc1234"
 VPC_ID = "vpc-0data000000000000"
-DR_SUBNET_GROUP = "quantumvest-dr-db-subnets-def5678"
-DR_VPC_ID = "vpc-0dr00000000000000"
 
 
 def key_arn(region: str, name: str) -> str:
@@ -42,8 +38,6 @@ def stack_config(stack: str) -> StackConfig:
 def database_program(cfg: StackConfig, **wiring: object) -> None:
     """Build ``Database`` as the Platform will, and export its outputs."""
     region = cfg.platform.region
-    dr_region = cfg.database.dr_region
-    dr = aws.Provider("dr", region=dr_region) if dr_region else None
     db = Database(
         "db",
         cfg.database,
@@ -52,18 +46,16 @@ def database_program(cfg: StackConfig, **wiring: object) -> None:
         client_security_group_id=NODE_SG,
         kms_key_arn=key_arn(region, "data"),
         secrets_kms_key_arn=key_arn(region, "secrets"),
-        dr_provider=dr,
-        dr_kms_key_arn=key_arn(dr_region, "dr-data") if dr_region else None,
-        dr_subnet_group_name=DR_SUBNET_GROUP if dr_region else None,
-        dr_vpc_id=DR_VPC_ID if dr_region else None,
         **wiring,  # type: ignore[arg-type]
     )
     pulumi.export("databaseWriterEndpoint", db.writer_endpoint)
-    pulumi.export("databaseReaderEndpoints", db.reader_endpoints)
+    pulumi.export("databaseReaderEndpoint", db.reader_endpoint)
     pulumi.export("databasePort", db.port)
     pulumi.export("databaseName", db.database_name)
     pulumi.export("databaseMasterSecretArn", db.master_secret_arn)
     pulumi.export("databaseInstanceIds", db.instance_ids)
+    if db.global_cluster_id is not None:
+        pulumi.export("databaseGlobalClusterId", db.global_cluster_id)
 
 
 def cache_program(cfg: StackConfig) -> None:

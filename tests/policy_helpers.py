@@ -253,9 +253,9 @@ HARDENINGS: tuple[Hardening, ...] = (
     Hardening(
         "rds-force-ssl",
         t.RDS_CLUSTER_PARAMETER_GROUP,
-        "parameters[0].value",
+        "parameters",
         "does not set rds.force_ssl",
-        "0",
+        [],
     ),
     Hardening(
         "rds-auto-minor-upgrade", t.RDS_INSTANCE, "autoMinorVersionUpgrade", "security patches wait", False

@@ -69,6 +69,8 @@ def test_instance_types_come_from_botocores_ec2_model() -> None:
 
 def test_rds_and_cache_classes_come_from_the_price_table() -> None:
     assert aws_values.rds_class_problem("db.r6g.xlarge") is None
+    assert aws_values.rds_class_problem("db.serverless") is None
+    assert "add its price" in aws_values.rds_class_problem("db.t4g.micro")  # RDS offers it, Aurora not
     assert "t3.gigantic is not an EC2 instance size" in aws_values.rds_class_problem("db.t3.gigantic")
     assert "add its price" in aws_values.rds_class_problem("db.c5.large")
     assert "start with 'cache.'" in aws_values.cache_node_type_problem("db.r6g.large")
@@ -109,7 +111,7 @@ def test_an_instance_type_that_does_not_exist_is_rejected(tmp_path) -> None:
     [
         (
             {"database": {"instance_class": "db.t3.gigantic"}},
-            "database.instance_class = db.t3.gigantic: no such RDS",
+            "database.instance_class = db.t3.gigantic: no such Aurora PostgreSQL class",
         ),
         (
             {"cache": {"node_type": "cache.t4g.huge"}},

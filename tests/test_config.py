@@ -197,15 +197,10 @@ def test_missing_stack_file_and_bad_yaml(tmp_path) -> None:
         load_stack_file(bad)
 
 
-def test_database_dr_replica_follows_the_platform_dr_region(tmp_path) -> None:
-    assert load_stack_file(REPO / "Pulumi.prod.yaml").database.dr_region == "us-west-2"
-    moved = load_with(tmp_path, "prod", {"platform": {"dr_region": "eu-west-1"}})
-    assert moved.database.dr_region == "eu-west-1"
-    message = rejected(tmp_path, "prod", {"database": {"dr_region": "eu-central-1"}})
-    assert (
-        "quantumvest-infra:database.dr_region = eu-central-1: must equal platform.dr_region (us-west-2)"
-        in message
-    )
+def test_database_has_no_dr_region_of_its_own(tmp_path) -> None:
+    """The DR copy of the database is the DR stack's standby, not a replica prod makes (issue 21)."""
+    message = rejected(tmp_path, "prod", {"database": {"dr_region": "us-west-2"}})
+    assert "quantumvest-infra:database.dr_region: unknown key; allowed keys here: " in message
 
 
 def test_dr_network_must_not_overlap_the_primary_vpc(tmp_path) -> None:

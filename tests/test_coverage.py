@@ -101,7 +101,7 @@ def test_backup_needs_the_selection_by_arn(graphs: dict[str, Graph]) -> None:
     broken = _remove(graphs["prod"], "aws:backup/selection:Selection", "by-arn")
     backup = messages(coverage(broken), "backup-coverage")
     for name in (
-        "database-primary",
+        "database-cluster",
         "storage-efs",
         "storage-backups-bucket",
         "storage-model-artifacts-bucket",
@@ -131,7 +131,7 @@ def test_backup_in_prod_needs_the_copy_to_the_dr_region(graphs: dict[str, Graph]
         prod, plan.name, "rules", rules
     )  # the whole input: its dependency on the DR vault goes too
     backup = messages(coverage(broken), "backup-coverage")
-    assert "quantumvest-database-primary is backed up but never copied to the DR region (us-west-2)" in backup
+    assert "quantumvest-database-cluster is backed up but never copied to the DR region (us-west-2)" in backup
     # dev has no DR region: no copy is asked for.
     (dev_plan,) = graphs["dev"].of_type("aws:backup/plan:Plan")
     assert dev_plan.inputs["rules"][0].get("copyActions") in (None, [])

@@ -24,11 +24,12 @@ def test_tier_defaults() -> None:
         True,
         False,
     )
-    assert (prod.database.protect, prod.database.retain_on_delete, prod.database.dr_region) == (
+    assert (prod.database.protect, prod.database.retain_on_delete, prod.database.global_database) == (
         True,
         True,
-        "us-west-2",
+        True,
     )
+    assert (dev.database.global_database, staging.database.global_database) == (False, False)
     assert (dev.cache.num_cache_nodes, staging.cache.num_cache_nodes, prod.cache.num_cache_nodes) == (1, 2, 3)
     assert (dev.cache.protect, staging.cache.protect, prod.cache.protect) == (False, False, True)
     assert prod.cache.engine == "redis"
@@ -39,12 +40,12 @@ def test_stack_file_can_select_valkey(tmp_path) -> None:
     assert (cfg.cache.resolved_engine_version, cfg.cache.parameter_group_family) == ("8.2", "valkey8")
 
 
-@pytest.mark.parametrize("days", [-1, 36])
-def test_backup_retention_outside_0_to_35(tmp_path, days: int) -> None:
+@pytest.mark.parametrize("days", [0, 36])
+def test_backup_retention_outside_1_to_35(tmp_path, days: int) -> None:
     message = rejected(tmp_path, "dev", {"database": {"backup_retention_days": days}})
     assert message == (
         f"Pulumi.dev.yaml: quantumvest-infra:database.backup_retention_days = {days}: "
-        "RDS keeps automated backups 0-35 days"
+        "Aurora keeps automated backups 1-35 days (they cannot be turned off)"
     )
 
 
@@ -98,10 +99,14 @@ def test_automatic_failover_with_one_node(tmp_path) -> None:
             "database",
             "instance_class",
             "r6g.xlarge",
-            "an RDS instance class starts with 'db.', e.g. 'db.r6g.xlarge'",
+            "an Aurora instance class starts with 'db.', e.g. 'db.r6g.xlarge' or 'db.serverless'",
         ),
-        ("database", "replica_instance_class", "cache.r6g.large", "an RDS instance class starts with 'db.'"),
-        ("database", "dr_instance_class", "t4g.micro", "an RDS instance class starts with 'db.'"),
+        (
+            "database",
+            "replica_instance_class",
+            "cache.r6g.large",
+            "an Aurora instance class starts with 'db.'",
+        ),
         (
             "cache",
             "node_type",
@@ -116,10 +121,10 @@ def test_instance_class_without_its_prefix(tmp_path, section: str, key: str, val
     assert message.startswith(f"Pulumi.dev.yaml: quantumvest-infra:{section}.{key} = {value}: {rule}")
 
 
-def test_more_than_five_read_replicas(tmp_path) -> None:
-    message = rejected(tmp_path, "prod", {"database": {"read_replica_count": 6}})
-    assert (
-        message == "Pulumi.prod.yaml: quantumvest-infra:database.read_replica_count = 6: 0 to 5 read replicas"
+def test_more_than_fifteen_readers(tmp_path) -> None:
+    message = rejected(tmp_path, "prod", {"database": {"read_replica_count": 16}})
+    assert message == (
+        "Pulumi.prod.yaml: quantumvest-infra:database.read_replica_count = 16: 0 to 15 Aurora Replicas"
     )
 
 
@@ -138,14 +143,23 @@ def test_prod_without_deletion_protection(tmp_path) -> None:
     )
 
 
-def test_prod_without_final_snapshot_or_standby(tmp_path) -> None:
-    message = rejected(tmp_path, "prod", {"database": {"final_snapshot": False, "multi_az": False}})
+def test_prod_without_final_snapshot_or_a_reader_to_fail_over_to(tmp_path) -> None:
+    message = rejected(tmp_path, "prod", {"database": {"final_snapshot": False, "read_replica_count": 0}})
     assert (
         "quantumvest-infra:database.final_snapshot = false: prod takes a final snapshot on deletion"
         in message
     )
     assert (
-        "quantumvest-infra:database.multi_az = false: prod needs a Multi-AZ standby (FSBP RDS.5)" in message
+        "quantumvest-infra:database.read_replica_count = 0: prod needs at least 1 reader in another AZ "
+        "to fail over to (FSBP RDS.15)" in message
+    )
+
+
+def test_prod_with_a_dr_region_leads_a_global_database(tmp_path) -> None:
+    message = rejected(tmp_path, "prod", {"database": {"global_database": False}})
+    assert message == (
+        "Pulumi.prod.yaml: quantumvest-infra:database.global_database = false: prod has a DR region "
+        "(us-west-2): its database leads a global database the DR stack's standby joins (seed 003: RPO < 5 min)"
     )
 
 
@@ -157,23 +171,10 @@ def test_prod_cache_without_failover(tmp_path) -> None:
     )
 
 
-def test_dr_region_equal_to_the_primary(tmp_path) -> None:
-    message = rejected(tmp_path, "prod", {"database": {"dr_region": "us-east-1"}})
-    assert message == (
-        "Pulumi.prod.yaml: quantumvest-infra:database.dr_region = us-east-1: "
-        "must differ from the primary region (platform.region = us-east-1)"
-    )
-
-
-def test_dr_region_must_be_a_region_name(tmp_path) -> None:
-    message = rejected(tmp_path, "prod", {"database": {"dr_region": "oregon"}})
-    assert "quantumvest-infra:database.dr_region = oregon: String should match pattern" in message
-
-
 def test_out_of_support_postgres_major(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"database": {"engine_version": "13"}})
     assert (
-        "quantumvest-infra:database.engine_version = '13': a PostgreSQL major in RDS standard support"
+        "quantumvest-infra:database.engine_version = '13': an Aurora PostgreSQL major in standard support"
         in message
     )
     assert "13 left standard support on 2026-02-28" in message
@@ -182,11 +183,6 @@ def test_out_of_support_postgres_major(tmp_path) -> None:
 def test_engine_version_of_the_other_engine(tmp_path) -> None:
     message = rejected(tmp_path, "dev", {"cache": {"engine": "valkey", "engine_version": "7.1"}})
     assert "quantumvest-infra:cache.engine_version = '7.1': valkey versions: 7.2, 8.0, 8.1, 8.2" in message
-
-
-def test_replicas_need_backups_on_the_source(tmp_path) -> None:
-    message = rejected(tmp_path, "staging", {"database": {"backup_retention_days": 0}})
-    assert "quantumvest-infra:database.backup_retention_days = 0: read replicas" in message
 
 
 def test_overlapping_backup_and_maintenance_windows(tmp_path) -> None:

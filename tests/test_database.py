@@ -1,38 +1,35 @@
-"""The Database component built alone with each stack's settings: tier shape, placement, encryption,
-protection, replicas and the DR replica."""
+"""The Database component built alone with each stack's settings: an Aurora PostgreSQL cluster, its
+instances, the global database prod leads, and the standby role a DR stack uses."""
 
 from __future__ import annotations
 
 import json
+import re
 
-import pulumi_aws as aws
 import pytest
+from pydantic import ValidationError
 
 from components.database import Database, DatabaseArgs
 from tests.conftest import STACKS
-from tests.data_graphs import (
-    DB_SUBNET_GROUP,
-    DR_SUBNET_GROUP,
-    NODE_SG,
-    VPC_ID,
-    data_graph,
-    key_arn,
-    stack_config,
-)
+from tests.data_graphs import DB_SUBNET_GROUP, NODE_SG, VPC_ID, data_graph, key_arn, stack_config
 from tools.harness import Graph, Resource, run
 
-INSTANCE = "aws:rds/instance:Instance"
+CLUSTER = "aws:rds/cluster:Cluster"
+INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+GLOBAL = "aws:rds/globalCluster:GlobalCluster"
+PARAMS = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
 SG = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 DATA_KEY = key_arn("us-east-1", "data")
-DR_KEY = key_arn("us-west-2", "dr-data")
+DR_KEY = key_arn("us-west-2", "data")
+GLOBAL_ID = "quantumvest-database-1a2b3c4d-global"
 
-#: What the issue asks of each tier: class, Multi-AZ, retention, replicas, DR region.
+#: What each tier gets: instance class, readers, backup days, global database.
 EXPECTED = {
-    "dev": ("db.t4g.micro", False, 1, 0, None),
-    "staging": ("db.t4g.medium", True, 7, 1, None),
-    "prod": ("db.r6g.xlarge", True, 30, 1, "us-west-2"),
+    "dev": ("db.serverless", 0, 1, False),
+    "staging": ("db.t4g.medium", 1, 7, False),
+    "prod": ("db.r6g.xlarge", 1, 30, True),
 }
 
 
@@ -45,62 +42,104 @@ def _graph(stack: str) -> Graph:
     return data_graph("database", stack)
 
 
-def _primary(graph: Graph) -> Resource:
-    return graph.one(INSTANCE, "primary")
+def _cluster(graph: Graph) -> Resource:
+    return graph.one(CLUSTER, "cluster")
 
 
-def _replicas(graph: Graph) -> list[Resource]:
-    return [r for r in graph.of_type(INSTANCE) if "-replica-" in r.name]
-
-
-def test_primary_matches_the_tier(stack: str) -> None:
-    cfg = stack_config(stack).database
-    instance_class, multi_az, retention, replicas, dr_region = EXPECTED[stack]
-    assert (cfg.instance_class, cfg.multi_az, cfg.backup_retention_days) == (
-        instance_class,
-        multi_az,
-        retention,
+def build(args: DatabaseArgs, region: str = "us-east-1", **wiring: object) -> Graph:
+    return run(
+        lambda: Database(
+            "db",
+            args,
+            subnet_group_name=DB_SUBNET_GROUP,
+            vpc_id=VPC_ID,
+            client_security_group_id=NODE_SG,
+            kms_key_arn=key_arn(region, "data"),
+            **wiring,  # type: ignore[arg-type]
+        ),
+        region=region,
     )
-    assert (cfg.read_replica_count, cfg.dr_region) == (replicas, dr_region)
-    primary = _primary(_graph(stack)).inputs
-    assert primary["engine"] == "postgres"
-    assert primary["engineVersion"] == cfg.engine_version == "17"
-    assert primary["instanceClass"] == instance_class
-    assert primary["multiAz"] is multi_az
-    assert primary["backupRetentionPeriod"] == retention
-    assert primary["backupWindow"] == "03:00-04:00"  # seed 000
-    assert primary["maintenanceWindow"] == "mon:04:00-mon:05:00"  # seed 000, as AWS stores it
-    assert primary["storageType"] == "gp3"
-    assert primary["allocatedStorage"] == cfg.allocated_storage_gb
-    assert primary["maxAllocatedStorage"] == cfg.max_allocated_storage_gb > primary["allocatedStorage"]
-    assert primary["copyTagsToSnapshot"] is True
-    assert primary["autoMinorVersionUpgrade"] is True
-    assert primary["enabledCloudwatchLogsExports"] == ["postgresql", "upgrade"]
-    assert primary["monitoringInterval"] == 60
+
+
+def test_cluster_matches_the_tier(stack: str) -> None:
+    cfg = stack_config(stack).database
+    instance_class, readers, retention, global_database = EXPECTED[stack]
+    assert (cfg.instance_class, cfg.read_replica_count, cfg.backup_retention_days, cfg.global_database) == (
+        instance_class,
+        readers,
+        retention,
+        global_database,
+    )
+    graph = _graph(stack)
+    cluster = _cluster(graph).inputs
+    assert (cluster["engine"], cluster["engineMode"], cluster["engineVersion"]) == (
+        "aurora-postgresql",
+        "provisioned",
+        "17",
+    )
+    assert cluster["backupRetentionPeriod"] == retention
+    assert cluster["preferredBackupWindow"] == "03:00-04:00"  # seed 000
+    assert cluster["preferredMaintenanceWindow"] == "mon:04:00-mon:05:00"  # seed 000, as AWS stores it
+    assert cluster["copyTagsToSnapshot"] is True
+    assert cluster["enabledCloudwatchLogsExports"] == ["postgresql"]
+    instances = graph.of_type(INSTANCE)
+    assert sorted(i.name.removeprefix("db-") for i in instances) == sorted(
+        ["writer", *[f"reader-{i}" for i in range(readers)]]
+    )
+    assert {i.inputs["instanceClass"] for i in instances} == {instance_class}
+    assert all(i.inputs["engine"] == "aurora-postgresql" for i in instances)
+    assert all(i.inputs["autoMinorVersionUpgrade"] is True for i in instances)
+
+
+def test_dev_is_serverless_and_pauses_when_idle() -> None:
+    scaling = _cluster(_graph("dev")).inputs["serverlessv2ScalingConfiguration"]
+    assert scaling == {"minCapacity": 0, "maxCapacity": 4, "secondsUntilAutoPause": 600}
+    assert "serverlessv2ScalingConfiguration" not in _cluster(_graph("prod")).inputs
 
 
 def test_protection_per_tier(stack: str) -> None:
-    primary = _primary(_graph(stack))
-    durable = stack in ("staging", "prod")
-    assert primary.inputs["deletionProtection"] is durable
-    assert primary.inputs["skipFinalSnapshot"] is not durable
-    assert ("finalSnapshotIdentifier" in primary.inputs) is durable
-    assert primary.inputs["deleteAutomatedBackups"] is not durable
-    assert primary.protect is (stack == "prod")
-    assert primary.retain_on_delete is (stack == "prod")
-
-
-def test_prod_final_snapshot_is_named_after_the_instance() -> None:
-    primary = _primary(_graph("prod"))
-    assert primary.inputs["finalSnapshotIdentifier"] == f"{primary.inputs['identifier']}-final"
-
-
-def test_in_the_database_subnets_and_never_public(stack: str) -> None:
     graph = _graph(stack)
-    assert _primary(graph).inputs["dbSubnetGroupName"] == DB_SUBNET_GROUP
-    for replica in _replicas(graph):  # same-region replicas inherit the source's subnet group
-        assert "dbSubnetGroupName" not in replica.inputs
-    assert all(i.inputs["publiclyAccessible"] is False for i in graph.of_type(INSTANCE))
+    cluster = _cluster(graph)
+    durable = stack in ("staging", "prod")
+    assert cluster.inputs["deletionProtection"] is durable
+    assert cluster.inputs["skipFinalSnapshot"] is not durable
+    assert ("finalSnapshotIdentifier" in cluster.inputs) is durable
+    assert cluster.inputs["deleteAutomatedBackups"] is not durable
+    assert cluster.protect is (stack == "prod")
+    assert cluster.retain_on_delete is (stack == "prod")
+    assert {i.protect for i in graph.of_type(INSTANCE)} == {stack == "prod"}
+
+
+def test_encrypted_private_iam_auth_and_a_managed_secret(stack: str) -> None:
+    graph = _graph(stack)
+    cluster = _cluster(graph)
+    assert cluster.inputs["storageEncrypted"] is True
+    assert cluster.inputs["kmsKeyId"] == DATA_KEY
+    assert cluster.inputs["iamDatabaseAuthenticationEnabled"] is True
+    assert cluster.inputs["manageMasterUserPassword"] is True
+    assert cluster.inputs["masterUserSecretKmsKeyId"] == key_arn("us-east-1", "secrets")
+    assert "masterPassword" not in cluster.inputs
+    assert cluster.inputs["dbSubnetGroupName"] == DB_SUBNET_GROUP
+    insights = stack_config(stack).database.performance_insights
+    for instance in graph.of_type(INSTANCE):
+        assert instance.inputs["publiclyAccessible"] is False
+        assert instance.inputs["caCertIdentifier"] == "rds-ca-rsa2048-g1"
+        assert instance.inputs["performanceInsightsEnabled"] is insights
+        if insights:  # the cluster's own key, read from the cluster
+            assert instance.inputs["performanceInsightsKmsKeyId"] == DATA_KEY
+
+
+def test_readers_depend_only_on_the_cluster(stack: str) -> None:
+    """Every instance waits for the cluster and nothing else it does not need: not for another
+    instance (no writer -> reader chain), not for the log groups or the parameter group."""
+    graph = _graph(stack)
+    cluster = _cluster(graph)
+    role = next(iter(graph.of_type("aws:iam/role:Role")), None)
+    allowed = {cluster.urn} | ({role.urn} if role is not None else set())
+    for instance in graph.of_type(INSTANCE):
+        assert cluster.urn in instance.dependencies
+        assert set(instance.dependencies) <= allowed, (instance.name, instance.dependencies)
+        assert instance.inputs["clusterIdentifier"] == cluster.id
 
 
 def test_security_group_admits_only_the_nodes_on_5432(stack: str) -> None:
@@ -118,23 +157,11 @@ def test_security_group_admits_only_the_nodes_on_5432(stack: str) -> None:
         )
         for r in rules
     ] == [(NODE_SG, "tcp", 5432, 5432)]
-    assert not any("cidrIpv4" in r.inputs for r in rules)
-    same_region = [i for i in graph.of_type(INSTANCE) if i.provider is None]
-    assert {tuple(i.inputs["vpcSecurityGroupIds"]) for i in same_region} == {(sg.id,)}
+    assert _cluster(graph).inputs["vpcSecurityGroupIds"] == [sg.id]
 
 
 def test_admin_cidr_is_admitted_only_on_the_port() -> None:
-    args = DatabaseArgs(read_replica_count=0, admin_cidrs=["10.0.16.0/24"])  # type: ignore[list-item]
-    graph = run(
-        lambda: Database(
-            "db",
-            args,
-            subnet_group_name=DB_SUBNET_GROUP,
-            vpc_id=VPC_ID,
-            client_security_group_id=NODE_SG,
-            kms_key_arn=DATA_KEY,
-        )
-    )
+    graph = build(DatabaseArgs(read_replica_count=0, admin_cidrs=["10.0.16.0/24"]))  # type: ignore[list-item]
     admin = graph.one(INGRESS, "admin")
     assert (admin.inputs["cidrIpv4"], admin.inputs["fromPort"], admin.inputs["toPort"]) == (
         "10.0.16.0/24",
@@ -143,25 +170,10 @@ def test_admin_cidr_is_admitted_only_on_the_port() -> None:
     )
 
 
-def test_storage_insights_and_secret_are_encrypted(stack: str) -> None:
+def test_cluster_parameter_group_forces_tls_and_logs_connections_and_slow_queries(stack: str) -> None:
     graph = _graph(stack)
-    for instance in graph.of_type(INSTANCE):
-        key = DR_KEY if "dr" in instance.name else DATA_KEY
-        assert instance.inputs["storageEncrypted"] is True
-        assert instance.inputs["kmsKeyId"] == key
-        assert instance.inputs["performanceInsightsEnabled"] is True
-        assert instance.inputs["performanceInsightsKmsKeyId"] == key
-        assert instance.inputs["iamDatabaseAuthenticationEnabled"] is True
-        assert instance.inputs["caCertIdentifier"] == "rds-ca-rsa2048-g1"
-    primary = _primary(graph).inputs
-    assert primary["manageMasterUserPassword"] is True
-    assert primary["masterUserSecretKmsKeyId"] == key_arn("us-east-1", "secrets")
-
-
-def test_parameter_group_forces_tls_and_logs_connections_and_slow_queries(stack: str) -> None:
-    graph = _graph(stack)
-    params = graph.one("aws:rds/parameterGroup:ParameterGroup", "db-params")
-    assert params.inputs["family"] == "postgres17"
+    params = graph.one(PARAMS, "db-params")
+    assert params.inputs["family"] == "aurora-postgresql17"
     values = {p["name"]: p["value"] for p in params.inputs["parameters"]}
     assert values == {
         "rds.force_ssl": "1",
@@ -169,135 +181,140 @@ def test_parameter_group_forces_tls_and_logs_connections_and_slow_queries(stack:
         "log_disconnections": "1",
         "log_min_duration_statement": "1000",
     }
-    same_region = [i for i in graph.of_type(INSTANCE) if i.provider is None]
-    assert {i.inputs["parameterGroupName"] for i in same_region} == {params.id}
+    assert _cluster(graph).inputs["dbClusterParameterGroupName"] == params.id
 
 
-def test_every_instance_exports_logs_to_its_own_log_group_made_first(stack: str) -> None:
+def test_the_cluster_exports_logs_to_a_log_group_made_first(stack: str) -> None:
     graph = _graph(stack)
-    retention = stack_config(stack).database.log_retention_days
-    groups = {g.inputs["name"]: g for g in graph.of_type(LOG_GROUP)}
-    for instance in graph.of_type(INSTANCE):
-        for export in ("postgresql", "upgrade"):
-            group = groups[f"/aws/rds/instance/{instance.inputs['identifier']}/{export}"]
-            assert group.inputs["retentionInDays"] == retention
-            assert group.urn in instance.dependencies
-            assert group.provider == instance.provider  # same region as the instance
-    assert len(groups) == 2 * len(graph.of_type(INSTANCE))
+    cluster = _cluster(graph)
+    group = graph.one(LOG_GROUP, "postgresql-logs")
+    assert group.inputs["name"] == f"/aws/rds/cluster/{cluster.inputs['clusterIdentifier']}/postgresql"
+    assert group.inputs["retentionInDays"] == stack_config(stack).database.log_retention_days
+    assert group.urn in cluster.dependencies
 
 
-def test_enhanced_monitoring_role(stack: str) -> None:
+def test_enhanced_monitoring_role_where_monitoring_is_on(stack: str) -> None:
     graph = _graph(stack)
-    role = graph.one("aws:iam/role:Role", "monitoring")
+    role = next(iter(graph.of_type("aws:iam/role:Role")), None)
+    if stack_config(stack).database.monitoring_interval_seconds == 0:
+        assert role is None and {i.inputs["monitoringInterval"] for i in graph.of_type(INSTANCE)} == {0}
+        return
+    assert role is not None
     trust = json.loads(role.inputs["assumeRolePolicy"])
     assert trust["Statement"][0]["Principal"] == {"Service": "monitoring.rds.amazonaws.com"}
-    attachment = graph.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "monitoring")
-    assert (
-        attachment.inputs["policyArn"]
-        == "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
-    )
-    arn = role.outputs["arn"]
-    assert {i.inputs["monitoringRoleArn"] for i in graph.of_type(INSTANCE)} == {arn}
+    assert {i.inputs["monitoringRoleArn"] for i in graph.of_type(INSTANCE)} == {role.outputs["arn"]}
 
 
-def test_read_replicas_follow_the_primary(stack: str) -> None:
-    graph = _graph(stack)
-    primary = _primary(graph)
-    replicas = _replicas(graph)
-    assert len(replicas) == EXPECTED[stack][3]
-    for replica in replicas:
-        assert replica.provider is None
-        assert replica.inputs["replicateSourceDb"] == primary.outputs["identifier"]
-        assert replica.inputs["instanceClass"] == primary.inputs["instanceClass"]
-        assert replica.inputs["monitoringInterval"] == 60
-        assert replica.inputs["skipFinalSnapshot"] is True
-        assert "username" not in replica.inputs and "manageMasterUserPassword" not in replica.inputs
-
-
-def test_dr_replica_only_where_configured(stack: str) -> None:
-    graph = _graph(stack)
-    dr = [i for i in graph.of_type(INSTANCE) if i.name.endswith("-dr-replica")]
-    assert len(dr) == (1 if stack == "prod" else 0)
-    assert bool(
-        graph.of_type("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication")
-    ) is (stack == "prod")
-
-
-def test_dr_replica_uses_the_dr_provider_and_a_key_from_that_region() -> None:
+def test_prod_leads_a_global_database_and_the_primary_is_in_it() -> None:
     graph = _graph("prod")
-    primary = _primary(graph)
-    dr = graph.one(INSTANCE, "dr-replica")
-    provider = graph.provider_of(dr)
-    assert provider is not None and provider.inputs["region"] == "us-west-2"
-    assert dr.inputs["kmsKeyId"] == DR_KEY and DR_KEY.split(":")[3] == "us-west-2"
-    assert dr.inputs["replicateSourceDb"] == primary.outputs["arn"]  # cross-region: the source's ARN
-    assert dr.inputs["dbSubnetGroupName"] == DR_SUBNET_GROUP
-    assert dr.inputs["publiclyAccessible"] is False
-    assert dr.inputs["backupRetentionPeriod"] == 30  # PITR from the moment it is promoted
-    assert dr.protect and dr.retain_on_delete
-    assert dr.outputs["address"].endswith(".us-west-2.rds.amazonaws.com")
-    # Its parameter group, security group and log groups live in the DR region too.
-    params = graph.one("aws:rds/parameterGroup:ParameterGroup", "dr-params")
-    sg = graph.one(SG, "dr-sg")
-    assert params.provider == sg.provider == dr.provider
-    assert dr.inputs["parameterGroupName"] == params.id
-    assert dr.inputs["vpcSecurityGroupIds"] == [sg.id]
-    assert [r for r in graph.of_type(INGRESS) if r.inputs["securityGroupId"] == sg.id] == []
-    backups = graph.one("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication")
-    assert backups.provider == dr.provider
-    assert (backups.inputs["sourceDbInstanceArn"], backups.inputs["kmsKeyId"]) == (
-        primary.outputs["arn"],
-        DR_KEY,
-    )
+    glob = graph.one(GLOBAL, "global")
+    cluster = _cluster(graph)
+    assert cluster.inputs["globalClusterIdentifier"] == glob.id
+    assert glob.urn in cluster.dependencies
+    assert (glob.inputs["engine"], glob.inputs["engineVersion"]) == ("aurora-postgresql", "17")
+    assert glob.inputs["storageEncrypted"] is True and glob.inputs["deletionProtection"] is True
+    assert glob.protect is True
+    assert glob.ignore_changes == ["engineVersion"]  # AWS reports the resolved minor of '17'
+    assert graph.outputs["databaseGlobalClusterId"] == glob.id
+    for stack in ("dev", "staging"):
+        assert not _graph(stack).of_type(GLOBAL)
+        assert "globalClusterIdentifier" not in _cluster(_graph(stack)).inputs
 
 
 def test_outputs_are_what_consumers_read() -> None:
     graph = _graph("prod")
-    primary = _primary(graph)
-    replica = graph.one(INSTANCE, "replica-0")
-    assert graph.outputs["databaseWriterEndpoint"] == primary.outputs["address"]
-    assert graph.outputs["databaseReaderEndpoints"] == [replica.outputs["address"]]
+    cluster = _cluster(graph)
+    writer, reader = graph.one(INSTANCE, "writer"), graph.one(INSTANCE, "reader-0")
+    assert graph.outputs["databaseWriterEndpoint"] == cluster.outputs["endpoint"]
+    assert ".cluster-" in graph.outputs["databaseWriterEndpoint"]
+    assert graph.outputs["databaseReaderEndpoint"] == cluster.outputs["readerEndpoint"]
     assert graph.outputs["databasePort"] == 5432
     assert graph.outputs["databaseName"] == "quantumvest"
-    assert graph.outputs["databaseMasterSecretArn"] == primary.outputs["masterUserSecrets"][0]["secretArn"]
+    assert graph.outputs["databaseMasterSecretArn"] == cluster.outputs["masterUserSecrets"][0]["secretArn"]
     assert graph.outputs["databaseInstanceIds"] == [
-        primary.outputs["identifier"],
-        replica.outputs["identifier"],
+        writer.outputs["identifier"],
+        reader.outputs["identifier"],
     ]
 
 
-def test_pinned_minor_version_ignores_the_upgrades_rds_applies() -> None:
-    def build(version: str) -> Resource:
-        args = DatabaseArgs(engine_version=version, read_replica_count=0)
-        graph = run(
-            lambda: Database(
-                "db",
-                args,
-                subnet_group_name=DB_SUBNET_GROUP,
-                vpc_id=VPC_ID,
-                client_security_group_id=NODE_SG,
-                kms_key_arn=DATA_KEY,
-            )
-        )
-        return graph.one(INSTANCE, "primary")
+def test_pinned_minor_version_ignores_the_upgrades_aurora_applies() -> None:
+    def cluster(version: str) -> Resource:
+        return _cluster(build(DatabaseArgs(engine_version=version, read_replica_count=0)))
 
-    assert build("17.7").ignore_changes == ["engineVersion"]
-    assert build("17").ignore_changes == []  # a major alone never drifts, and major upgrades stay visible
+    assert cluster("17.5").ignore_changes == ["engineVersion"]
+    assert cluster("17").ignore_changes == []  # a major alone never drifts; major upgrades stay visible
 
 
-def test_dr_region_without_dr_wiring_is_refused() -> None:
-    args = DatabaseArgs(dr_region="us-west-2")
+# --------------------------------------------------------------------------- the standby role
 
-    def program() -> None:
-        Database(
-            "db",
-            args,
-            subnet_group_name=DB_SUBNET_GROUP,
-            vpc_id=VPC_ID,
-            client_security_group_id=NODE_SG,
-            kms_key_arn=DATA_KEY,
-            dr_provider=aws.Provider("dr", region="us-west-2"),
-        )
 
-    with pytest.raises(Exception, match="dr_kms_key_arn"):
-        run(program)
+def _standby(**settings: object) -> DatabaseArgs:
+    return DatabaseArgs(role="standby", deletion_protection=True, **settings)  # type: ignore[arg-type]
+
+
+def test_a_standby_without_global_cluster_identifier_is_refused() -> None:
+    with pytest.raises(ValueError) as refused:
+        build(_standby(), region="us-west-2")
+    message = str(refused.value)
+    assert "database.role is 'standby'" in message
+    assert "pass global_cluster_identifier" in message and "databaseGlobalClusterId" in message
+
+
+def test_a_primary_given_a_global_cluster_identifier_is_refused() -> None:
+    with pytest.raises(
+        ValueError, match=re.escape("global_cluster_identifier was given but database.role is 'primary'")
+    ):
+        build(DatabaseArgs(), global_cluster_identifier=GLOBAL_ID)
+
+
+def test_a_standby_joins_the_global_database_without_credentials_in_its_region() -> None:
+    graph = build(_standby(read_replica_count=1), region="us-west-2", global_cluster_identifier=GLOBAL_ID)
+    cluster = _cluster(graph)
+    assert cluster.inputs["globalClusterIdentifier"] == GLOBAL_ID
+    assert cluster.inputs["kmsKeyId"] == DR_KEY
+    for key in ("masterUsername", "manageMasterUserPassword", "databaseName"):
+        assert key not in cluster.inputs
+    assert "replicationSourceIdentifier" in cluster.ignore_changes
+    assert not graph.of_type(GLOBAL)
+    assert len(graph.of_type(INSTANCE)) == 2  # at the settings' size: writer-to-be and a reader
+
+
+def test_detaching_a_standby_drops_only_the_global_cluster_identifier() -> None:
+    attached = _cluster(build(_standby(), region="us-west-2", global_cluster_identifier=GLOBAL_ID))
+    detached = _cluster(
+        build(_standby(detached=True), region="us-west-2", global_cluster_identifier=GLOBAL_ID)
+    )
+    changed = {
+        k
+        for k in attached.inputs.keys() | detached.inputs.keys()
+        if attached.inputs.get(k) != detached.inputs.get(k)
+    }
+    assert changed == {"globalClusterIdentifier"}
+
+
+def test_settings_refuse_what_aurora_refuses() -> None:
+    cases = {
+        "detached": ({"detached": True}, "only a standby"),
+        "global_database": ({"role": "standby", "global_database": True}, "does not create one"),
+        "instance_class": ({"global_database": True, "instance_class": "db.t4g.medium"}, "memory-optimised"),
+        "serverless_min_acu": (
+            {"instance_class": "db.serverless", "serverless_min_acu": 0, "engine_version": "16.2"},
+            "cannot scale to 0 ACU",
+        ),
+        "seconds_until_auto_pause": (
+            {"instance_class": "db.serverless", "seconds_until_auto_pause": 600},
+            "only with serverless_min_acu 0",
+        ),
+        "backup_retention_days": ({"backup_retention_days": 0}, "cannot be turned off"),
+        "parameters.shared_preload_libraries": (
+            {"parameters": {"shared_preload_libraries": "pg_stat_statements,timescaledb"}},
+            "no timescaledb",
+        ),
+    }
+    for key, (settings, allowed) in cases.items():
+        with pytest.raises(ValidationError) as refused:
+            DatabaseArgs(**settings)  # type: ignore[arg-type]
+        assert f"{key} = " in str(refused.value) and allowed in str(refused.value), key
+    # and what it accepts: a pinned minor that scales to zero, a Serverless v2 global primary at 0.5
+    DatabaseArgs(instance_class="db.serverless", serverless_min_acu=0, engine_version="16.3")
+    DatabaseArgs(instance_class="db.serverless", global_database=True)

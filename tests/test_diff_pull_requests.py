@@ -6,7 +6,8 @@ under the mock engine; the base is staging as committed. Golden Markdown in ``te
 
 - a node group's ``desired_size``: ``ignore_changes`` on it, so ``pulumi up`` changes nothing, at $0;
 - ``database.engine_version`` 17 -> 18: refused without ``allow_major_version_upgrade``, and with it
-  an in-place upgrade plus a parameter group of the new family, created before the old one is deleted;
+  an in-place upgrade of the Aurora cluster plus a cluster parameter group of the new family, created
+  before the old one is deleted;
 - ``storage.bucket_prefix``: every bucket replaced, and every resource naming a bucket with it.
 """
 
@@ -45,7 +46,7 @@ def _plan(name: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]
             # The same program as with the flag, but for the flag: one stack run fewer.
             plan = copy.deepcopy(_plan("staging_postgres_major_upgrade", tmp_path_factory))
             for entry in plan["resources"]:
-                if entry["name"] == "quantumvest-database-primary":
+                if entry["name"] == "quantumvest-database-cluster":
                     entry["inputs"]["allowMajorVersionUpgrade"] = False
             _PLANS[name] = plan
             return plan
@@ -91,8 +92,8 @@ def test_node_group_desired_size_is_ignored_and_free(tmp_path_factory: pytest.Te
 
 def test_postgres_major_without_the_flag_is_refused(tmp_path_factory: pytest.TempPathFactory) -> None:
     found = _by_name(_diffs("staging_postgres_major_refused", tmp_path_factory))
-    primary = found["quantumvest-database-primary"]
-    assert any("RDS refuses" in e and "allow_major_version_upgrade" in e for e in primary.errors)
+    cluster = found["quantumvest-database-cluster"]
+    assert any("RDS refuses" in e and "allow_major_version_upgrade" in e for e in cluster.errors)
     assert found["quantumvest-database-params"].kind == "replace"
     assert [r.path for r in found["quantumvest-database-params"].replacements] == ["family"]
 
@@ -101,12 +102,17 @@ def test_postgres_major_with_the_flag_is_an_upgrade_and_a_new_parameter_group_fi
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     found = _by_name(_diffs("staging_postgres_major_upgrade", tmp_path_factory))
-    primary, params = found["quantumvest-database-primary"], found["quantumvest-database-params"]
-    assert primary.kind == "change" and not primary.errors
-    assert any("major version upgrade postgres 17 → 18" in n for n in primary.notes)
+    cluster, params = found["quantumvest-database-cluster"], found["quantumvest-database-params"]
+    assert cluster.kind == "change" and not cluster.errors
+    assert any("major version upgrade aurora-postgresql 17 → 18" in n for n in cluster.notes)
     assert params.kind == "replace" and "created first, then the old one deleted" in params.notes
-    # The instances move to the new group: an update, because parameterGroupName does not force replacement.
-    assert found["quantumvest-database-replica-0"].kind == "change"
+    # The cluster moves to the new group in place (dbClusterParameterGroupName does not force
+    # replacement); its instances follow the cluster's engine and are not touched.
+    assert any(
+        "dbClusterParameterGroupName` refers to `quantumvest-database-params` (replaced)" in n
+        for n in cluster.notes
+    )
+    assert "quantumvest-database-writer" not in found
     assert not any(d.errors for d in found.values())
 
 

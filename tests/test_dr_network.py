@@ -1,14 +1,12 @@
-"""The DR region's network: the cross-region database replica lives in private database subnets there,
-created through the DR provider, never in the region's default VPC."""
+"""The DR region's network: private database subnets there, created through the DR provider (never the
+region's default VPC), for the DR stack's database standby."""
 
 from __future__ import annotations
 
 from tools.harness import Graph
 
-INSTANCE = "aws:rds/instance:Instance"
 
-
-def test_prod_dr_replica_sits_in_the_dr_networks_database_subnets(graphs: dict[str, Graph]) -> None:
+def test_prod_dr_network_is_private_and_in_the_dr_region(graphs: dict[str, Graph]) -> None:
     prod = graphs["prod"]
     dr_network = prod.one("quantumvest:network:Network", "dr-network")
     (dr_provider,) = [
@@ -18,14 +16,11 @@ def test_prod_dr_replica_sits_in_the_dr_networks_database_subnets(graphs: dict[s
     assert dr_children and all(r.provider == dr_provider.urn for r in dr_children)
     assert not any(
         r.type == "aws:ec2/natGateway:NatGateway" for r in dr_children
-    )  # a replica needs no egress
-    replica = prod.one(INSTANCE, "dr-replica")
+    )  # a standby initiates nothing
     group = prod.one("aws:rds/subnetGroup:SubnetGroup", "dr-network")
-    assert replica.provider == dr_provider.urn
-    assert replica.inputs["dbSubnetGroupName"] == group.outputs["name"]
-    (dr_sg,) = [s for s in prod.of_type("aws:ec2/securityGroup:SecurityGroup") if s.name.endswith("-dr-sg")]
-    assert replica.inputs["vpcSecurityGroupIds"] == [dr_sg.id]
-    assert dr_sg.inputs["vpcId"] == prod.outputs["drVpcId"]
+    assert group.provider == dr_provider.urn
+    # prod owns no database there: the standby is the DR stack's (docs/decisions/database-topology.md)
+    assert not [r for r in prod.of_type("aws:rds/cluster:Cluster") if r.provider == dr_provider.urn]
 
 
 def test_stacks_without_a_dr_region_have_no_dr_network(graphs: dict[str, Graph]) -> None:

@@ -35,8 +35,9 @@ DB_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1234-Ab
 CACHE_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:qv-cache-auth-AbCdEf"
 CLUSTER = "quantumvest-cluster-1a2b3c4"
 
-#: Fake wiring per stack, shaped like each tier: (RDS instances, of which replicas, Redis nodes, NATs).
+#: Fake wiring per stack, shaped like each tier: (Aurora instances, of which readers, Redis nodes, NATs).
 SHAPE = {"dev": (1, 0, 1, 1), "staging": (2, 1, 2, 1), "prod": (3, 2, 3, 3)}
+DB_CLUSTER = "quantumvest-database-1a2b3c4d"
 
 GIB = 1024**3
 MIB = 1024**2
@@ -45,10 +46,10 @@ MIB = 1024**2
 EXPECTED_THRESHOLDS: dict[str, dict[str, float]] = {
     "dev": {
         "CPUUtilization": 90,
-        "FreeStorageSpace": 2 * GIB,
+        "FreeLocalStorage": 1 * GIB,
         "FreeableMemory": 128 * MIB,
         "DatabaseConnections": 80,
-        "ReplicaLag": 300,
+        "AuroraReplicaLagMaximum": 300_000,
         "EngineCPUUtilization": 90,
         "DatabaseMemoryUsagePercentage": 90,
         "Evictions": 1000,
@@ -60,10 +61,10 @@ EXPECTED_THRESHOLDS: dict[str, dict[str, float]] = {
     },
     "staging": {
         "CPUUtilization": 85,
-        "FreeStorageSpace": 10 * GIB,
+        "FreeLocalStorage": 2 * GIB,
         "FreeableMemory": 256 * MIB,
         "DatabaseConnections": 200,
-        "ReplicaLag": 60,
+        "AuroraReplicaLagMaximum": 60_000,
         "EngineCPUUtilization": 85,
         "DatabaseMemoryUsagePercentage": 85,
         "Evictions": 500,
@@ -75,10 +76,10 @@ EXPECTED_THRESHOLDS: dict[str, dict[str, float]] = {
     },
     "prod": {
         "CPUUtilization": 80,
-        "FreeStorageSpace": 20 * GIB,
+        "FreeLocalStorage": 8 * GIB,
         "FreeableMemory": 512 * MIB,
         "DatabaseConnections": 400,
-        "ReplicaLag": 30,
+        "AuroraReplicaLagMaximum": 30_000,
         "EngineCPUUtilization": 80,
         "DatabaseMemoryUsagePercentage": 80,
         "Evictions": 100,
@@ -122,7 +123,7 @@ APP_NAMESPACES = ("quantumvest", "cert-manager")
 
 def _build(stack: str, args: MonitoringArgs | None = None, **overrides: Any) -> Graph:
     settings = args or load_stack_file(REPO / f"Pulumi.{stack}.yaml").monitoring
-    databases, replicas, cache_nodes, nats = SHAPE[stack]
+    databases, _readers, cache_nodes, nats = SHAPE[stack]
 
     def program() -> None:
         provider = k8s.Provider("k8s", kubeconfig="{}")
@@ -134,9 +135,7 @@ def _build(stack: str, args: MonitoringArgs | None = None, **overrides: Any) -> 
             "oidc_provider_url": OIDC_URL,
             "kms_key_arn": LOGS_KEY,
             "db_instance_identifiers": split_output(db_ids, databases),
-            "db_replica_identifiers": split_output(db_ids, databases)[databases - replicas :]
-            if replicas
-            else [],
+            "db_cluster_identifier": DB_CLUSTER,
             "cache_member_cluster_ids": [f"qv-cache-00{i + 1}" for i in range(cache_nodes)],
             "nat_gateway_ids": [f"nat-0{i}abc" for i in range(nats)],
             "web_acl_name": "quantumvest-regional-acl",
@@ -199,8 +198,8 @@ def test_every_alarm_has_its_tiers_threshold_and_evaluation(mon: Graph) -> None:
         assert alarm.inputs["evaluationPeriods"] == EXPECTED_EVALUATION_PERIODS[mon.stack]
         assert alarm.inputs["period"] == 60
         seen.add(metric)
-    # Every watched metric is alarmed (dev has no read replica, so no ReplicaLag there).
-    assert seen == set(expected) - ({"ReplicaLag"} if mon.stack == "dev" else set())
+    # Every watched metric is alarmed (dev has no reader, so no reader lag there).
+    assert seen == set(expected) - ({"AuroraReplicaLagMaximum"} if mon.stack == "dev" else set())
 
 
 def test_alarms_cover_every_resource_it_watches(mon: Graph) -> None:
@@ -209,12 +208,11 @@ def test_alarms_cover_every_resource_it_watches(mon: Graph) -> None:
     def dims(metric: str) -> list[dict[str, Any]]:
         return [a.inputs["dimensions"] for a in mon.of_type(ALARM) if a.inputs["metricName"] == metric]
 
-    assert sorted(d["DBInstanceIdentifier"] for d in dims("CPUUtilization")) == [
-        f"qv-db-{i}" for i in range(databases)
-    ]
-    assert sorted(d["DBInstanceIdentifier"] for d in dims("ReplicaLag")) == [
-        f"qv-db-{i}" for i in range(databases - replicas, databases)
-    ]
+    instances = [f"qv-db-{i}" for i in range(databases)]
+    for metric in ("CPUUtilization", "FreeLocalStorage", "FreeableMemory", "DatabaseConnections"):
+        assert sorted(d["DBInstanceIdentifier"] for d in dims(metric)) == instances, metric
+    # One reader-lag alarm on the cluster (it follows failovers), only where there are readers.
+    assert dims("AuroraReplicaLagMaximum") == ([{"DBClusterIdentifier": DB_CLUSTER}] if replicas else [])
     assert len(dims("EngineCPUUtilization")) == cache_nodes
     assert len(dims("ErrorPortAllocation")) == len(dims("PacketsDropCount")) == nats
     assert dims("cluster_failed_node_count") == [{"ClusterName": CLUSTER}]
@@ -225,7 +223,7 @@ def test_alarms_cover_every_resource_it_watches(mon: Graph) -> None:
 
 def test_low_is_bad_for_free_storage_and_memory(mon: Graph) -> None:
     for alarm in mon.of_type(ALARM):
-        low_is_bad = alarm.inputs["metricName"] in ("FreeStorageSpace", "FreeableMemory")
+        low_is_bad = alarm.inputs["metricName"] in ("FreeLocalStorage", "FreeableMemory")
         expected = "LessThanThreshold" if low_is_bad else "GreaterThanThreshold"
         assert alarm.inputs["comparisonOperator"] == expected
 

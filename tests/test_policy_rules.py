@@ -319,3 +319,38 @@ def test_bucket_linked_only_by_dependency_urn_as_in_a_preview() -> None:
     )
     ids = {f.rule_id for f in evaluate([bucket, block], "dev", today=TODAY)}
     assert "s3-public-access-block" not in ids and "s3-tls-only" in ids
+
+
+def _aurora(**inputs: object) -> Subject:
+    """A well-formed Aurora primary; each test breaks one thing."""
+    base = {
+        "engine": "aurora-postgresql",
+        "storageEncrypted": True,
+        "kmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/data",
+        "deletionProtection": True,
+        "backupRetentionPeriod": 30,
+        "iamDatabaseAuthenticationEnabled": True,
+        "enabledCloudwatchLogsExports": ["postgresql"],
+        "masterUsername": "quantumvest_admin",
+        "manageMasterUserPassword": True,
+    }
+    return Subject(t.RDS_CLUSTER, "quantumvest-database-cluster", inputs={**base, **inputs})
+
+
+def test_rds_rules_read_the_aurora_cluster() -> None:
+    def ids(cluster: Subject) -> set[str]:
+        return {f.rule_id for f in evaluate([cluster], "prod", today=TODAY)}
+
+    clean = ids(_aurora())
+    assert not clean & {"rds-storage-encrypted", "rds-deletion-protection", "rds-managed-master-password"}
+    assert "rds-storage-encrypted" in ids(_aurora(storageEncrypted=False))
+    assert "rds-deletion-protection" in ids(_aurora(deletionProtection=False))
+    assert "rds-backup-retention" in ids(_aurora(backupRetentionPeriod=3))
+    # a global database's primary makes its own credentials: a program-set password is still caught
+    primary = _aurora(globalClusterIdentifier="qv-global", manageMasterUserPassword=None, masterPassword="x")
+    assert "rds-managed-master-password" in ids(primary)
+    # its secondary (no master user: credentials replicate from the primary) is not asked for one
+    secondary = _aurora(
+        globalClusterIdentifier="qv-global", manageMasterUserPassword=None, masterUsername=None
+    )
+    assert "rds-managed-master-password" not in ids(secondary)

@@ -212,13 +212,18 @@ def test_parameter_of_the_wrong_type_is_refused(refused: dict[str, AwsError]) ->
 
 def test_databases_are_encrypted_and_private_when_queried_back() -> None:
     _, facts, _ = rehearsed("prod")
-    instances = [db for region in ("us-east-1", "us-west-2") for db in facts[region]["db_instances"]]
-    assert len(instances) == 3  # primary, same-region replica, DR replica
-    assert all(db["StorageEncrypted"] and not db["PubliclyAccessible"] for db in instances)
-    (primary,) = [
-        db for db in facts["us-east-1"]["db_instances"] if not db.get("ReadReplicaSourceDBInstanceIdentifier")
-    ]
-    assert primary["MultiAZ"] and primary["DeletionProtection"] and primary["BackupRetentionPeriod"] == 30
+    east = facts["us-east-1"]
+    (cluster,) = east["db_clusters"]
+    assert cluster["Engine"] == "aurora-postgresql" and cluster["StorageEncrypted"]
+    assert cluster["DeletionProtection"] and cluster["BackupRetentionPeriod"] == 30
+    # the global database moto created, with prod's cluster as its only (writer) member
+    (glob,) = east["global_clusters"]
+    assert [m["DBClusterArn"] for m in glob["GlobalClusterMembers"]] == [cluster["DBClusterArn"]]
+    instances = east["db_instances"]
+    assert len(instances) == 2  # the writer and a reader, both in the cluster
+    assert {db["DBClusterIdentifier"] for db in instances} == {cluster["DBClusterIdentifier"]}
+    assert all(not db["PubliclyAccessible"] for db in instances)
+    assert facts["us-west-2"]["db_instances"] == facts["us-west-2"]["db_clusters"] == []  # DR is prod-dr's
 
 
 def test_buckets_block_public_access_and_encrypt_when_queried_back() -> None:

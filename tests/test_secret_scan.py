@@ -53,8 +53,7 @@ def test_cache_auth_token_never_in_plain_text(stack: str) -> None:
 def test_database_master_password_never_in_the_graph(stack: str) -> None:
     graph: Graph = data_graph("database", stack)
     assert generated_secrets(graph) == []  # nothing to leak: RDS generates and rotates the password
-    for instance in graph.of_type("aws:rds/instance:Instance"):
-        assert "password" not in instance.inputs and "passwordWo" not in instance.inputs
-    primary = graph.one("aws:rds/instance:Instance", "primary")
-    assert primary.inputs["manageMasterUserPassword"] is True
+    cluster = graph.one("aws:rds/cluster:Cluster", "cluster")
+    assert "masterPassword" not in cluster.inputs and "masterPasswordWo" not in cluster.inputs
+    assert cluster.inputs["manageMasterUserPassword"] is True
     assert graph.outputs["databaseMasterSecretArn"].startswith("arn:aws:secretsmanager:us-east-1:")

@@ -344,3 +344,54 @@ def test_infrequent_access_log_groups_ingest_at_half_the_standard_rate() -> None
     assert report["mon-standard"].monthly == pytest.approx(round(10 * 0.50 + stored, 2))
     assert report["mon-ia"].monthly == pytest.approx(round(10 * 0.25 + stored, 2))
     assert report["mon-ia"].items[0].label == "Ingestion (Infrequent Access class)"
+
+
+def _aurora_stack(storage_type: str | None = None) -> Graph:
+    """An Aurora cluster with a db.r6g.xlarge writer, a reader, and a Serverless v2 instance."""
+    b = GraphBuilder("prod")
+    area = b.component("quantumvest:data:Database", "database")
+    cluster_inputs = {
+        "engine": "aurora-postgresql",
+        **({"storageType": storage_type} if storage_type else {}),
+    }
+    cluster = b.add("aws:rds/cluster:Cluster", "database-cluster", area, cluster_inputs)
+    for name, instance_class in (
+        ("writer", "db.r6g.xlarge"),
+        ("reader-0", "db.r6g.xlarge"),
+        ("sv2", "db.serverless"),
+    ):
+        b.add(
+            "aws:rds/clusterInstance:ClusterInstance",
+            f"database-{name}",
+            area,
+            {"clusterIdentifier": cluster.id, "instanceClass": instance_class, "engine": "aurora-postgresql"},
+        )
+    b.add("aws:rds/globalCluster:GlobalCluster", "database-global", area, {"engine": "aurora-postgresql"})
+    return b.graph()
+
+
+def test_aurora_bills_instances_once_storage_by_use_and_io_on_standard() -> None:
+    usage = Usage(
+        source="test",
+        type_defaults={
+            "aws:rds/cluster:Cluster": {"storage_gb": 1000, "monthly_io_requests_millions": 800},
+            "aws:rds/clusterInstance:ClusterInstance": {"average_acus": 0.5},
+        },
+    )
+    report = {line.name: line.monthly for line in cost.estimate(_aurora_stack(), usage).lines}
+    # by hand: 0.519 x 730; 0.5 ACU x 730 x 0.12; 1000 GB x 0.10 + 800 M x 0.20
+    assert report == pytest.approx(
+        {
+            "database-writer": 378.87,
+            "database-reader-0": 378.87,
+            "database-sv2": 43.80,
+            "database-cluster": 260.0,
+        },
+        abs=0.005,
+    )
+    optimized = {
+        line.name: line.monthly for line in cost.estimate(_aurora_stack("aurora-iopt1"), usage).lines
+    }
+    # I/O-Optimized: instances x 1.3, storage at 0.225, no I/O charge
+    assert optimized["database-writer"] == pytest.approx(0.519 * 1.3 * 730, abs=0.005)
+    assert optimized["database-cluster"] == pytest.approx(225.0, abs=0.005)

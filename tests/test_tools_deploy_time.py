@@ -92,3 +92,18 @@ def test_real_stacks_estimate_is_at_least_the_lower_bound(graph: Graph) -> None:
     nat = 1.75
     assert result.lower_bound >= nat  # a NAT gateway lies on the path to the private default routes
     assert result.chain[-1].finish == pytest.approx(result.minutes)
+
+
+def test_aurora_instances_are_created_in_parallel_after_the_cluster() -> None:
+    """Aurora's chain is cluster -> instances side by side, not primary -> replica (17 + 14 min)."""
+    b = GraphBuilder()
+    area = b.component("quantumvest:data:Database", "db")
+    cluster = b.add("aws:rds/cluster:Cluster", "db-cluster", area, {})
+    for name in ("writer", "reader-0", "reader-1"):
+        b.add("aws:rds/clusterInstance:ClusterInstance", f"db-{name}", area, {}, depends_on=[cluster])
+    result = deploy_time.estimate(b.graph(), parallelism=8)
+    table = deploy_time.Durations()
+    cluster_minutes = table.of(cluster).median
+    instance_minutes = table.of(b.graph().one("aws:rds/clusterInstance:ClusterInstance", "writer")).median
+    assert result.lower_bound == pytest.approx(cluster_minutes + instance_minutes)
+    assert [s.resource.type.rsplit(":", 1)[1] for s in result.chain] == ["Cluster", "ClusterInstance"]

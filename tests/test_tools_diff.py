@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.synthetic import platform
+from tests.synthetic import GraphBuilder, platform
 from tools import diff
 from tools.__main__ import main
 from tools.plan import build_plan, write_plan
@@ -169,3 +169,34 @@ def test_nat_instance_is_replaced_by_a_new_ami_or_new_user_data_only_when_asked(
     quiet = {**old, "userDataReplaceOnChange": False}
     assert forcing(token, ["userData"], quiet, {**quiet, "userData": "b"}) == []
     assert forcing(token, ["instanceType"], old, {**old, "instanceType": "t4g.medium"}) == []  # stop/start
+
+
+def _standby(detached: bool) -> dict:
+    """A DR stack's Aurora standby, attached to the primary's global database or detached from it."""
+    b = GraphBuilder("prod-dr", region="us-west-2")
+    db = b.component("quantumvest:data:Database", "quantumvest-database")
+    inputs = {
+        "engine": "aurora-postgresql",
+        "engineVersion": "17",
+        "clusterIdentifier": "quantumvest-database-1a2b3c4d",
+        "storageEncrypted": True,
+        "kmsKeyId": "arn:aws:kms:us-west-2:123456789012:key/dr-data",
+        **({} if detached else {"globalClusterIdentifier": "quantumvest-database-9f8e7d6c-global"}),
+    }
+    b.add("aws:rds/cluster:Cluster", "quantumvest-database-cluster", db, inputs, options={"protect": True})
+    return build_plan(b.graph(), USAGE, parallelism=16)
+
+
+def test_detaching_a_standby_from_the_global_database_is_an_update_not_a_replacement() -> None:
+    (only,) = diff.compare(_standby(detached=False), _standby(detached=True))
+    assert only.kind == "change" and not only.replacements
+    assert [(c.path, c.old) for c in only.changes] == [
+        ("globalClusterIdentifier", "quantumvest-database-9f8e7d6c-global")
+    ]
+    # the same data does replace the cluster on what AWS cannot change in place
+    moved = _standby(detached=True)
+    for entry in moved["resources"]:
+        if entry["type"] == "aws:rds/cluster:Cluster":
+            entry["inputs"]["kmsKeyId"] = "arn:aws:kms:us-west-2:123456789012:key/other"
+    (replaced,) = diff.compare(_standby(detached=True), moved)
+    assert replaced.kind == "replace" and [r.path for r in replaced.replacements] == ["kmsKeyId"]

@@ -54,8 +54,8 @@ def test_kubernetes_engines_and_images_reach_their_resources(graphs: dict[str, G
     assert {
         r.inputs["engineVersion"]
         for g in graphs.values()
-        for r in g.of_type("aws:rds/instance:Instance")
-        if "replicateSourceDb" not in r.inputs
+        for type_token in ("aws:rds/cluster:Cluster", "aws:rds/globalCluster:GlobalCluster")
+        for r in g.of_type(type_token)
     } == {PINS_BY_NAME["postgresql"].version}
     engines = {
         (r.inputs["engine"], r.inputs["engineVersion"])

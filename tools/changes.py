@@ -166,6 +166,18 @@ def _upgrade_notes(d: ResourceDiff) -> None:
             )
     elif kind == "aws:rds/instance:Instance":
         d.notes.append(f"replica: upgraded by RDS with its source ({before} → {after})")
+    elif kind == "aws:rds/cluster:Cluster" and not new.get("allowMajorVersionUpgrade"):
+        d.errors.append(
+            f"major version upgrade {engine} {before} → {after}: RDS refuses it unless "
+            "`allowMajorVersionUpgrade` is true (set `database.allow_major_version_upgrade: true` in the "
+            "stack file, together with the new version); a global database upgrades through its global cluster"
+        )
+    elif kind == "aws:rds/cluster:Cluster":
+        d.notes.append(
+            f"**major version upgrade {engine} {before} → {after}** of the cluster in place: its instances are "
+            "unavailable while Aurora upgrades them (take a snapshot first); needs a cluster parameter group "
+            "of the new family"
+        )
     elif kind == "aws:elasticache/replicationGroup:ReplicationGroup":
         d.notes.append(
             f"**major version upgrade {engine} {before} → {after}** in place (online for a cluster with replicas); "

@@ -1,13 +1,15 @@
-"""Database per tier. dev: the cheapest that works (one burstable instance, a day of backups, nothing
-protected); staging: prod-shaped (Multi-AZ, a replica, deletion protection) on smaller instances;
-prod: the schema defaults (seed 003's db.r6g.xlarge, 30 days of backups) plus a DR replica in us-west-2."""
+"""Database per tier (Aurora PostgreSQL, docs/decisions/database-topology.md). dev: the cheapest that
+works (one Serverless v2 instance that pauses when idle, a day of backups, nothing protected); staging:
+prod-shaped (a writer and a reader to fail over to) on burstable instances; prod: the schema defaults
+(seed 003's db.r6g.xlarge, a reader, 30 days of backups) leading a global database the DR stack joins."""
 
 PROFILES = {
     "dev": {
-        "instance_class": "db.t4g.micro",
-        "allocated_storage_gb": 20,
-        "max_allocated_storage_gb": 100,
-        "multi_az": False,
+        "instance_class": "db.serverless",
+        # Pauses after 10 idle minutes; resumes in ~15 s on the next connection (AWS docs, auto-pause).
+        "serverless_min_acu": 0,
+        "serverless_max_acu": 4,
+        "seconds_until_auto_pause": 600,
         "backup_retention_days": 1,
         "deletion_protection": False,
         "final_snapshot": False,
@@ -16,17 +18,18 @@ PROFILES = {
         "read_replica_count": 0,
         "log_retention_days": 7,
         "apply_immediately": True,
+        # Enhanced Monitoring's agent and Performance Insights keep an idle instance busy; dev does without.
+        "performance_insights": False,
+        "monitoring_interval_seconds": 0,
     },
     "staging": {
         "instance_class": "db.t4g.medium",
-        "allocated_storage_gb": 100,
-        "max_allocated_storage_gb": 500,
         "backup_retention_days": 7,
         "protect": False,
         "retain_on_delete": False,
         "read_replica_count": 1,
         "log_retention_days": 30,
     },
-    # prod's cross-region replica follows platform.dr_region (config/loader.py derives it).
-    "prod": {},
+    # prod leads the global database the DR stack (prod-dr) attaches its standby to.
+    "prod": {"global_database": True},
 }

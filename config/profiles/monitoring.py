@@ -21,7 +21,7 @@ PROFILES = {
         "thresholds": {
             "evaluation_periods": 15,
             "rds_cpu_percent": 90,
-            "rds_free_storage_gib": 2,
+            "rds_free_local_storage_gib": 1,
             "rds_free_memory_mib": 128,
             "rds_connections": 80,
             "rds_replica_lag_seconds": 300,
@@ -45,7 +45,7 @@ PROFILES = {
         "thresholds": {
             "evaluation_periods": 10,
             "rds_cpu_percent": 85,
-            "rds_free_storage_gib": 10,
+            "rds_free_local_storage_gib": 2,
             "rds_free_memory_mib": 256,
             "rds_connections": 200,
             "rds_replica_lag_seconds": 60,
@@ -69,7 +69,7 @@ PROFILES = {
         "thresholds": {
             "evaluation_periods": 5,
             "rds_cpu_percent": 80,
-            "rds_free_storage_gib": 20,
+            "rds_free_local_storage_gib": 8,
             "rds_free_memory_mib": 512,
             "rds_connections": 400,
             "rds_replica_lag_seconds": 30,

@@ -15,14 +15,12 @@ from config import aws_values
 
 
 def regions_exist(cfg: PlatformArgs) -> Iterator[FieldProblem]:
-    """Every region is one botocore knows, and the DR region is in the primary's partition (the
-    database's DR region is checked only where it differs from the platform's, so a fault shows once)."""
+    """Every region is one botocore knows, and the DR region is in the primary's partition."""
     for key, region in (
         ("platform.region", cfg.platform.region),
         ("platform.dr_region", cfg.platform.dr_region),
-        ("database.dr_region", cfg.database.dr_region),
     ):
-        if region is None or (key == "database.dr_region" and region == cfg.platform.dr_region):
+        if region is None:
             continue
         problem = aws_values.region_problem(region)
         if problem:
@@ -46,7 +44,7 @@ def instance_types_exist(cfg: PlatformArgs) -> Iterator[FieldProblem]:
                 yield FieldProblem(
                     f"cluster.node_groups.{group_name}.instance_types[{index}]", instance_type, problem
                 )
-    for key in ("instance_class", "replica_instance_class", "dr_instance_class"):
+    for key in ("instance_class", "replica_instance_class"):
         value = getattr(cfg.database, key)
         problem = value is not None and aws_values.rds_class_problem(value)
         if problem:

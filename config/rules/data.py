@@ -1,4 +1,4 @@
-"""Data-tier rules that need the tier or another section: what prod must keep, where DR may go, and
+"""Data-tier rules that need the tier or another section: what prod must keep (DR included), and
 that the network lets the clients reach the ports the database and cache listen on."""
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ def prod_keeps_a_week_of_recovery_points(cfg: PlatformArgs) -> Iterator[FieldPro
 
 
 def prod_data_survives_mistakes_and_outages(cfg: PlatformArgs) -> Iterator[FieldProblem]:
-    """Prod's database has deletion protection, a final snapshot and a standby; its cache fails over."""
+    """Prod's database has deletion protection, a final snapshot and a reader to fail over to; with a DR
+    region it leads a global database (the DR stack's standby joins it); its cache fails over."""
     if cfg.platform.environment != "prod":
         return
     db, cache = cfg.database, cfg.cache
@@ -34,22 +35,23 @@ def prod_data_survives_mistakes_and_outages(cfg: PlatformArgs) -> Iterator[Field
         )
     if not db.final_snapshot:
         yield FieldProblem("database.final_snapshot", False, "prod takes a final snapshot on deletion")
-    if not db.multi_az:
-        yield FieldProblem("database.multi_az", False, "prod needs a Multi-AZ standby (FSBP RDS.5)")
+    if db.read_replica_count < 1:
+        yield FieldProblem(
+            "database.read_replica_count",
+            db.read_replica_count,
+            "prod needs at least 1 reader in another AZ to fail over to (FSBP RDS.15)",
+        )
+    if cfg.platform.dr_region and not db.global_database:
+        yield FieldProblem(
+            "database.global_database",
+            False,
+            f"prod has a DR region ({cfg.platform.dr_region}): its database leads a global database the DR "
+            "stack's standby joins (seed 003: RPO < 5 min)",
+        )
     if not (cache.automatic_failover and cache.multi_az):
         key = "automatic_failover" if not cache.automatic_failover else "multi_az"
         yield FieldProblem(
             f"cache.{key}", False, "prod needs automatic failover and Multi-AZ (FSBP ElastiCache.3)"
-        )
-
-
-def dr_region_differs_from_primary(cfg: PlatformArgs) -> Iterator[FieldProblem]:
-    """A DR replica in the primary region would fail with it."""
-    if cfg.database.dr_region is not None and cfg.database.dr_region == cfg.platform.region:
-        yield FieldProblem(
-            "database.dr_region",
-            cfg.database.dr_region,
-            f"must differ from the primary region (platform.region = {cfg.platform.region})",
         )
 
 
@@ -79,21 +81,6 @@ def admin_cidrs_inside_private_subnets(cfg: PlatformArgs) -> Iterator[FieldProbl
 RULES = [
     prod_keeps_a_week_of_recovery_points,
     prod_data_survives_mistakes_and_outages,
-    dr_region_differs_from_primary,
     network_admits_the_data_ports,
     admin_cidrs_inside_private_subnets,
 ]
-
-
-def database_dr_region_is_the_platforms(cfg: PlatformArgs) -> Iterator[FieldProblem]:
-    """The platform has one DR provider, in ``platform.dr_region``; a DR replica can only go there."""
-    wanted = cfg.database.dr_region
-    if wanted is not None and wanted not in (cfg.platform.dr_region, cfg.platform.region):
-        yield FieldProblem(
-            "database.dr_region",
-            wanted,
-            f"must equal platform.dr_region ({cfg.platform.dr_region}), the region of the platform's DR provider",
-        )
-
-
-RULES = [*RULES, database_dr_region_is_the_platforms]

@@ -209,8 +209,9 @@ def rds_auto_minor_upgrade(r: ResourceLike, ctx: Context) -> Iterator[str]:
     remediation="Set manage_master_user_password=True (and master_user_secret_kms_key_id) and drop password.",
 )
 def rds_managed_master_password(r: ResourceLike, ctx: Context) -> Iterator[str]:
-    if is_replica(r) or present(r, "snapshotIdentifier") or present(r, "globalClusterIdentifier"):
-        return  # credentials come from the source
+    secondary = present(r, "globalClusterIdentifier") and not present(r, "masterUsername")
+    if is_replica(r) or present(r, "snapshotIdentifier") or secondary:
+        return  # credentials come from the source (a global database's primary makes its own)
     password_keys = [
         k for k in ("password", "masterPassword", "passwordWo", "masterPasswordWo") if present(r, k)
     ]

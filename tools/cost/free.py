@@ -38,6 +38,7 @@ FREE_TYPES = {
     "aws:rds/subnetGroup:SubnetGroup",
     "aws:rds/parameterGroup:ParameterGroup",
     "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+    "aws:rds/globalCluster:GlobalCluster",
     "aws:rds/optionGroup:OptionGroup",
     "aws:elasticache/subnetGroup:SubnetGroup",
     "aws:elasticache/parameterGroup:ParameterGroup",

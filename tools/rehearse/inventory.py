@@ -148,10 +148,26 @@ def _eks(region: str) -> list[str]:
 
 def _databases(region: str) -> list[str]:
     lines = []
-    for db in _client("rds", region).describe_db_instances()["DBInstances"]:
+    rds = _client("rds", region)
+    for cluster in rds.describe_db_clusters()["DBClusters"]:
+        scaling = cluster.get("ServerlessV2ScalingConfiguration") or {}
+        lines.append(
+            f"Aurora cluster {cluster['DBClusterIdentifier']}: {cluster['Engine']} {cluster.get('EngineVersion')}, "
+            f"{len(cluster.get('DBClusterMembers') or [])} instances, encrypted {cluster.get('StorageEncrypted')}, "
+            f"backups {cluster.get('BackupRetentionPeriod')} d, deletion protection {cluster.get('DeletionProtection')}, "
+            f"global {cluster.get('GlobalClusterIdentifier') or 'no'}"
+            + (
+                f", Serverless v2 {scaling.get('MinCapacity')}-{scaling.get('MaxCapacity')} ACU"
+                if scaling
+                else ""
+            )
+        )
+    for db in rds.describe_db_instances()["DBInstances"]:
         role = (
             f"replica of {db['ReadReplicaSourceDBInstanceIdentifier']}"
             if db.get("ReadReplicaSourceDBInstanceIdentifier")
+            else f"in cluster {db['DBClusterIdentifier']}"
+            if db.get("DBClusterIdentifier")
             else "primary"
         )
         lines.append(
@@ -290,6 +306,8 @@ def snapshot(regions: list[str]) -> dict[str, Any]:
             "security_groups": ec2.describe_security_groups()["SecurityGroups"],
             "db_subnet_groups": rds.describe_db_subnet_groups()["DBSubnetGroups"],
             "db_instances": rds.describe_db_instances()["DBInstances"],
+            "db_clusters": rds.describe_db_clusters()["DBClusters"],
+            "global_clusters": rds.describe_global_clusters()["GlobalClusters"],
             "key_rotation": {
                 key["KeyId"]: kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"]
                 for key in kms.list_keys()["Keys"]

@@ -85,13 +85,63 @@ def _secret(name: str, inputs: dict[str, Any], region: str, seed: str) -> dict[s
 
 
 def _rds_cluster(name: str, inputs: dict[str, Any], region: str, seed: str) -> dict[str, Any]:
+    """An Aurora cluster: id = identifier, the writer (``cluster-``) and reader (``cluster-ro-``)
+    endpoints AWS names, the RDS-managed master secret (a primary only), the key it was encrypted with."""
     identifier = inputs.get("clusterIdentifier") or f"{name}-{seed[:8]}"
-    return {"clusterIdentifier": identifier, "arn": f"arn:aws:rds:{region}:{ACCOUNT_ID}:cluster:{identifier}"}
+    host = f"c{seed[:10]}.{region}.rds.amazonaws.com"
+    outputs: dict[str, Any] = {
+        "id": identifier,
+        "clusterIdentifier": identifier,
+        "arn": f"arn:aws:rds:{region}:{ACCOUNT_ID}:cluster:{identifier}",
+        "endpoint": f"{identifier}.cluster-{host}",
+        "readerEndpoint": f"{identifier}.cluster-ro-{host}",
+        "port": int(inputs.get("port") or 5432),
+        "clusterResourceId": f"cluster-{seed.upper()}",
+        "engineVersionActual": inputs.get("engineVersion") or "17.5",
+        "kmsKeyId": inputs.get("kmsKeyId"),
+        "hostedZoneId": "Z2R2ITUGPM61AM",
+    }
+    if inputs.get("manageMasterUserPassword"):
+        outputs["masterUserSecrets"] = [
+            {
+                "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"),
+                "secretArn": (
+                    f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:"
+                    f"rds!cluster-{uuid.uuid5(uuid.NAMESPACE_URL, seed)}-{seed[:6]}"
+                ),
+                "secretStatus": "active",
+            }
+        ]
+    return outputs
+
+
+def _rds_cluster_instance(name: str, inputs: dict[str, Any], region: str, seed: str) -> dict[str, Any]:
+    identifier = inputs.get("identifier") or f"{name}-{seed[:7]}".lower()
+    return {
+        "id": identifier,
+        "identifier": identifier,
+        "arn": f"arn:aws:rds:{region}:{ACCOUNT_ID}:db:{identifier}",
+        "endpoint": f"{identifier}.c{seed[:10]}.{region}.rds.amazonaws.com",
+        "port": 5432,
+        "dbiResourceId": f"db-{seed.upper()}",
+    }
+
+
+def _global_cluster(name: str, inputs: dict[str, Any], region: str, seed: str) -> dict[str, Any]:
+    identifier = inputs.get("globalClusterIdentifier") or f"{name}-{seed[:8]}"
+    return {
+        "id": identifier,
+        "arn": f"arn:aws:rds::{ACCOUNT_ID}:global-cluster:{identifier}",
+        "globalClusterResourceId": f"cluster-{seed[:16]}",
+        "engineVersionActual": inputs.get("engineVersion") or "17.5",
+    }
 
 
 EXTRA_OUTPUTS = {
     "aws:rds/instance:Instance": _rds_instance,
     "aws:rds/cluster:Cluster": _rds_cluster,
+    "aws:rds/clusterInstance:ClusterInstance": _rds_cluster_instance,
+    "aws:rds/globalCluster:GlobalCluster": _global_cluster,
     "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
     "aws:secretsmanager/secret:Secret": _secret,
 }
@@ -101,5 +151,6 @@ ID_PREFIX = {"aws:rds/instance:Instance": "db-"}
 #: Parameter groups are known by their name.
 NAME_IS_ID = {
     "aws:rds/parameterGroup:ParameterGroup",
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup",
     "aws:elasticache/parameterGroup:ParameterGroup",
 }
