@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from hypothesis import settings
 
 from tools.harness import Graph, run_stack
 
@@ -31,6 +32,14 @@ _GRAPHS: dict[str, Graph] = {}
 _SHARED: dict[str, Path] = {}  # "dir" -> the run's directory shared by the xdist workers, when there is one
 
 T = TypeVar("T")
+
+#: Property tests: 100 examples each (they cost milliseconds; tests/test_cli_fuzz.py sets its own 60).
+#: In CI (``CI`` set, as GitHub Actions does) the examples are derandomized, so a red build replays
+#: the same way on a laptop with ``CI=1``; locally each run explores new ones. Pick with
+#: ``--hypothesis-profile``.
+settings.register_profile("dev", max_examples=100)
+settings.register_profile("ci", max_examples=100, derandomize=True, database=None, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.hookimpl(trylast=True)  # after the tmp_path plugin has made its factory
