@@ -15,14 +15,15 @@ import copy
 import dataclasses
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from components.guardrails import PolicyException
 from policy import evaluate
-from policy.model import Finding
+from policy.model import Finding, Rule
+from policy.rules import RULES, RULES_BY_ID
 from policy.rules import tokens as t
 from tools.harness import Graph, Resource
 
@@ -118,15 +119,30 @@ def _key(finding: Finding) -> tuple[str, str | None, str]:
 
 
 def findings(
-    graph: Graph, environment: str = "prod", exceptions: Iterable[PolicyException] = ()
+    graph: Graph,
+    environment: str = "prod",
+    exceptions: Iterable[PolicyException] = (),
+    rules: Sequence[Rule] = RULES,
 ) -> list[Finding]:
-    return evaluate(graph, environment, list(exceptions), today=TODAY)
+    return evaluate(graph, environment, list(exceptions), today=TODAY, rules=rules)
 
 
-def fired(before: Graph, after: Graph, environment: str = "prod") -> list[Finding]:
-    """The findings ``after`` has that ``before`` had not (what a weakening made fire)."""
-    known = {_key(f) for f in findings(before, environment)}
-    return [f for f in findings(after, environment) if _key(f) not in known]
+def fired(
+    before: Graph | list[Finding], after: Graph, environment: str = "prod", *, rule: str | None = None
+) -> list[Finding]:
+    """The findings ``after`` has that ``before`` had not (what a weakening made fire).
+
+    ``before`` may be its findings already computed (a caller weakening one graph many times computes
+    them once). ``rule`` evaluates ``after`` with that rule alone: a resource or stack rule's findings
+    do not depend on the other rules' (only the config rules read other findings, and a hardening is
+    never judged by one), so asking "does this rule fire?" does not need the whole pack each time.
+    """
+    selected = RULES if rule is None else (RULES_BY_ID[rule],)
+    if rule is not None and selected[0].scope == "config":
+        raise ValueError(f"{rule} reads the other rules' findings: evaluate the whole pack")
+    before_findings = findings(before, environment) if isinstance(before, Graph) else before
+    known = {_key(f) for f in before_findings}
+    return [f for f in findings(after, environment, rules=selected) if _key(f) not in known]
 
 
 @dataclass(frozen=True)

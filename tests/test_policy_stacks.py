@@ -87,7 +87,8 @@ def test_removing_any_hardening_setting_prod_has_fires_its_rule(graphs: dict[str
     """
     graph = graphs["prod"]
     environment = "prod"
-    already = {(f.rule_id, f.resource_name) for f in findings(graph, environment)}
+    before = findings(graph, environment)  # computed once: each weakening is compared with it
+    already = {(f.rule_id, f.resource_name) for f in before}
     tried, missed = [], []
     for hardening in HARDENINGS:
         for resource in hardening.targets(graph):
@@ -98,9 +99,12 @@ def test_removing_any_hardening_setting_prod_has_fires_its_rule(graphs: dict[str
             if hardening.path is not None and setting(resource, hardening.path) == hardening.weakened:
                 continue  # the stack already holds the weakened value where the rule allows it (SSE-S3 log target)
             tried.append(f"{hardening.label} on {resource.name}")
-            new = fired(graph, _weaken_everywhere(graph, hardening, resource), environment)
+            weakened = _weaken_everywhere(graph, hardening, resource)
             # The rule must fire; its message may differ from the reference's (another rule position).
-            if not any(f.rule_id == hardening.rule for f in new):
+            # Only that rule is evaluated (the whole pack ~480 times was most of this file's time);
+            # a miss is then explained with everything the weakening did make fire.
+            if not fired(before, weakened, environment, rule=hardening.rule):
+                new = fired(before, weakened, environment)
                 missed.append(
                     f"{hardening.label} on {resource.name}: fired {sorted({f.rule_id for f in new})}"
                 )

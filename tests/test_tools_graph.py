@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import stack_graph
 from tests.synthetic import platform
-from tools import diagram
+from tools import diagram, stacks
 from tools.__main__ import main
 from tools.harness import Graph
 from tools.plan import build_plan
@@ -31,7 +32,12 @@ def test_mermaid_text() -> None:
     assert '  c_quantumvest_storage["quantumvest-storage<br/>Storage · 2 resources"]' in lines
 
 
-def test_real_stack_graph_cli(graph: Graph, capsys: pytest.CaptureFixture[str]) -> None:
+def test_real_stack_graph_cli(
+    graph: Graph, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The command draws the run's shared evaluation of the stack (evaluating it again adds nothing the
+    # plan command's end-to-end test does not already run).
+    monkeypatch.setattr(stacks, "load", lambda stack, label="graph", quiet=False: stack_graph(stack))
     assert main(["graph", graph.stack]) == 0
     out = capsys.readouterr().out
     assert out.startswith("flowchart LR") and "quantumvest-network" in out

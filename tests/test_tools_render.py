@@ -8,8 +8,9 @@ import kubernetes_validate.utils as kv
 import pytest
 import yaml
 
+from tests.conftest import stack_graph
 from tests.synthetic import GraphBuilder, deployment, platform
-from tools import render
+from tools import render, stacks
 from tools.__main__ import main
 from tools.harness import Graph
 
@@ -97,7 +98,9 @@ def test_real_stacks_render(graph: Graph, tmp_path: Path) -> None:
     assert len(list(tmp_path.glob("*.yaml"))) == len(result.manifests)
 
 
-def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # The run's shared evaluation of dev: this is about the command, not the evaluation.
+    monkeypatch.setattr(stacks, "load", lambda stack, label="render", quiet=False: stack_graph(stack))
     assert main(["render", "dev", str(tmp_path / "manifests")]) == 0
     assert "Kubernetes objects written to" in capsys.readouterr().out
 

@@ -30,6 +30,8 @@ def validate_request(service: str, operation: str, params: dict[str, Any]) -> No
 #: threads: two create_role calls at once crash moto ("dictionary changed size during iteration", moto
 #: 5.x iam/models.py create_role). One call into the emulator at a time; AWS itself needs no such thing.
 _EMULATOR = threading.Lock()
+_CLIENTS: dict[tuple[str, str], Any] = {}
+_CLIENTS_LOCK = threading.Lock()
 
 
 class AwsCallError(Exception):
@@ -61,9 +63,14 @@ class Ctx:
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def client(self, service: str, region: str | None = None) -> Any:
+        """A boto3 client; one per service and region for the process (a client costs ~20 ms to make,
+        and moto intercepts any client's calls while an emulated account is open)."""
         key = (service, region or self.region)
         if key not in self._clients:
-            self._clients[key] = boto3.client(service, region_name=key[1])
+            with _CLIENTS_LOCK:
+                if key not in _CLIENTS:
+                    _CLIENTS[key] = boto3.client(service, region_name=key[1])
+                self._clients[key] = _CLIENTS[key]
         return self._clients[key]
 
     def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
