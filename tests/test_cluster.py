@@ -26,7 +26,7 @@ GPU_TAINT = [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}
 EXPECTED_GROUPS: dict[str, dict[str, tuple]] = {
     "dev": {
         # issue 21: one untainted Graviton spot group runs the add-ons and the apps.
-        "system": (["t4g.large", "m6g.large", "m7g.large", "m8g.large"], "SPOT", (2, 2, 4), "general", []),
+        "system": (["t4g.medium", "c6g.large", "c7g.large", "c8g.large"], "SPOT", (3, 3, 5), "general", []),
     },
     "staging": {
         "system": (["t3.medium"], "ON_DEMAND", (2, 2, 4), "system", SYSTEM_TAINT),
@@ -398,3 +398,10 @@ def test_roles_are_names_in_this_account_or_full_arns(role: str, principal: str)
     graph = _build(ClusterArgs(admin_roles=[role]))
     (entry,) = graph.of_type("aws:eks/accessEntry:AccessEntry")
     assert entry.inputs["principalArn"] == principal
+
+
+def test_prefix_delegation_refuses_instance_types_that_are_not_nitro() -> None:
+    group = {"instance_types": ["m5.large", "m4.large"], "capacity_type": "SPOT"}
+    with pytest.raises(ValueError, match=r"node_groups\.system\.instance_types.*m4\.large not Nitro-based"):
+        ClusterArgs(vpc_cni_prefix_delegation=True, spot_system_group=True, node_groups={"system": group})
+    ClusterArgs(vpc_cni_prefix_delegation=False, spot_system_group=True, node_groups={"system": group})

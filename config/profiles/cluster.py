@@ -3,9 +3,9 @@
 dev: cheapest that works — ONE small Graviton spot group that runs the add-ons and the apps together
 (issue 21). Why each choice is acceptable for dev only:
 - Graviton (ARM_64): the seeds' images are multi-arch (seed 004), and a t4g.large costs $0.0672/h against
-  $0.0832/h for the t3.large it replaces (tools/data/prices-us-east-1.json).
+  $0.0832/h for the t3.large it replaced (tools/data/prices-us-east-1.json); a t4g.medium is $0.0336/h.
 - Spot for the system pods too (``spot_system_group``): a reclaim gives a two-minute notice; CoreDNS runs
-  two replicas spread over the two nodes, and a few minutes of controller disruption is acceptable where
+  two replicas spread over the nodes, and a few minutes of controller disruption is acceptable where
   nobody is paged. Staging and prod keep an on-demand, tainted system group.
 - Diversified: four 2 vCPU / 8 GiB Graviton types (the same shape, so the cluster autoscaler's estimates
   hold for whichever type spot hands out) — one capacity pool running dry does not stop the group.
@@ -13,9 +13,20 @@ dev: cheapest that works — ONE small Graviton spot group that runs the add-ons
   groups themselves and drain a node on its rebalance recommendation ("Managed node groups — capacity
   types", https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html); ``aws.eks.NodeGroup``
   has no argument for it (pulumi_aws 7, eks/node_group.py), so there is nothing to set.
-- Untainted, two nodes: every pod lands here. The dev requests (apps ~1 vCPU / 2 GiB, Prometheus
-  0.5 vCPU / 2 GiB, add-ons and daemon sets) fit two 2 vCPU / 8 GiB nodes, and a t4g.large holds 35 pods
-  with the VPC CNI; the autoscaler may add two more.
+- Untainted, three 2 vCPU / 4 GiB nodes (issue 21, second pass; they replace two t4g.large): every pod
+  lands here. Three t4g.medium spot cost $25.75 a month against $34.34 for two t4g.large. What makes a
+  4 GiB node workable is VPC CNI prefix delegation (``vpc_cni_prefix_delegation``): without it a
+  t4g.medium takes 17 pods (3 ENIs x (6 IPs - 1) + 2), with it the managed node group sets maxPods to
+  110 (the cap below 30 vCPUs; the launch template names no AMI, so EKS computes it). The price of those
+  110 slots is memory: nodeadm reserves 255 MiB + 11 MiB x maxPods for the kubelet, so a t4g.medium
+  allocates ~2.4 GiB (3.4 GiB at 17 pods). Dev's requests are ~5.5 GiB (apps 1.9 GiB, Prometheus 2 GiB,
+  add-ons and daemon sets): two mediums (~4.8 GiB) cannot hold them, three (~7.2 GiB) do, at ~80%.
+  That is why three and not the two a first reading suggests. A spot reclaim leaves two nodes (~4.8 GiB):
+  some pods go Pending and the cluster autoscaler adds a node (max 5) within a few minutes.
+- Diversified at the same shape (2 vCPU / 4 GiB, Graviton, Nitro): t4g.medium, c6g.large, c7g.large,
+  c8g.large; the cluster autoscaler's node template holds for whichever type spot hands out.
+- 20 GiB root volumes (the EKS managed node group default) instead of 30: a node holds the images of
+  ~15 pods (the apps, Prometheus, the add-ons: a few GiB), and the kubelet's image GC frees space at 85%.
 staging: prod-shaped (system, trading, analytics, spot), smaller instances and counts.
 prod: seed 003's system (t3.medium 2-4), trading (c5.xlarge 3-20, 5) and analytics (r5.2xlarge 2-10, 3)
 groups, a tainted spot group for interruptible work, and a GPU group that idles at zero nodes until a
@@ -35,16 +46,17 @@ PROFILES = {
         "kms_deletion_window_days": 7,
         "coredns_replicas": 2,
         "spot_system_group": True,
+        "vpc_cni_prefix_delegation": True,
         "node_groups": {
             "system": {
-                "instance_types": ["t4g.large", "m6g.large", "m7g.large", "m8g.large"],
+                "instance_types": ["t4g.medium", "c6g.large", "c7g.large", "c8g.large"],
                 "ami_type": "AL2023_ARM_64_STANDARD",
                 "capacity_type": "SPOT",
-                "min_size": 2,
-                "desired_size": 2,
-                "max_size": 4,
+                "min_size": 3,
+                "desired_size": 3,
+                "max_size": 5,
                 "labels": {"role": "general", "capacity-type": "spot"},
-                "disk_size_gib": 30,
+                "disk_size_gib": 20,
             },
         },
     },
