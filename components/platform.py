@@ -22,6 +22,7 @@ from .cluster_services import ClusterServices, ClusterServicesArgs
 from .cost_controls import CostControls
 from .database import Database, DatabaseArgs
 from .dns_zone import DnsZone, DnsZoneArgs
+from .dr import DnsFailover, DrSettings, FailoverHost
 from .dr_alerts import DrAlerts
 from .edge_alarms import create_edge_alarms
 from .findings import SecurityFindings
@@ -126,6 +127,10 @@ class PlatformArgs(Args):
     ci_runner: CiRunnerArgs = Field(default_factory=CiRunnerArgs)
     admin_vpn: AdminVpnArgs = Field(default_factory=AdminVpnArgs)
     admin_roles: AdminRolesArgs = Field(default_factory=AdminRolesArgs)
+    dr: DrSettings = Field(
+        default_factory=DrSettings,
+        description="This stack's side of a primary/standby pair in two regions (components/dr.py).",
+    )
 
 
 class Platform(pulumi.ComponentResource):
@@ -140,7 +145,8 @@ class Platform(pulumi.ComponentResource):
     """
 
     security: Security
-    dns_zone: DnsZone
+    dns_zone: DnsZone | None
+    paired_stack: pulumi.StackReference | None
     network: Network
     access: PlatformAccess
     dr_network: Network | None
@@ -172,17 +178,31 @@ class Platform(pulumi.ComponentResource):
         on_aws = pulumi.ResourceOptions(
             parent=self, providers={"aws": self.aws_provider, "random": self.random_provider}
         )
+        # The other stack of a DR pair, read through the stack-output contract (components/contract.py).
+        self.paired_stack = (
+            pulumi.StackReference(
+                f"{name}-dr-pair", stack_name=args.dr.paired_stack, opts=pulumi.ResourceOptions(parent=self)
+            )
+            if args.dr.paired_stack
+            else None
+        )
 
         sec = self.security = Security(
             f"{name}-security",
             security_settings(args, pulumi.get_stack()),
             dr_provider=self.dr_provider,
             us_east_1_provider=self.us_east_1_provider,
+            # A primary copies its backups to its standby's vault, in the standby's region.
+            dr_backup_vault_arn=self._paired_output("backupVaultArn") if args.dr.role == "primary" else None,
             opts=on_aws,
         )
         # Every public name lives in this zone: certificates validate through it, CloudFront's alias and
         # external-dns's records (the load balancer's names) are written into it.
-        zone = self.dns_zone = DnsZone(f"{name}-dns", args.dns, opts=on_aws)
+        # A standby writes into its primary's zone (the public names are the primary's); it has none.
+        self.dns_zone = None if args.dr.role == "standby" else DnsZone(f"{name}-dns", args.dns, opts=on_aws)
+        self.zone_id: pulumi.Output[str] = (
+            self.dns_zone.zone_id if self.dns_zone is not None else self._paired_output("dnsZoneId")
+        )
         net = self.network = Network(
             f"{name}-network", args.network, flow_log_kms_key_arn=sec.logs_key_arn, opts=on_aws
         )
@@ -268,7 +288,7 @@ class Platform(pulumi.ComponentResource):
             dr_provider=self.dr_provider if bool(args.storage.replicated_roles()) else None,
             dr_kms_key_arn=sec.dr_data_key_arn if bool(args.storage.replicated_roles()) else None,
             us_east_1_provider=self.us_east_1_provider,
-            hosted_zone_id=zone.zone_id,
+            hosted_zone_id=self.zone_id,
             access_logged_buckets=(
                 {"cloudtrail": sec.trail_bucket_name} if sec.trail_bucket_name is not None else None
             ),
@@ -290,7 +310,7 @@ class Platform(pulumi.ComponentResource):
             secret_arns=[*sec.app_secret_arns.values(), database.master_secret_arn, cache.auth_secret_arn],
             secrets_kms_key_arn=sec.secrets_key_arn,
             nvidia_device_plugin=cluster.has_gpu_nodes,
-            hosted_zone_id=zone.zone_id,
+            hosted_zone_id=self.zone_id,
             # What the load balancer controller creates carries the cost tags too (budget filters).
             cost_tags=settings.default_tags(),
             opts=on_aws,
@@ -369,6 +389,9 @@ class Platform(pulumi.ComponentResource):
         )
 
         self._coverage(name, args, on_aws)
+        self.dns_failover: DnsFailover | None = None
+        if args.dr.role != "none":
+            self.dns_failover = self._dns_failover(name, args, on_aws)
 
         self.register_outputs(
             {
@@ -450,6 +473,32 @@ class Platform(pulumi.ComponentResource):
                 opts=on_aws,
             )
 
+    def _paired_output(self, output: str) -> pulumi.Output[str]:
+        """One output of the other stack of the DR pair (a contract name, components/contract.py)."""
+        if self.paired_stack is None:
+            raise ValueError(f"{output}: this stack has no DR pair (dr.role is none)")
+        return pulumi.Output.from_input(self.paired_stack.require_output(output)).apply(str)
+
+    def _dns_failover(self, name: str, args: PlatformArgs, on_aws: pulumi.ResourceOptions) -> DnsFailover:
+        """This stack's half of the failover records of every public host, in the primary's zone."""
+        dns = args.storage.dns
+        domain = args.platform.domain
+        if domain is None:
+            raise ValueError("dr: failover records need platform.domain")
+        hosts = [FailoverHost(f"{label}.{domain}", "regional") for label in dns.regional_hosts]
+        if args.storage.cdn.enabled:
+            hosts.append(FailoverHost(f"{dns.cdn_host}.{domain}", "cdn"))
+        return DnsFailover(
+            f"{name}-dns-failover",
+            args.dr,
+            hosts=hosts,
+            zone_id=self.zone_id,
+            load_balancer_name=load_balancer_name(args.platform.name, pulumi.get_stack()),
+            edge=[self.workloads],
+            cdn_domain_name=self.storage.cdn_domain_name,
+            opts=on_aws,
+        )
+
     def _aws_provider(self, logical_name: str, region: str, settings: PlatformSettings) -> aws.Provider:
         """An explicit AWS provider for ``region`` carrying the platform's default tags."""
         return aws.Provider(
@@ -491,9 +540,11 @@ class Platform(pulumi.ComponentResource):
     def _dns_outputs(self) -> dict[str, pulumi.Input[object]]:
         """The zone's id and, for a zone this stack created, the name servers the parent must delegate to."""
         zone = self.dns_zone
-        outputs: dict[str, pulumi.Input[object]] = {"dnsZoneId": zone.zone_id}
-        if zone.name_servers is not None:
+        outputs: dict[str, pulumi.Input[object]] = {"dnsZoneId": self.zone_id}
+        if zone is not None and zone.name_servers is not None:
             outputs["dnsZoneNameServers"] = zone.name_servers
+        if self.dns_failover is not None and self.dns_failover.health_check_ids:
+            outputs["failoverHealthCheckIds"] = self.dns_failover.health_check_ids
         return outputs
 
     def _data_outputs(self) -> dict[str, pulumi.Input[object]]:
@@ -557,6 +608,7 @@ class Platform(pulumi.ComponentResource):
             outputs["drDataKeyArn"] = sec.dr_data_key_arn
         if sec.backup_vault_name is not None:
             outputs["backupVaultName"] = sec.backup_vault_name
+            outputs["backupVaultArn"] = sec.backup_vault_arn
         return outputs
 
 

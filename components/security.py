@@ -383,9 +383,12 @@ class Security(pulumi.ComponentResource):
         *,
         dr_provider: aws.Provider | None = None,
         us_east_1_provider: aws.Provider | None = None,
+        dr_backup_vault_arn: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("quantumvest:security:Security", name, None, opts)
+        #: A vault in another region (a DR standby stack's) the daily backups are copied to.
+        self._copy_vault_arn = dr_backup_vault_arn
         self._name = name
         self._args = args
         self._prefix = args.alias_prefix or derive_prefix(name)
@@ -834,6 +837,8 @@ class Security(pulumi.ComponentResource):
                 ),
             )
             copy_actions.append({"destination_vault_arn": dr_vault.arn, "lifecycle": lifecycle})
+        if self._copy_vault_arn is not None:  # the DR standby's vault, in its region (components/dr.py)
+            copy_actions.append({"destination_vault_arn": self._copy_vault_arn, "lifecycle": lifecycle})
         plan = aws.backup.Plan(
             f"{name}-backup-plan",
             rules=[
