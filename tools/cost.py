@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools import cli
+from tools.activation import add_activate, stack_argument
 from tools.errors import ToolError
 from tools.harness import Graph, Resource
 from tools.pricing import PriceTable, Usage, load_usage
@@ -453,6 +454,32 @@ def _zone(resource: Resource, ctx: Context) -> Priced:
         [CostItem("Hosted zone", 1, "months", ctx.prices.per_resource("route53_zone_month"))],
         notes=["DNS queries are not priced"],
     )
+
+
+@prices("aws:route53/healthCheck:HealthCheck")
+def _health_check(resource: Resource, ctx: Context) -> Priced:
+    """A check of an AWS endpoint (the ALB, CloudFront), plus its optional features (DR failover)."""
+    features = [
+        label
+        for label, on in (
+            ("HTTPS", str(resource.inputs.get("type", "")).startswith("HTTPS")),
+            ("string matching", str(resource.inputs.get("type", "")).endswith("STR_MATCH")),
+            ("fast interval", resource.inputs.get("requestInterval") == 10),
+            ("latency measurement", bool(resource.inputs.get("measureLatency"))),
+        )
+        if on
+    ]
+    items = [
+        CostItem(
+            "Health check (AWS endpoint)",
+            1,
+            "months",
+            ctx.prices.per_resource("route53_health_check_aws_endpoint_month"),
+        )
+    ]
+    feature_price = ctx.prices.per_resource("route53_health_check_optional_feature_month")
+    items += [CostItem(f"Optional feature: {label}", 1, "months", feature_price) for label in features]
+    return Priced(items)
 
 
 @prices("aws:cloudfront/distribution:Distribution", usage=("monthly_data_transfer_out_gb",))
@@ -1249,13 +1276,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--usage", type=cli.existing_file, help="usage file (default: cost-usage.yml in the repository root)"
     )
     parser.add_argument("--verbose", action="store_true", help="every resource with its price breakdown")
+    add_activate(parser)
     cli.add_check(parser, check_usage)
 
 
 def run(args: argparse.Namespace) -> int:
     from tools import stacks
 
-    graph = stacks.load(args.stack, label="cost")
+    graph = stacks.load(stack_argument(args), label="cost")
     report = estimate(graph, load_usage(args.usage, graph.stack))
     print(format_report(report, verbose=args.verbose))
     return 0
