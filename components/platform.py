@@ -193,7 +193,12 @@ class Platform(pulumi.ComponentResource):
             dr_provider=self.dr_provider,
             us_east_1_provider=self.us_east_1_provider,
             # A primary copies its backups to its standby's vault, in the standby's region.
-            dr_backup_vault_arn=self._paired_output("backupVaultArn") if args.dr.role == "primary" else None,
+            # Optional: a primary deployed before its standby (a new account) copies nowhere else yet.
+            dr_backup_vault_arn=(
+                self.paired_stack.get_output("backupVaultArn")
+                if self.paired_stack is not None and args.dr.role == "primary"
+                else None
+            ),
             opts=on_aws,
         )
         # Every public name lives in this zone: certificates validate through it, CloudFront's alias and

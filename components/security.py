@@ -383,7 +383,7 @@ class Security(pulumi.ComponentResource):
         *,
         dr_provider: aws.Provider | None = None,
         us_east_1_provider: aws.Provider | None = None,
-        dr_backup_vault_arn: pulumi.Input[str] | None = None,
+        dr_backup_vault_arn: pulumi.Input[str | None] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("quantumvest:security:Security", name, None, opts)
@@ -812,6 +812,21 @@ class Security(pulumi.ComponentResource):
 
     # --- AWS Backup ------------------------------------------------------------------------------------
 
+    def _with_standby_copy(
+        self, copy_actions: list[dict[str, Any]], lifecycle: dict[str, Any]
+    ) -> pulumi.Input[list[dict[str, Any]]]:
+        """The copy actions plus one to the DR standby's vault (components/dr.py), once the standby
+        exports one: a primary deployed before its standby (a new account) copies nowhere else yet."""
+        if self._copy_vault_arn is None:
+            return copy_actions
+        return pulumi.Output.from_input(self._copy_vault_arn).apply(
+            lambda arn: (
+                [*copy_actions, {"destination_vault_arn": arn, "lifecycle": lifecycle}]
+                if arn
+                else copy_actions
+            )
+        )
+
     def _backups(
         self, data_key: aws.kms.Key, dr_data_key: aws.kms.Key | None, dr_provider: aws.Provider | None
     ) -> pulumi.Output[str]:
@@ -837,8 +852,6 @@ class Security(pulumi.ComponentResource):
                 ),
             )
             copy_actions.append({"destination_vault_arn": dr_vault.arn, "lifecycle": lifecycle})
-        if self._copy_vault_arn is not None:  # the DR standby's vault, in its region (components/dr.py)
-            copy_actions.append({"destination_vault_arn": self._copy_vault_arn, "lifecycle": lifecycle})
         plan = aws.backup.Plan(
             f"{name}-backup-plan",
             rules=[
@@ -849,7 +862,7 @@ class Security(pulumi.ComponentResource):
                     "start_window": cfg.start_window_minutes,
                     "completion_window": cfg.completion_window_minutes,
                     "lifecycle": lifecycle,
-                    "copy_actions": copy_actions,
+                    "copy_actions": self._with_standby_copy(copy_actions, lifecycle),
                     "recovery_point_tags": {cfg.selection_tag_key: self._prefix},
                 }
             ],

@@ -19,19 +19,15 @@ from pathlib import Path
 
 import yaml
 
+from components.database import DatabaseArgs
 from config.errors import PROJECT
-from config.loader import load_stack_file, read_stack
+from config.loader import DATABASE_PROMOTION_KEY, load_stack_file, read_stack
 from tools import cli
 from tools.errors import ToolError
 from tools.harness import Graph, Resource
 
 #: What each resource does during the update.
 SAME, UPDATE, CREATE = "same", "update", "create"
-
-#: Inputs that differ between two offline runs without a change being deployed (none today; a place to
-#: name one with its reason).
-_VOLATILE: frozenset[str] = frozenset()
-
 
 def add_activate(parser: argparse.ArgumentParser) -> None:
     """The ``--activate`` flag: run the standby with ``dr.active: true`` (its failover configuration)."""
@@ -52,11 +48,9 @@ def activated_stack_file(stack: str, directory: Path | None = None) -> Path:
         raise ToolError(
             f"{path.name}: --activate needs a DR standby (dr.role: standby), not dr.role: {cfg.dr.role}"
         )
-    document = yaml.safe_load(path.read_text())
-    key = f"{PROJECT}:dr"
-    document["config"][key] = {**document["config"][key], "active": True}
     target = (directory or Path(tempfile.mkdtemp(prefix="activate-"))) / path.name
-    target.write_text(yaml.safe_dump(document, sort_keys=False))
+    target.write_text(path.read_text())
+    set_active(target, True)
     read_stack(target)  # the copy passes the strict reader like the original
     return target
 
@@ -69,8 +63,7 @@ def stack_argument(args: argparse.Namespace) -> str:
 
 
 def _comparable(resource: Resource) -> str:
-    inputs = {k: v for k, v in resource.inputs.items() if k not in _VOLATILE}
-    return json.dumps(inputs, sort_keys=True, default=str)
+    return json.dumps(resource.inputs, sort_keys=True, default=str)
 
 
 def changes(before: Graph, after: Graph) -> dict[str, str]:
@@ -92,3 +85,38 @@ def removed(before: Graph, after: Graph) -> list[Resource]:
     """Resources the update deletes (in ``before`` only)."""
     kept = {r.urn for r in after}
     return [r for r in before if r.urn not in kept and r.custom]
+
+
+def set_active(path: Path, active: bool, *, keep_database_attached: bool = False) -> None:
+    """Set ``dr.active`` in a standby's stack file in place (the drill workflow's config change, the
+    same as ``pulumi config set --path quantumvest-infra:dr.active true``). With
+    ``keep_database_attached`` an activation leaves the database in the global cluster (``database.
+    detached: false``): a drill that exercises scaling and the edge without breaking replication, which
+    a real detach does for good. The rewritten file passes the strict reader and the validation."""
+    document = yaml.safe_load(path.read_text())
+    config = document["config"]
+    key = f"{PROJECT}:dr"
+    config[key] = {**config.get(key, {}), "active": active}
+    database_key = f"{PROJECT}:database"
+    if keep_database_attached and active and DATABASE_PROMOTION_KEY in DatabaseArgs.model_fields:
+        config[database_key] = {**config.get(database_key, {}), DATABASE_PROMOTION_KEY: False}
+    elif not keep_database_attached and isinstance(config.get(database_key), dict):
+        config[database_key].pop(DATABASE_PROMOTION_KEY, None)
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    load_stack_file(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tools.activation STACK_FILE true|false [--keep-database-attached]`` (the drill)."""
+    parser = argparse.ArgumentParser(prog="python -m tools.activation", description=set_active.__doc__)
+    parser.add_argument("stack_file", type=Path)
+    parser.add_argument("active", choices=["true", "false"])
+    parser.add_argument("--keep-database-attached", action="store_true")
+    args = parser.parse_args(argv)
+    set_active(args.stack_file, args.active == "true", keep_database_attached=args.keep_database_attached)
+    print(f"{args.stack_file}: {PROJECT}:dr.active = {args.active}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
