@@ -87,6 +87,13 @@ class DrSettings(Args):
         "the primary's sizes; false again (after the failback) returns to the pilot light.",
     )
     health_check: HealthCheckSettings = Field(default_factory=HealthCheckSettings)
+    rpo_minutes: int = Field(
+        default=5,
+        ge=1,
+        le=1440,
+        description="Recovery point objective (seed 003: 'RPO: 5 minutes'): the standby alarms when its "
+        "database lags the primary's by more (rpo_lag_alarm).",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> DrSettings:
@@ -241,3 +248,42 @@ class DnsFailover(pulumi.ComponentResource):
             tags={"Name": f"{host.fqdn} primary"},
             opts=opts,
         )
+
+
+def rpo_lag_alarm(
+    name: str,
+    *,
+    cluster_identifier: pulumi.Input[str],
+    rpo_minutes: int,
+    evaluation_periods: int,
+    topic_arn: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
+) -> aws.cloudwatch.MetricAlarm:
+    """The standby's alarm when its secondary Aurora cluster is further behind the primary than the RPO.
+
+    ``AuroraGlobalDBRPOLag`` (milliseconds, reported by a secondary Aurora PostgreSQL cluster of a global
+    database, dimension ``DBClusterIdentifier``: Aurora User Guide, "Amazon CloudWatch metrics for
+    Amazon Aurora") measures how far behind the secondary is in user transactions, which is the data a
+    failover would lose. It lives in the standby (the metric is the standby region's, and a CloudWatch
+    alarm reads its own region's metrics) and notifies the standby's alert topic. Missing data is
+    breaching: no lag figure means replication is not running.
+    """
+    threshold_ms = rpo_minutes * 60 * 1000
+    return aws.cloudwatch.MetricAlarm(
+        f"{name}-rpo-lag",
+        alarm_description=f"Aurora global database: the standby's secondary cluster is more than {rpo_minutes} "
+        "min behind the primary (RPO): a failover now would lose more than the objective allows",
+        namespace="AWS/RDS",
+        metric_name="AuroraGlobalDBRPOLag",
+        dimensions={"DBClusterIdentifier": cluster_identifier},
+        statistic="Maximum",
+        period=60,
+        evaluation_periods=evaluation_periods,
+        threshold=threshold_ms,
+        comparison_operator="GreaterThanThreshold",
+        treat_missing_data="breaching",
+        alarm_actions=[topic_arn],
+        ok_actions=[topic_arn],
+        tags={"AlarmGroup": "RDS"},
+        opts=opts,
+    )

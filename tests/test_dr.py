@@ -11,9 +11,11 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import pulumi
 import pytest
 
 from components.database import DatabaseArgs
+from components.dr import rpo_lag_alarm
 from config import load_stack_file
 from config.errors import ConfigError
 from config.loader import DATABASE_PROMOTION_KEY
@@ -25,7 +27,7 @@ from tools import trace_dr
 from tools.activation import UPDATE, activated_stack_file, changes, removed
 from tools.deploy_time import RTO_MINUTES, estimate_activation
 from tools.diff import render_markdown
-from tools.harness import Graph, run_stack
+from tools.harness import Graph, run, run_stack
 from tools.plan import build_plan
 from tools.pricing import load_usage
 from tools.trace import public_hosts, trace_stack
@@ -327,3 +329,25 @@ def test_the_activation_fits_seed_003s_recovery_time_objective(standby: Graph, a
 def test_the_standby_passes_the_policy_pack_with_its_declared_exceptions(standby: Graph) -> None:
     findings = evaluate_stack("prod-dr", graph=standby, today=TODAY)
     assert [f.line() for f in findings if f.excepted_by is None] == [], format_findings(findings, "prod-dr")
+
+
+def test_the_standby_alarms_when_its_database_lags_beyond_the_rpo() -> None:
+    """Built alone (the standby's secondary cluster arrives with the Aurora work; wiring in the report)."""
+
+    def program() -> None:
+        rpo_lag_alarm(
+            "quantumvest-dr",
+            cluster_identifier="quantumvest-database-secondary",
+            rpo_minutes=load_stack_file(STANDBY).dr.rpo_minutes,
+            evaluation_periods=3,
+            topic_arn="arn:aws:sns:us-west-2:123456789012:quantumvest-alerts",
+            opts=pulumi.ResourceOptions(),
+        )
+
+    (alarm,) = run(program, region="us-west-2").of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert (alarm.inputs["namespace"], alarm.inputs["metricName"]) == ("AWS/RDS", "AuroraGlobalDBRPOLag")
+    assert alarm.inputs["dimensions"] == {"DBClusterIdentifier": "quantumvest-database-secondary"}
+    assert alarm.inputs["threshold"] == 5 * 60 * 1000  # seed 003's RPO, in the metric's milliseconds
+    assert alarm.inputs["comparisonOperator"] == "GreaterThanThreshold"
+    assert alarm.inputs["treatMissingData"] == "breaching"
+    assert alarm.inputs["alarmActions"] == ["arn:aws:sns:us-west-2:123456789012:quantumvest-alerts"]

@@ -29,6 +29,7 @@ from tools.harness import Graph, Resource
 #: What each resource does during the update.
 SAME, UPDATE, CREATE = "same", "update", "create"
 
+
 def add_activate(parser: argparse.ArgumentParser) -> None:
     """The ``--activate`` flag: run the standby with ``dr.active: true`` (its failover configuration)."""
     parser.add_argument(

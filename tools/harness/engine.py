@@ -361,15 +361,18 @@ def run_stack(
     mocks_factory: MocksFactory | None = None,
     on_component: ComponentListener | None = None,
     placeholder_references: bool = False,
+    references: dict[str, dict[str, Any]] | None = None,
 ) -> Graph:
     """Run ``__main__.py`` for a stack exactly as ``pulumi up`` would, under the recording mocks.
 
     A stack that references its DR pair first runs the pair (remembered per process) so the reference
-    reads the pair's real outputs; ``placeholder_references`` answers them from the contract instead.
+    reads the pair's real outputs; ``placeholder_references`` answers them from the contract instead,
+    ``references`` (stack name → outputs) with given outputs (the rehearsal's, from emulated AWS).
     """
     path = stack_file(stack)
     settings, document = load_stack(path)  # fails fast, naming the file, before the engine starts
-    references = referenced_outputs(settings, placeholders_only=placeholder_references)
+    if references is None:
+        references = referenced_outputs(settings, placeholders_only=placeholder_references)
     config, secret_keys = engine_config(document)
     name = path.stem.split(".", 1)[1] if path.stem.startswith("Pulumi.") else path.stem
 

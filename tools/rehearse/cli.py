@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import threading
 import time
+from typing import Any
 
-from tools import cli
+from config.loader import load_stack_file
+from tools.activation import activated_stack_file
+from tools.cli import stack_path
+from tools.harness import Graph, run_stack
 from tools.harness.graph import COMPONENT_PREFIX, Resource
+from tools.rehearse.activation import ActivationError, rehearse_activation
 from tools.rehearse.engine import ACCOUNT_ID, RehearsalError, emulated_account, rehearse_stack
 from tools.rehearse.inventory import inventory
 
@@ -43,14 +47,19 @@ def main(stack: str) -> int:
             print("  validated only: " + ", ".join(sorted(report.validated)))
         print("\nWhat exists in the emulated account (queried back through the AWS APIs):")
         print("\n".join(inventory(rehearsal.regions)))
+        if load_stack_file(stack_path(stack)).dr.role == "standby":
+            return _activation(stack, rehearsal.graph, rehearsal.references)
     return 0
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    parser = cli.add_command(
-        commands,
-        "rehearse",
-        lambda args: main(args.stack),
-        help="rehearse `pulumi up` of a stack against emulated AWS (moto, in process)",
-    )
-    cli.add_stack(parser)
+def _activation(stack: str, idle: Graph, references: dict[str, dict[str, Any]]) -> int:
+    """The standby's activation applied to the emulated account as the update it is."""
+    print(f"\nActivating {stack} (dr.active: true) as an update of the emulated account:", flush=True)
+    active = run_stack(str(activated_stack_file(stack)), references=references)
+    try:
+        lines = rehearse_activation(idle, active)
+    except ActivationError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print("\n".join(f"  {line}" for line in lines))
+    return 0

@@ -14,9 +14,11 @@ from typing import Any
 import pulumi
 from moto import mock_aws
 
-from tools.harness.engine import RecordingMocks, RecordingMonitor, plain, run_stack
+from config.loader import load_stack_file
+from tools.harness.engine import RecordingMocks, RecordingMonitor, plain, run_stack, stack_file
 from tools.harness.graph import Graph, Resource
 from tools.harness.outputs import synthesize_outputs
+from tools.harness.stack_refs import stack_of
 from tools.rehearse import moto_fixes
 from tools.rehearse.context import ACCOUNT_ID, AwsCallError, Ctx, validate_request
 from tools.rehearse.handlers import CREATORS, VALIDATIONS
@@ -148,6 +150,8 @@ class Rehearsal:
     graph: Graph
     report: Report
     regions: list[str]
+    #: What the stack's StackReference read (a standby: its primary's outputs from emulated AWS).
+    references: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def rehearse(
@@ -195,8 +199,24 @@ def emulated_account() -> Any:
 
 
 def rehearse_stack(stack: str, progress: Callable[[Resource], None] | None = None) -> Rehearsal:
-    """Rehearse ``pulumi up`` of a stack in emulated AWS (call inside :func:`emulated_account`)."""
-    return rehearse(lambda factory: run_stack(stack, mocks_factory=factory), progress)
+    """Rehearse ``pulumi up`` of a stack in emulated AWS (call inside :func:`emulated_account`).
+
+    A DR standby's primary is rehearsed first, in the same account (its own reference answered from the
+    contract): the standby's StackReference then reads outputs of resources that exist in moto, and its
+    records go into the primary's emulated zone."""
+    settings = load_stack_file(stack_file(stack))
+    references = None
+    if settings.dr.role == "standby" and settings.dr.primary_stack:
+        primary = stack_of(settings.dr.primary_stack)
+        first = rehearse(
+            lambda factory: run_stack(primary, mocks_factory=factory, placeholder_references=True), progress
+        )
+        references = {primary: first.graph.outputs}
+    rehearsal = rehearse(
+        lambda factory: run_stack(stack, mocks_factory=factory, references=references), progress
+    )
+    rehearsal.references = references or {}
+    return rehearsal
 
 
 __all__ = [
