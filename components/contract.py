@@ -40,7 +40,7 @@ STACK_OUTPUTS: dict[str, OutputSpec] = {
     "failoverHealthCheckIds": OutputSpec(
         dict,
         "Route 53 health check id per public host (the PRIMARY failover records')",
-        when="dr.role == primary",
+        when="dr.is_primary",
     ),
     # security
     "regionalWebAclArn": OutputSpec(str, "WAF web ACL for the public ALB"),

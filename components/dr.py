@@ -131,6 +131,11 @@ class DrSettings(Args):
         )
 
     @property
+    def is_primary(self) -> bool:
+        """The primary of a pair (it exports its failover health checks)."""
+        return self.role == "primary"
+
+    @property
     def standby_idle(self) -> bool:
         """A standby that is not serving: the pilot-light sizes apply."""
         return self.role == "standby" and not self.active

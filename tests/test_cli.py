@@ -13,7 +13,7 @@ from tests.helpers import write_stack
 from tools import cli, stacks
 from tools.__main__ import main
 
-UNKNOWN = "error: unknown stack 'qa': no Pulumi.qa.yaml; stacks here: dev, prod, staging"
+UNKNOWN = "error: unknown stack 'qa': no Pulumi.qa.yaml; stacks here: dev, prod, prod-dr, staging"
 
 
 @pytest.fixture

@@ -293,7 +293,7 @@ def test_an_adopted_zone_is_traced_by_its_id(graphs: dict[str, Graph]) -> None:
 def test_an_unknown_stack_is_a_usage_error_naming_the_stacks(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trace", "qa"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["error: unknown stack 'qa': no Pulumi.qa.yaml; stacks here: dev, prod, staging"]
+    assert err == ["error: unknown stack 'qa': no Pulumi.qa.yaml; stacks here: dev, prod, prod-dr, staging"]
 
 
 def test_an_unknown_host_is_a_usage_error_naming_the_hosts(capsys: pytest.CaptureFixture[str]) -> None:
