@@ -6,6 +6,7 @@ import pytest
 
 from config import ConfigError, load_stack_file
 from config.loader import build
+from tests.dr_region import OVERRIDES as DR_REGION
 from tests.helpers import REPO, load_with, rejected, write_stack
 
 
@@ -198,10 +199,11 @@ def test_missing_stack_file_and_bad_yaml(tmp_path) -> None:
 
 
 def test_database_dr_replica_follows_the_platform_dr_region(tmp_path) -> None:
-    assert load_stack_file(REPO / "Pulumi.prod.yaml").database.dr_region == "us-west-2"
-    moved = load_with(tmp_path, "prod", {"platform": {"dr_region": "eu-west-1"}})
+    # prod without its standby, with a DR region of its own (tests/dr_region.py)
+    assert load_with(tmp_path, "prod", DR_REGION).database.dr_region == "us-west-2"
+    moved = load_with(tmp_path, "prod", {**DR_REGION, "platform": {"dr_region": "eu-west-1"}})
     assert moved.database.dr_region == "eu-west-1"
-    message = rejected(tmp_path, "prod", {"database": {"dr_region": "eu-central-1"}})
+    message = rejected(tmp_path, "prod", {**DR_REGION, "database": {"dr_region": "eu-central-1"}})
     assert (
         "quantumvest-infra:database.dr_region = eu-central-1: must equal platform.dr_region (us-west-2)"
         in message
@@ -209,7 +211,7 @@ def test_database_dr_replica_follows_the_platform_dr_region(tmp_path) -> None:
 
 
 def test_dr_network_must_not_overlap_the_primary_vpc(tmp_path) -> None:
-    message = rejected(tmp_path, "prod", {"dr_network": {"cidr": "10.30.0.0/16"}})
+    message = rejected(tmp_path, "prod", {**DR_REGION, "dr_network": {"cidr": "10.30.0.0/16"}})
     assert "quantumvest-infra:dr_network.cidr = 10.30.0.0/16: overlaps network.cidr (10.30.0.0/16)" in message
 
 

@@ -12,6 +12,7 @@ from components.database import Database, DatabaseArgs
 from tests.conftest import STACKS
 from tests.data_graphs import (
     DB_SUBNET_GROUP,
+    DR_REGION,
     DR_SUBNET_GROUP,
     NODE_SG,
     VPC_ID,
@@ -32,7 +33,7 @@ DR_KEY = key_arn("us-west-2", "dr-data")
 EXPECTED = {
     "dev": ("db.t4g.micro", False, 1, 0, None),
     "staging": ("db.t4g.medium", True, 7, 1, None),
-    "prod": ("db.r6g.xlarge", True, 30, 1, "us-west-2"),
+    "prod": ("db.r6g.xlarge", True, 30, 1, None),  # its DR copy is the standby's (prod-dr, issue 22)
 }
 
 
@@ -217,14 +218,15 @@ def test_read_replicas_follow_the_primary(stack: str) -> None:
 def test_dr_replica_only_where_configured(stack: str) -> None:
     graph = _graph(stack)
     dr = [i for i in graph.of_type(INSTANCE) if i.name.endswith("-dr-replica")]
-    assert len(dr) == (1 if stack == "prod" else 0)
-    assert bool(
-        graph.of_type("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication")
-    ) is (stack == "prod")
+    assert len(dr) == 0  # no stack file has a DR region of its own: prod's standby is prod-dr
+    assert (
+        bool(graph.of_type("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"))
+        is False
+    )
 
 
 def test_dr_replica_uses_the_dr_provider_and_a_key_from_that_region() -> None:
-    graph = _graph("prod")
+    graph = _graph(DR_REGION)  # prod with platform.dr_region and no standby
     primary = _primary(graph)
     dr = graph.one(INSTANCE, "dr-replica")
     provider = graph.provider_of(dr)

@@ -3,13 +3,14 @@ created through the DR provider, never in the region's default VPC."""
 
 from __future__ import annotations
 
+from tests.dr_region import dr_region_graph
 from tools.harness import Graph
 
 INSTANCE = "aws:rds/instance:Instance"
 
 
-def test_prod_dr_replica_sits_in_the_dr_networks_database_subnets(graphs: dict[str, Graph]) -> None:
-    prod = graphs["prod"]
+def test_a_dr_replica_sits_in_the_dr_networks_database_subnets() -> None:
+    prod = dr_region_graph()  # prod with platform.dr_region and no standby (prod's own DR is prod-dr)
     dr_network = prod.one("quantumvest:network:Network", "dr-network")
     (dr_provider,) = [
         p for p in prod.of_type("pulumi:providers:aws") if p.inputs.get("region") == "us-west-2"
@@ -29,7 +30,7 @@ def test_prod_dr_replica_sits_in_the_dr_networks_database_subnets(graphs: dict[s
 
 
 def test_stacks_without_a_dr_region_have_no_dr_network(graphs: dict[str, Graph]) -> None:
-    for stack in ("dev", "staging"):
+    for stack in ("dev", "staging", "prod"):
         assert not [r for r in graphs[stack] if r.name.startswith("quantumvest-dr-network")]
 
 
