@@ -27,7 +27,7 @@ def test_tier_defaults() -> None:
     assert (prod.database.protect, prod.database.retain_on_delete, prod.database.dr_region) == (
         True,
         True,
-        "us-west-2",
+        None,  # prod's DR copy is its standby's (prod-dr, issue 22)
     )
     assert (dev.cache.num_cache_nodes, staging.cache.num_cache_nodes, prod.cache.num_cache_nodes) == (1, 2, 3)
     assert (dev.cache.protect, staging.cache.protect, prod.cache.protect) == (False, False, True)
