@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 import threading
 import time
 from typing import Any
 
 from config.loader import load_stack_file
+from tools import cli
 from tools.activation import activated_stack_file
 from tools.cli import stack_path
 from tools.harness import Graph, run_stack
@@ -63,3 +65,14 @@ def _activation(stack: str, idle: Graph, references: dict[str, dict[str, Any]]) 
         return 1
     print("\n".join(f"  {line}" for line in lines))
     return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = cli.add_command(
+        commands,
+        "rehearse",
+        lambda args: main(args.stack),
+        help="rehearse `pulumi up` of a stack against emulated AWS (moto, in process); a DR standby after "
+        "its primary, then its activation as an update",
+    )
+    cli.add_stack(parser)
