@@ -1,8 +1,8 @@
 """A DR standby's activation rehearsed in emulated AWS, after the standby itself (``rehearse prod-dr``).
 
-The primary is rehearsed first in the same emulated account (its zone, which the standby's failover
-records and certificate validations are written into, exists in moto then), the idle standby next,
-in its own region: two regions, one account. The activation is then applied as the update it is
+The idle standby is rehearsed first (us-west-2, and us-east-1 for CloudFront's certificate and web
+ACL: two regions, one emulated account; tools/rehearse/engine.py says why its primary is not
+rehearsed into the same account). The activation is then applied as the update it is
 (tools/activation.py): each node group whose scaling changes gets ``UpdateNodegroupConfig`` with the
 active sizes and is read back; an Aurora cluster leaving its global cluster gets
 ``RemoveFromGlobalCluster``. Kubernetes changes (replica counts) are not AWS calls and are listed.

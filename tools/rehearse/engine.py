@@ -15,10 +15,16 @@ import pulumi
 from moto import mock_aws
 
 from config.loader import load_stack_file
-from tools.harness.engine import RecordingMocks, RecordingMonitor, plain, run_stack, stack_file
+from tools.harness.engine import (
+    RecordingMocks,
+    RecordingMonitor,
+    plain,
+    referenced_outputs,
+    run_stack,
+    stack_file,
+)
 from tools.harness.graph import Graph, Resource
 from tools.harness.outputs import synthesize_outputs
-from tools.harness.stack_refs import stack_of
 from tools.rehearse import moto_fixes
 from tools.rehearse.context import ACCOUNT_ID, AwsCallError, Ctx, validate_request
 from tools.rehearse.handlers import CREATORS, VALIDATIONS
@@ -201,21 +207,17 @@ def emulated_account() -> Any:
 def rehearse_stack(stack: str, progress: Callable[[Resource], None] | None = None) -> Rehearsal:
     """Rehearse ``pulumi up`` of a stack in emulated AWS (call inside :func:`emulated_account`).
 
-    A DR standby's primary is rehearsed first, in the same account (its own reference answered from the
-    contract): the standby's StackReference then reads outputs of resources that exist in moto, and its
-    records go into the primary's emulated zone."""
+    A DR standby reads its primary's outputs from the primary's mock run (tools/harness/stack_refs.py):
+    the primary is not rehearsed into the same account, because the offline auto-names derive from the
+    logical name alone (the same for both stacks), so their IAM roles would collide where real Pulumi's
+    random suffixes do not; the standby's records in the primary's zone are validated against the API
+    model (a zone the account does not hold), everything else is created in its regions."""
     settings = load_stack_file(stack_file(stack))
-    references = None
-    if settings.dr.role == "standby" and settings.dr.primary_stack:
-        primary = stack_of(settings.dr.primary_stack)
-        first = rehearse(
-            lambda factory: run_stack(primary, mocks_factory=factory, placeholder_references=True), progress
-        )
-        references = {primary: first.graph.outputs}
+    references = referenced_outputs(settings)
     rehearsal = rehearse(
         lambda factory: run_stack(stack, mocks_factory=factory, references=references), progress
     )
-    rehearsal.references = references or {}
+    rehearsal.references = references
     return rehearsal
 
 
