@@ -35,12 +35,15 @@ def _scaling(resource: Resource) -> dict[str, Any]:
     return {k: config[k] for k in ("minSize", "maxSize", "desiredSize") if k in config}
 
 
-def rehearse_activation(idle: Graph, active: Graph) -> list[str]:
-    """Apply the activation's AWS changes to the emulated account holding the idle standby; one line per
-    change. Raises :class:`ActivationError` for an AWS change it cannot apply or that does not hold."""
+def rehearse_activation(idle: Graph, planned_idle: Graph, active: Graph) -> list[str]:
+    """Apply the activation's AWS changes to the emulated account holding the idle standby (``idle``, the
+    rehearsal's graph, whose outputs are moto's); the changes are those between the two offline runs
+    ``planned_idle`` and ``active`` (the same mocks on both sides, so only the configuration differs).
+    One line per change; raises :class:`ActivationError` for an AWS change it cannot apply or that does
+    not hold."""
     lines: list[str] = []
     kubernetes = 0
-    for urn, kind in changes(idle, active).items():
+    for urn, kind in changes(planned_idle, active).items():
         if kind != UPDATE:
             continue
         before, after = idle.by_urn(urn), active.by_urn(urn)

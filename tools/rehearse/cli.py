@@ -57,9 +57,10 @@ def main(stack: str) -> int:
 def _activation(stack: str, idle: Graph, references: dict[str, dict[str, Any]]) -> int:
     """The standby's activation applied to the emulated account as the update it is."""
     print(f"\nActivating {stack} (dr.active: true) as an update of the emulated account:", flush=True)
+    planned_idle = run_stack(stack, references=references)
     active = run_stack(str(activated_stack_file(stack)), references=references)
     try:
-        lines = rehearse_activation(idle, active)
+        lines = rehearse_activation(idle, planned_idle, active)
     except ActivationError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
