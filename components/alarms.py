@@ -74,14 +74,6 @@ class AlarmThresholds(Args):
             "reads is visible to users."
         ),
     )
-    rds_global_replication_lag_seconds: int = Field(
-        default=60,
-        ge=1,
-        description=(
-            "AuroraGlobalDBReplicationLag on a standby (DR stack): a fifth of seed 003's 5-minute RPO, so "
-            "a stalled replication pages with four minutes to spare."
-        ),
-    )
     cache_engine_cpu_percent: Percent = Field(
         default=80,
         description="ElastiCache EngineCPUUtilization: Redis is single-threaded, so the engine thread saturates first.",

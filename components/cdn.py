@@ -41,6 +41,12 @@ class CdnArgs(Args):
         default=True, description="Serve static assets from CloudFront (seed 004: 'use CDN')."
     )
     origin_bucket: str = Field(default="assets", description="Bucket role CloudFront serves (the origin).")
+    alias_record: bool = Field(
+        default=True,
+        description="Write the CDN host's A/AAAA alias records. False when a DR pair's failover records own "
+        "the name (the loader sets it for dr.role primary/standby: components/dr.py); Route 53 refuses a "
+        "simple record beside failover records of the same name and type.",
+    )
     price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = Field(
         default="PriceClass_All",
         description="Edge locations used: All serves every viewer from the nearest edge; 100 (NA+EU) is cheapest.",
@@ -151,7 +157,7 @@ def assets_cdn(
         parent=parent,
         us_east_1_provider=us_east_1_provider,
     )
-    if certificate_arn is not None and zone_id is not None:
+    if certificate_arn is not None and zone_id is not None and args.alias_record:
         for record_type in ("A", "AAAA"):
             aws.route53.Record(
                 f"{name}-cdn-alias-{record_type.lower()}",

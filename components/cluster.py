@@ -247,6 +247,12 @@ def _role_ref(value: str) -> str:
 class ClusterArgs(Args):
     """Settings of the EKS cluster. Defaults are the production shape; tier profiles trim them."""
 
+    scale_by_config: bool = Field(
+        default=False,
+        description="Apply desired_size on every update (no ignore_changes): a DR standby's activation "
+        "raises min_size above the idle desired size, which EKS refuses unless desired_size rises with it "
+        "(UpdateNodegroupConfig: minSize <= desiredSize). The loader sets it for a standby (components/dr.py).",
+    )
     kubernetes_version: str = Field(
         default=KUBERNETES_VERSION,
         description="Kubernetes minor version; only versions in EKS standard support are accepted "
@@ -1008,8 +1014,9 @@ class Cluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 depends_on=depends_on,
-                # The cluster autoscaler changes the desired size; a deploy must not reset it.
-                ignore_changes=["scalingConfig.desiredSize"],
+                # The cluster autoscaler changes the desired size; a deploy must not reset it, unless the
+                # stack scales by config (a DR standby's activation raises min_size above the idle size).
+                ignore_changes=[] if args.scale_by_config else ["scalingConfig.desiredSize"],
             ),
         )
 

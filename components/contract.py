@@ -39,6 +39,11 @@ STACK_OUTPUTS: dict[str, OutputSpec] = {
     "dnsZoneNameServers": OutputSpec(
         list, "name servers to delegate platform.domain to (docs/edge.md: delegation)", when="dns.created"
     ),
+    "failoverHealthCheckIds": OutputSpec(
+        dict,
+        "Route 53 health check id per public host (the PRIMARY failover records')",
+        when="dr.is_primary",
+    ),
     # security
     "regionalWebAclArn": OutputSpec(str, "WAF web ACL for the public ALB"),
     "cloudfrontWebAclArn": OutputSpec(str, "WAF web ACL for CloudFront", when="storage.cdn.enabled"),
@@ -47,6 +52,11 @@ STACK_OUTPUTS: dict[str, OutputSpec] = {
     "ecrRepositoryUrls": OutputSpec(dict, "ECR repository URL per service"),
     "appSecretArns": OutputSpec(dict, "Secrets Manager ARN per service with app secrets"),
     "backupVaultName": OutputSpec(str, "AWS Backup vault", when="security.backup.enabled"),
+    "backupVaultArn": OutputSpec(
+        str,
+        "AWS Backup vault ARN (a DR primary copies its backups to its standby's)",
+        when="security.backup.enabled",
+    ),
     # cluster
     "clusterName": OutputSpec(str, "EKS cluster name"),
     "clusterEndpoint": OutputSpec(str, "EKS API endpoint"),

@@ -23,7 +23,7 @@ from .cluster_services import ClusterServices, ClusterServicesArgs
 from .cost_controls import CostControls
 from .database import Database, DatabaseArgs
 from .dns_zone import DnsZone, DnsZoneArgs
-from .dr_alerts import DrAlerts
+from .dr import DnsFailover, DrSettings, FailoverHost, rpo_lag_alarm
 from .edge_alarms import create_edge_alarms
 from .findings import SecurityFindings
 from .gateway import load_balancer_name
@@ -130,6 +130,10 @@ class PlatformArgs(Args):
     ci_runner: CiRunnerArgs = Field(default_factory=CiRunnerArgs)
     admin_vpn: AdminVpnArgs = Field(default_factory=AdminVpnArgs)
     admin_roles: AdminRolesArgs = Field(default_factory=AdminRolesArgs)
+    dr: DrSettings = Field(
+        default_factory=DrSettings,
+        description="This stack's side of a primary/standby pair in two regions (components/dr.py).",
+    )
 
 
 class Platform(pulumi.ComponentResource):
@@ -144,7 +148,8 @@ class Platform(pulumi.ComponentResource):
     """
 
     security: Security
-    dns_zone: DnsZone
+    dns_zone: DnsZone | None
+    paired_stack: pulumi.StackReference | None
     network: Network
     access: PlatformAccess
     dr_network: Network | None
@@ -167,13 +172,8 @@ class Platform(pulumi.ComponentResource):
     ) -> None:
         """``database_global_cluster_identifier`` and ``database_master_secret_arn`` are for a stack
         whose database is a standby (``database.role: standby``, the DR stack): the primary stack's
-        ``databaseGlobalClusterId`` and a copy of its master secret readable in this region (a standby
-        has no master user of its own until it is detached)."""
-        if args.database.role == "standby" and database_master_secret_arn is None:
-            raise ValueError(
-                f"{name}: database.role is 'standby': pass database_master_secret_arn (the primary's master "
-                "secret, replicated to this region) for the workloads and the exporter"
-            )
+        ``databaseGlobalClusterId`` and its master secret (a standby has no master user of its own; the
+        promoted cluster keeps the primary's). Unset, both are read from the DR pair's stack outputs."""
         super().__init__("quantumvest:platform:Platform", name, None, opts)
         settings = args.platform
         self.aws_provider = self._aws_provider(f"{name}-aws", settings.region, settings)
@@ -193,17 +193,36 @@ class Platform(pulumi.ComponentResource):
         on_aws = pulumi.ResourceOptions(
             parent=self, providers={"aws": self.aws_provider, "random": self.random_provider}
         )
+        # The other stack of a DR pair, read through the stack-output contract (components/contract.py).
+        self.paired_stack = (
+            pulumi.StackReference(
+                f"{name}-dr-pair", stack_name=args.dr.paired_stack, opts=pulumi.ResourceOptions(parent=self)
+            )
+            if args.dr.paired_stack
+            else None
+        )
 
         sec = self.security = Security(
             f"{name}-security",
             security_settings(args, pulumi.get_stack()),
             dr_provider=self.dr_provider,
             us_east_1_provider=self.us_east_1_provider,
+            # A primary copies its backups to its standby's vault, in the standby's region.
+            # Optional: a primary deployed before its standby (a new account) copies nowhere else yet.
+            dr_backup_vault_arn=(
+                self.paired_stack.get_output("backupVaultArn")
+                if self.paired_stack is not None and args.dr.role == "primary"
+                else None
+            ),
             opts=on_aws,
         )
         # Every public name lives in this zone: certificates validate through it, CloudFront's alias and
         # external-dns's records (the load balancer's names) are written into it.
-        zone = self.dns_zone = DnsZone(f"{name}-dns", args.dns, opts=on_aws)
+        # A standby writes into its primary's zone (the public names are the primary's); it has none.
+        self.dns_zone = None if args.dr.role == "standby" else DnsZone(f"{name}-dns", args.dns, opts=on_aws)
+        self.zone_id: pulumi.Output[str] = (
+            self.dns_zone.zone_id if self.dns_zone is not None else self._paired_output("dnsZoneId")
+        )
         net = self.network = Network(
             f"{name}-network", args.network, flow_log_kms_key_arn=sec.logs_key_arn, opts=on_aws
         )
@@ -246,6 +265,13 @@ class Platform(pulumi.ComponentResource):
                 flow_log_kms_key_arn=sec.dr_logs_key_arn,
                 opts=pulumi.ResourceOptions(parent=self, providers={"aws": self.dr_provider}),
             )
+        if args.database.role == "standby":
+            if self.paired_stack is None:
+                raise ValueError(f"{name}: database.role is 'standby' but dr.primary_stack names no primary")
+            if database_global_cluster_identifier is None:
+                database_global_cluster_identifier = self._paired_output("databaseGlobalClusterId")
+            if database_master_secret_arn is None:
+                database_master_secret_arn = self._paired_output("databaseMasterSecretArn")
         # Pods reach the data tier with the nodes' security group (VPC CNI, no security groups for pods).
         clients = cluster.node_security_group_id
         # prod's database leads an Aurora global database; the DR stack attaches its standby to it.
@@ -289,7 +315,7 @@ class Platform(pulumi.ComponentResource):
             dr_provider=self.dr_provider if bool(args.storage.replicated_roles()) else None,
             dr_kms_key_arn=sec.dr_data_key_arn if bool(args.storage.replicated_roles()) else None,
             us_east_1_provider=self.us_east_1_provider,
-            hosted_zone_id=zone.zone_id,
+            hosted_zone_id=self.zone_id,
             access_logged_buckets=(
                 {"cloudtrail": sec.trail_bucket_name} if sec.trail_bucket_name is not None else None
             ),
@@ -315,7 +341,7 @@ class Platform(pulumi.ComponentResource):
             ],
             secrets_kms_key_arn=sec.secrets_key_arn,
             nvidia_device_plugin=cluster.has_gpu_nodes,
-            hosted_zone_id=zone.zone_id,
+            hosted_zone_id=self.zone_id,
             # What the load balancer controller creates carries the cost tags too (budget filters).
             cost_tags=settings.default_tags(),
             opts=on_aws,
@@ -393,6 +419,9 @@ class Platform(pulumi.ComponentResource):
         )
 
         self._coverage(name, args, on_aws)
+        self.dns_failover: DnsFailover | None = None
+        if args.dr.role != "none":
+            self.dns_failover = self._dns_failover(name, args, on_aws)
 
         self.register_outputs(
             {
@@ -455,15 +484,13 @@ class Platform(pulumi.ComponentResource):
                 ),
             )
         if args.database.role == "standby" and not args.database.detached:
-            # The global database's lag is published by the standby, in this (the DR) region.
-            DrAlerts(
-                f"{name}-dr-alerts",
+            # The global database's RPO lag is published by the standby, in this (the DR) region.
+            rpo_lag_alarm(
+                f"{name}-dr",
                 cluster_identifier=db.cluster_identifier,
-                lag_threshold_seconds=alerts.thresholds.rds_global_replication_lag_seconds,
+                rpo_minutes=args.dr.rpo_minutes,
                 evaluation_periods=alerts.thresholds.evaluation_periods,
-                kms_key_arn=sec.logs_key_arn,
-                emails=alerts.alert_emails,
-                pager_endpoint=alerts.pager_endpoint,
+                topic_arn=monitoring.alert_topic_arn,
                 opts=on_aws,
             )
         if any(service.ingress for service in args.workloads.services):
@@ -475,6 +502,32 @@ class Platform(pulumi.ComponentResource):
                 depends_on=[self.workloads],
                 opts=on_aws,
             )
+
+    def _paired_output(self, output: str) -> pulumi.Output[str]:
+        """One output of the other stack of the DR pair (a contract name, components/contract.py)."""
+        if self.paired_stack is None:
+            raise ValueError(f"{output}: this stack has no DR pair (dr.role is none)")
+        return pulumi.Output.from_input(self.paired_stack.require_output(output)).apply(str)
+
+    def _dns_failover(self, name: str, args: PlatformArgs, on_aws: pulumi.ResourceOptions) -> DnsFailover:
+        """This stack's half of the failover records of every public host, in the primary's zone."""
+        dns = args.storage.dns
+        domain = args.platform.domain
+        if domain is None:
+            raise ValueError("dr: failover records need platform.domain")
+        hosts = [FailoverHost(f"{label}.{domain}", "regional") for label in dns.regional_hosts]
+        if args.storage.cdn.enabled:
+            hosts.append(FailoverHost(f"{dns.cdn_host}.{domain}", "cdn"))
+        return DnsFailover(
+            f"{name}-dns-failover",
+            args.dr,
+            hosts=hosts,
+            zone_id=self.zone_id,
+            load_balancer_name=load_balancer_name(args.platform.name, pulumi.get_stack()),
+            edge=[self.workloads],
+            cdn_domain_name=self.storage.cdn_domain_name,
+            opts=on_aws,
+        )
 
     def _aws_provider(self, logical_name: str, region: str, settings: PlatformSettings) -> aws.Provider:
         """An explicit AWS provider for ``region`` carrying the platform's default tags."""
@@ -517,9 +570,11 @@ class Platform(pulumi.ComponentResource):
     def _dns_outputs(self) -> dict[str, pulumi.Input[object]]:
         """The zone's id and, for a zone this stack created, the name servers the parent must delegate to."""
         zone = self.dns_zone
-        outputs: dict[str, pulumi.Input[object]] = {"dnsZoneId": zone.zone_id}
-        if zone.name_servers is not None:
+        outputs: dict[str, pulumi.Input[object]] = {"dnsZoneId": self.zone_id}
+        if zone is not None and zone.name_servers is not None:
             outputs["dnsZoneNameServers"] = zone.name_servers
+        if self.dns_failover is not None and self.dns_failover.health_check_ids:
+            outputs["failoverHealthCheckIds"] = self.dns_failover.health_check_ids
         return outputs
 
     def _data_outputs(self) -> dict[str, pulumi.Input[object]]:
@@ -584,6 +639,7 @@ class Platform(pulumi.ComponentResource):
             outputs["drDataKeyArn"] = sec.dr_data_key_arn
         if sec.backup_vault_name is not None:
             outputs["backupVaultName"] = sec.backup_vault_name
+            outputs["backupVaultArn"] = sec.backup_vault_arn
         return outputs
 
 

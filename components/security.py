@@ -85,8 +85,11 @@ class Security(pulumi.ComponentResource):
         *,
         dr_provider: aws.Provider | None = None,
         us_east_1_provider: aws.Provider | None = None,
+        dr_backup_vault_arn: pulumi.Input[str | None] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """``dr_backup_vault_arn``: a vault in another region (a DR standby stack's) the daily backups
+        are copied to, when the standby exports one."""
         super().__init__("quantumvest:security:Security", name, None, opts)
         prefix = args.alias_prefix or derive_prefix(name)
         #: ``<platform.name>-<stack>``: the stack's prefix of the few physical names (and backup names).
@@ -160,7 +163,7 @@ class Security(pulumi.ComponentResource):
         self.backup_vault_arn: pulumi.Output[str] | None = None
         self.backup_role_arn: pulumi.Output[str] | None = None
         if args.backup.enabled:
-            plan = backups(scope, data_key, dr_data_key, dr_provider)
+            plan = backups(scope, data_key, dr_data_key, dr_provider, dr_backup_vault_arn)
             self.backup_vault_name = plan.vault_name
             self.backup_plan_id = plan.plan_id
             self.backup_vault_arn = plan.vault_arn

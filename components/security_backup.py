@@ -26,11 +26,30 @@ class BackupPlan:
     role_arn: pulumi.Output[str]
 
 
+def _with_standby_copy(
+    copy_actions: list[aws.backup.PlanRuleCopyActionArgsDict],
+    standby_vault_arn: pulumi.Input[str | None] | None,
+    retention_days: int,
+) -> pulumi.Input[list[aws.backup.PlanRuleCopyActionArgsDict]]:
+    """The copy actions plus one to the DR standby's vault (components/dr.py), once the standby
+    exports one: a primary deployed before its standby (a new account) copies nowhere else yet."""
+    if standby_vault_arn is None:
+        return copy_actions
+    return pulumi.Output.from_input(standby_vault_arn).apply(
+        lambda arn: (
+            [*copy_actions, {"destination_vault_arn": arn, "lifecycle": {"delete_after": retention_days}}]
+            if arn
+            else copy_actions
+        )
+    )
+
+
 def backups(
     scope: SecurityScope,
     data_key: aws.kms.Key,
     dr_data_key: aws.kms.Key | None,
     dr_provider: aws.Provider | None,
+    standby_vault_arn: pulumi.Input[str | None] | None = None,
 ) -> BackupPlan:
     """Vault (data key), daily plan with retention and the backup role; DR copies if a DR provider was
     given. The selections are components/backup.py's."""
@@ -63,7 +82,7 @@ def backups(
                 "start_window": cfg.start_window_minutes,
                 "completion_window": cfg.completion_window_minutes,
                 "lifecycle": {"delete_after": cfg.retention_days},
-                "copy_actions": copy_actions,
+                "copy_actions": _with_standby_copy(copy_actions, standby_vault_arn, cfg.retention_days),
                 "recovery_point_tags": {cfg.selection_tag_key: scope.prefix},
             }
         ],

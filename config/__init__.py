@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from config.errors import ConfigError
 
 if TYPE_CHECKING:
-    from config.loader import StackConfig, build, load_from_pulumi, load_stack_file
+    from config.loader import StackConfig, build, load_from_pulumi, load_stack_file, read_stack
 
-__all__ = ["ConfigError", "StackConfig", "build", "load_from_pulumi", "load_stack_file"]
+__all__ = ["ConfigError", "StackConfig", "build", "load_from_pulumi", "load_stack_file", "read_stack"]
 
 _LOADER_NAMES = frozenset(__all__) - {"ConfigError"}
 

@@ -23,7 +23,12 @@ from components.secret_keys import plaintext_secrets, unwrap_secure
 from config import rules
 from config.errors import PROJECT, ConfigError, for_engine, format_validation_error
 from config.profiles import TIER_PROFILES, TIERS
+from config.profiles.dr import STANDBY_IDLE
 from config.yaml_reader import YamlFileError, read_yaml_file, yaml_spelling
+
+#: The database setting an active standby sets: ``DatabaseArgs.detached`` removes the secondary cluster
+#: from the global cluster, which promotes it (components/database.py).
+DATABASE_PROMOTION_KEY = "detached"
 
 
 class StackConfig(PlatformArgs):
@@ -49,6 +54,7 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
 def derive_defaults(merged: dict[str, Any]) -> dict[str, Any]:
     """Defaults that follow another section, so each fact is set in one place: ``platform.domain`` is the name of the hosted zone (``dns.domain``)
     and the default of ``cluster_services.dns_zone``, ``workloads.domain`` and ``storage.dns.domain``."""
+    merged = derive_dr(merged)
     platform = merged.get("platform")
     domain = platform.get("domain") if isinstance(platform, dict) else None
     if domain:
@@ -59,6 +65,43 @@ def derive_defaults(merged: dict[str, Any]) -> dict[str, Any]:
         dns = storage.get("dns", {}) if isinstance(storage, dict) else None
         if isinstance(dns, dict) and "domain" not in dns:
             merged = {**merged, "storage": {**storage, "dns": {**dns, "domain": domain}}}
+    return merged
+
+
+def standby_layer(profile: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """The tier profile, with the pilot light (config/profiles/dr.py ``STANDBY_IDLE``) on top for a
+    standby that is not active; the stack file is merged over the result. Activating the standby drops
+    the layer, so it runs exactly the tier's (the primary's) sizes. Only node groups the merged
+    configuration has are shrunk (a stack with its own groups keeps its names)."""
+    dr = values.get("dr")
+    if not isinstance(dr, dict) or dr.get("role") != "standby" or dr.get("active") is True:
+        return profile
+    groups = deep_merge(profile, values).get("cluster", {}).get("node_groups", {})
+    layer = dict(STANDBY_IDLE)
+    if isinstance(groups, dict):
+        idle_groups = {k: v for k, v in STANDBY_IDLE["cluster"]["node_groups"].items() if k in groups}
+        layer = {**layer, "cluster": {**STANDBY_IDLE["cluster"], "node_groups": idle_groups}}
+    return deep_merge(profile, layer)
+
+
+def derive_dr(merged: dict[str, Any]) -> dict[str, Any]:
+    """What follows from ``dr`` (components/dr.py): a standby scales its node groups by config (its
+    activation raises ``min_size``); an active standby detaches its database from the global cluster
+    (promotion); either side of a pair leaves the CDN host's record to the failover records."""
+    dr = merged.get("dr")
+    role = dr.get("role") if isinstance(dr, dict) else None
+    if role not in ("primary", "standby"):
+        return merged
+    storage = merged.get("storage", {})
+    cdn = storage.get("cdn", {}) if isinstance(storage, dict) else None
+    if isinstance(cdn, dict) and "alias_record" not in cdn:
+        merged = {**merged, "storage": {**storage, "cdn": {**cdn, "alias_record": False}}}
+    if role == "standby":
+        merged = _default(merged, "cluster", "scale_by_config", True)
+        # The standby's database is the secondary cluster of the primary's global database.
+        merged = _default(merged, "database", "role", "standby")
+        merged = _default(merged, "database", "global_database", False)
+        merged = _default(merged, "database", DATABASE_PROMOTION_KEY, dr.get("active") is True)
     return merged
 
 
@@ -107,7 +150,9 @@ def build(
             source,
             [f"{PROJECT}:platform.environment{shown}: required; allowed: {', '.join(TIERS)}"],
         )
-    merged = derive_defaults(deep_merge(TIER_PROFILES[tier], unwrap_secure(values)))
+    stack_values = unwrap_secure(values)
+    profile = standby_layer(TIER_PROFILES[tier], stack_values)
+    merged = derive_defaults(deep_merge(profile, stack_values))
     try:
         document = json.dumps(merged, default=str, allow_nan=False)
     except (TypeError, ValueError) as err:  # a mapping key YAML allows and JSON does not; .nan/.inf

@@ -7,11 +7,15 @@ so the secret scan covers them too.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pulumi
 
 from components.cache import Cache
 from components.database import Database
 from config import StackConfig, load_stack_file
+from tests.dr_region import dr_region_stack_file
 from tests.helpers import REPO
 from tools.harness import Graph, run
 
@@ -29,9 +33,18 @@ _CONFIGS: dict[str, StackConfig] = {}
 _GRAPHS: dict[tuple[str, str], Graph] = {}
 
 
+#: Not a stack file: prod with platform.dr_region and no standby (tests/dr_region.py).
+DR_REGION = "dr-region"
+
+
 def stack_config(stack: str) -> StackConfig:
     if stack not in _CONFIGS:
-        _CONFIGS[stack] = load_stack_file(REPO / f"Pulumi.{stack}.yaml")
+        path = (
+            dr_region_stack_file(Path(tempfile.mkdtemp(prefix="dr-region-")))
+            if stack == DR_REGION
+            else REPO / f"Pulumi.{stack}.yaml"
+        )
+        _CONFIGS[stack] = load_stack_file(path)
     return _CONFIGS[stack]
 
 

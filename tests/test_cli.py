@@ -13,7 +13,7 @@ from tools import cli, stacks
 from tools import policy_report as report
 from tools.__main__ import main, prepare
 
-UNKNOWN = "error: unknown stack 'qa': no Pulumi.qa.yaml; stacks here: dev, prod, staging"
+UNKNOWN = "error: unknown stack 'qa': no Pulumi.qa.yaml; stacks here: dev, prod, prod-dr, staging"
 
 
 @pytest.fixture

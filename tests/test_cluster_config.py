@@ -15,7 +15,8 @@ def test_stack_files_name_the_access_roles_and_dns(tmp_path) -> None:
     assert cfg.cluster.admin_roles == ["platform-admin"] and cfg.cluster.readonly_roles == [
         "platform-readonly"
     ]
-    assert cfg.cluster_services.dns_zone == "quantumvest.com" and cfg.cluster_services.external_dns is True
+    # external-dns off: prod's public records are its DR failover records (components/dr.py)
+    assert cfg.cluster_services.dns_zone == "quantumvest.com" and cfg.cluster_services.external_dns is False
 
 
 def test_a_stack_changes_one_node_group_and_keeps_the_rest_of_the_tier(tmp_path) -> None:

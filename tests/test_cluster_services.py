@@ -66,7 +66,9 @@ def _build(args: ClusterServicesArgs, **wiring: Any) -> Graph:
 
 def test_every_release_pins_an_exact_chart_version_from_an_https_repository(graph: Graph) -> None:
     releases = _releases(graph)
-    assert set(POD_SECTIONS) <= set(releases)
+    # external-dns is off in a DR pair (prod): the program writes the failover records (components/dr.py)
+    paired = graph.stack == "prod"
+    assert set(POD_SECTIONS) - ({"external-dns"} if paired else set()) <= set(releases)
     for chart, release in releases.items():
         assert re.fullmatch(r"v?\d+\.\d+\.\d+", release.inputs["version"]), chart
         assert release.inputs["repositoryOpts"]["repo"].startswith("https://"), chart
@@ -84,6 +86,8 @@ def test_everything_kubernetes_goes_through_the_cluster_provider(graph: Graph) -
 def test_add_ons_run_on_the_system_group(graph: Graph) -> None:
     releases = _releases(graph)
     for chart, sections in POD_SECTIONS.items():
+        if chart not in releases and chart == "external-dns" and graph.stack == "prod":
+            continue  # off in a DR pair (see above)
         values = releases[chart].inputs["values"]
         for path in sections:
             section = _section(values, path)

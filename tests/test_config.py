@@ -6,6 +6,7 @@ import pytest
 
 from config import ConfigError, load_stack_file
 from config.loader import build
+from tests.dr_region import OVERRIDES as DR_REGION
 from tests.helpers import REPO, load_with, rejected, write_stack
 
 
@@ -204,7 +205,7 @@ def test_database_has_no_dr_region_of_its_own(tmp_path) -> None:
 
 
 def test_dr_network_must_not_overlap_the_primary_vpc(tmp_path) -> None:
-    message = rejected(tmp_path, "prod", {"dr_network": {"cidr": "10.30.0.0/16"}})
+    message = rejected(tmp_path, "prod", {**DR_REGION, "dr_network": {"cidr": "10.30.0.0/16"}})
     assert "quantumvest-infra:dr_network.cidr = 10.30.0.0/16: overlaps network.cidr (10.30.0.0/16)" in message
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from components.platform import security_settings
+from tests.dr_region import OVERRIDES as DR_REGION
 from tests.helpers import load_with, rejected
 
 
@@ -15,13 +16,15 @@ def test_tier_defaults(tmp_path) -> None:
     assert (dev.security.keys.deletion_window_days, prod.security.keys.deletion_window_days) == (7, 30)
     assert (dev.security.protect, prod.security.protect) == (False, True)
     assert (dev.security.backup.retention_days, prod.security.backup.retention_days) == (7, 30)
-    assert (dev.platform.dr_region, prod.platform.dr_region) == (None, "us-west-2")
+    assert (dev.platform.dr_region, prod.platform.dr_region) == (None, None)  # prod's DR is prod-dr
     assert prod.security.waf.rate_limit == 2000 and prod.security.waf.rate_limit_window_seconds == 300
 
 
 def test_stack_file_overrides_the_tier(tmp_path) -> None:
     cfg = load_with(
-        tmp_path, "prod", {"security": {"waf": {"rate_limit": 5000}}, "platform": {"dr_region": "eu-west-1"}}
+        tmp_path,
+        "prod",
+        {**DR_REGION, "security": {"waf": {"rate_limit": 5000}}, "platform": {"dr_region": "eu-west-1"}},
     )
     assert cfg.security.waf.rate_limit == 5000
     assert cfg.platform.dr_region == "eu-west-1"
@@ -65,8 +68,10 @@ def test_dr_region_must_look_like_a_region(tmp_path) -> None:
 
 
 def test_prod_without_a_dr_region(tmp_path) -> None:
-    message = rejected(tmp_path, "prod", {"platform": {"dr_region": None}})
-    assert "quantumvest-infra:platform.dr_region = null: prod needs a disaster-recovery region" in message
+    message = rejected(tmp_path, "prod", {"platform": {"dr_region": None}, "dr": None})
+    assert (
+        "quantumvest-infra:platform.dr_region = null: prod needs another region for backup copies" in message
+    )
 
 
 def test_prod_must_stay_protected(tmp_path) -> None:

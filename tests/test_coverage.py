@@ -27,6 +27,7 @@ from policy.rules.coverage_signals import expressions
 from policy.rules.coverage_state import selects
 from policy.rules.promql import metric_names
 from policy.view import StackView
+from tests.dr_region import dr_region_graph
 from tests.policy_helpers import REMOVE, TODAY, weaken
 from tests.test_policy_pack import Reports, stack_args
 from tools.harness import Graph, Resource
@@ -124,7 +125,7 @@ def test_backup_of_csi_volumes_needs_the_selection_tag_on_them(graphs: dict[str,
 
 
 def test_backup_in_prod_needs_the_copy_to_the_dr_region(graphs: dict[str, Graph]) -> None:
-    prod = graphs["prod"]
+    prod = dr_region_graph()  # prod with platform.dr_region: its DR network makes us-west-2 a DR region
     (plan,) = prod.of_type("aws:backup/plan:Plan")
     rules = [{k: v for k, v in rule.items() if k != "copyActions"} for rule in plan.inputs["rules"]]
     broken = weaken(

@@ -3,11 +3,12 @@ region's default VPC), for the DR stack's database standby."""
 
 from __future__ import annotations
 
+from tests.dr_region import dr_region_graph
 from tools.harness import Graph
 
 
-def test_prod_dr_network_is_private_and_in_the_dr_region(graphs: dict[str, Graph]) -> None:
-    prod = graphs["prod"]
+def test_the_dr_network_is_private_and_built_through_the_dr_provider() -> None:
+    prod = dr_region_graph()  # prod with platform.dr_region and no standby (prod's own DR is prod-dr)
     dr_network = prod.one("quantumvest:network:Network", "dr-network")
     (dr_provider,) = [
         p for p in prod.of_type("pulumi:providers:aws") if p.inputs.get("region") == "us-west-2"
@@ -24,7 +25,7 @@ def test_prod_dr_network_is_private_and_in_the_dr_region(graphs: dict[str, Graph
 
 
 def test_stacks_without_a_dr_region_have_no_dr_network(graphs: dict[str, Graph]) -> None:
-    for stack in ("dev", "staging"):
+    for stack in ("dev", "staging", "prod"):
         assert not [r for r in graphs[stack] if r.name.startswith("quantumvest-dr-network")]
 
 

@@ -16,6 +16,7 @@ from components.cluster_service_policies import LBC_POLICY_VERSION, load_balance
 from components.key_policies import logs_key_policy
 from policy.rules.iam_documents import documents, service_principals
 from policy.rules.iam_reference import expand, key_applies
+from tests.dr_region import dr_region_graph
 from tools.harness import Graph, Resource, run
 
 ROLE = "aws:iam/role:Role"
@@ -145,8 +146,8 @@ def test_every_service_role_trust_names_this_account(graph: Graph) -> None:
     assert {"eks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "backup.amazonaws.com"} <= seen
 
 
-def test_replication_role_acts_only_for_its_source_bucket(graphs: dict[str, Graph]) -> None:
-    graph = graphs["prod"]
+def test_replication_role_acts_only_for_its_source_bucket() -> None:
+    graph = dr_region_graph()  # prod with platform.dr_region (prod itself has a standby instead)
     role = graph.one(ROLE, "replication")
     (statement,) = _trust(role)["Statement"]
     source = graph.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs["bucket"]

@@ -25,6 +25,7 @@ from components.security import (
 )
 from components.waf_rules import MANAGED_RULE_GROUPS
 from config import load_stack_file
+from tests.dr_region import dr_region_graph
 from tests.helpers import REPO as REPO_ROOT
 from tests.helpers import rejected
 from tools.harness import Graph, run
@@ -241,8 +242,9 @@ def test_derive_prefix_is_a_lowercase_bounded_label(parts: tuple[str, ...], expe
 
 def test_every_key_rotates_and_has_an_explicit_policy_without_unconditioned_wildcards(graph: Graph) -> None:
     keys = graph.of_type(KEY)
-    # data, logs, secrets; + the CDN's logs key in us-east-1 (CDN on in every tier); prod: + DR data and logs
-    assert len(keys) == 4 + 2 * (graph.stack == "prod")
+    # data, logs, secrets; + the CDN's logs key in us-east-1 (CDN on in every tier). prod's DR keys moved to
+    # its standby, prod-dr (issue 22; tests/test_dr.py); a stack with platform.dr_region has them (below).
+    assert len(keys) == 4
     for key in keys:
         assert key.inputs["enableKeyRotation"] is True
         assert key.inputs["rotationPeriodInDays"] == 365
@@ -264,8 +266,6 @@ def test_wildcard_check_catches_a_bare_star_principal() -> None:
 def test_aliases_name_platform_stack_and_data_class(graph: Graph) -> None:
     aliases = {a.inputs["name"] for a in graph.of_type(ALIAS)}
     expected = {f"alias/quantumvest-{graph.stack}-{c}" for c in ("data", "logs", "secrets", "edge-logs")}
-    if graph.stack == "prod":
-        expected |= {"alias/quantumvest-prod-dr-data", "alias/quantumvest-prod-dr-logs"}
     assert aliases == expected
     keys = {k.urn: k for k in graph.of_type(KEY)}
     targets = {a.inputs["targetKeyId"] for a in graph.of_type(ALIAS)}
@@ -531,12 +531,14 @@ def test_backup_plan_daily_with_tier_retention_and_selections(graph: Graph) -> N
     assert graph.outputs["backupVaultName"] == vault.outputs["name"]
 
 
-def test_only_prod_copies_backups_to_a_vault_in_the_dr_region(graphs: dict[str, Graph]) -> None:
+def test_a_dr_region_stack_copies_backups_to_a_vault_in_the_dr_region(graphs: dict[str, Graph]) -> None:
     for stack in ("dev", "staging"):
         (rule,) = graphs[stack].one(PLAN).inputs["rules"]
         assert not rule.get("copyActions")
         assert len(graphs[stack].of_type(VAULT)) == 1
-    prod = graphs["prod"]
+    prod = (
+        dr_region_graph()
+    )  # prod with platform.dr_region, no standby (prod itself copies to prod-dr's vault)
     (rule,) = prod.one(PLAN).inputs["rules"]
     dr_vault = prod.named("quantumvest-security-dr-backup-vault")
     assert rule["copyActions"] == [
@@ -548,7 +550,7 @@ def test_only_prod_copies_backups_to_a_vault_in_the_dr_region(graphs: dict[str, 
 
 
 def test_dr_provider_carries_the_same_default_tags(graphs: dict[str, Graph]) -> None:
-    prod = graphs["prod"]
+    prod = dr_region_graph()
     primary = prod.named("quantumvest-aws")
     dr = prod.named("quantumvest-aws-dr")
     assert dr.inputs["region"] == "us-west-2"

@@ -4,6 +4,8 @@ replication, CDN, certificates and EFS."""
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pulumi_aws as aws
@@ -11,6 +13,7 @@ import pytest
 
 from components.storage import Storage, StorageArgs
 from config import load_stack_file
+from tests.dr_region import dr_region_stack_file
 from tests.helpers import REPO
 from tools.harness import Graph, Resource, run
 
@@ -66,11 +69,22 @@ def tier(request: pytest.FixtureRequest) -> Graph:
     return tier_graph(request.param)
 
 
+def _dr_region_cfg():
+    """prod with platform.dr_region and no standby (tests/dr_region.py): the replicating, self-aliasing storage."""
+    return load_stack_file(dr_region_stack_file(Path(tempfile.mkdtemp(prefix="dr-region-"))))
+
+
+def dr_region_storage() -> Graph:
+    if "dr-region" not in _TIER_GRAPHS:
+        _TIER_GRAPHS["dr-region"] = build(_dr_region_cfg().storage, region="us-east-1", stack="prod")
+    return _TIER_GRAPHS["dr-region"]
+
+
 @pytest.fixture(scope="module")
 def with_domain() -> Graph:
-    """Prod's settings (domain quantumvest.com), in eu-west-1 so regional and us-east-1 certificates differ."""
-    cfg = load_stack_file(REPO / "Pulumi.prod.yaml")
-    return build(cfg.storage, region="eu-west-1")
+    """Prod's settings (domain quantumvest.com) without its DR pair (whose failover records own the CDN
+    host's name), in eu-west-1 so regional and us-east-1 certificates differ."""
+    return build(_dr_region_cfg().storage, region="eu-west-1")
 
 
 def _of_bucket(graph: Graph, token: str, bucket: Resource) -> list[Resource]:
@@ -116,7 +130,7 @@ def test_the_four_buckets_by_role_with_the_tier_prefix(tier: Graph) -> None:
 
 def test_every_bucket_is_encrypted_versioned_private_and_owner_enforced(tier: Graph) -> None:
     buckets = tier.of_type(BUCKET)
-    assert len(buckets) == (6 if tier.stack == "prod" else 4)  # prod: + backups replica + DR log bucket
+    assert len(buckets) == 4  # prod's backups replica and DR log bucket moved to its standby (issue 22)
     for bucket in buckets:
         (rule,) = _one_of_bucket(
             tier,
@@ -233,12 +247,16 @@ def test_stateful_resources_are_protected_in_prod_only(tier: Graph) -> None:
 # --- DR replication ----------------------------------------------------------------------------------
 
 
-def test_prod_backups_replicate_to_the_dr_region_through_the_dr_provider(tier: Graph) -> None:
+def test_no_stack_replicates_to_a_dr_region_in_its_own_storage(tier: Graph) -> None:
+    """prod's cross-region copy of its backups is the AWS Backup copy into its standby's vault now."""
     configs = tier.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
     dr_resources = [r for r in tier if r.custom and _provider_region(tier, r) == "us-west-2"]
-    if tier.stack != "prod":
-        assert configs == [] and dr_resources == []
-        return
+    assert configs == [] and dr_resources == []
+
+
+def test_dr_region_backups_replicate_to_the_dr_region_through_the_dr_provider() -> None:
+    tier = dr_region_storage()
+    configs = tier.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
     buckets = {_role(b): b for b in tier.of_type(BUCKET)}
     source, replica = buckets["backups"], buckets["backups-replica"]
     (config,) = configs
@@ -266,7 +284,7 @@ def test_prod_backups_replicate_to_the_dr_region_through_the_dr_provider(tier: G
 
 
 def test_the_replication_role_reaches_only_the_two_buckets_and_keys() -> None:
-    tier = tier_graph("prod")
+    tier = dr_region_storage()
     buckets = {_role(b): b for b in tier.of_type(BUCKET)}
     source, replica = buckets["backups"], buckets["backups-replica"]
     config = tier.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
@@ -286,7 +304,7 @@ def test_the_replication_role_reaches_only_the_two_buckets_and_keys() -> None:
 
 
 def test_replication_without_dr_wiring_fails_clearly() -> None:
-    cfg = load_stack_file(REPO / "Pulumi.prod.yaml")
+    cfg = _dr_region_cfg()
     with pytest.raises(
         Exception, match=r"buckets \['backups'\] replicate to the DR region, which needs dr_provider"
     ):

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from components.lifecycle import ALLOWED_NEXT, DAYS_IN_CLASS, MIN_DAYS, Transition, transition_problems
 from config import load_stack_file
+from tests.dr_region import OVERRIDES as DR_REGION
 from tests.helpers import REPO, load_with, rejected
 
 
@@ -16,7 +17,7 @@ from tests.helpers import REPO, load_with, rejected
     [
         ("dev", False, [], "PriceClass_100"),
         ("staging", False, [], "PriceClass_100"),
-        ("prod", True, ["backups"], "PriceClass_All"),
+        ("prod", True, [], "PriceClass_All"),  # AWS Backup copies into the standby's vault instead
     ],
 )
 def test_tier_defaults(stack: str, protect: bool, replicated: list[str], price_class: str) -> None:
@@ -39,7 +40,7 @@ def test_a_stack_file_changes_one_key_of_one_bucket_and_keeps_the_rest(tmp_path)
         30,
         90,
     ]  # from the prod profile
-    assert storage.buckets["backups"].replicate_to_dr is True
+    assert storage.buckets["backups"].replicate_to_dr is False  # prod-dr holds the cross-region copy
     dropped = load_with(tmp_path, "dev", {"storage": {"buckets": {"model-artifacts": None}}}).storage
     assert set(dropped.buckets) == {"assets", "backups", "logs"}
 
@@ -166,11 +167,6 @@ PREFIX = "Pulumi.{stack}.yaml: quantumvest-infra:storage."
         ),
         # Tier rules.
         ("prod", {"protect": False}, "protect = false: prod keeps buckets and the file system protected"),
-        (
-            "prod",
-            {"buckets": {"backups": {"replicate_to_dr": False}}},
-            "buckets.backups.replicate_to_dr = false: prod replicates the backups bucket to the DR region",
-        ),
     ],
 )
 def test_bad_storage_input_is_named(tmp_path, stack: str, overrides: dict, line: str) -> None:
@@ -221,3 +217,12 @@ def test_accepted_transitions_obey_every_s3_rule(steps: list[tuple[int, str]], n
 def test_valid_s3_lifecycles_are_accepted(chain: list[tuple[int, str]]) -> None:
     transitions = [Transition(days=days, storage_class=cls) for days, cls in chain]
     assert transition_problems(transitions, "transitions", noncurrent=False) == []
+
+
+def test_prod_without_a_standby_replicates_its_backups(tmp_path) -> None:
+    overrides = {**DR_REGION, "storage": {"buckets": {"backups": {"replicate_to_dr": False}}}}
+    message = rejected(tmp_path, "prod", overrides)
+    assert (
+        "quantumvest-infra:storage.buckets.backups.replicate_to_dr = false: prod replicates the backups bucket "
+        "to the DR region" in message
+    )

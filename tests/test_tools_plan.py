@@ -115,7 +115,7 @@ def test_summary_counts_match_the_graph(graph: Graph) -> None:
 def test_unknown_stack_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "qa"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["error: unknown stack 'qa': no Pulumi.qa.yaml; stacks here: dev, prod, staging"]
+    assert err == ["error: unknown stack 'qa': no Pulumi.qa.yaml; stacks here: dev, prod, prod-dr, staging"]
 
 
 def test_bad_config_is_one_line_per_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pytest
 
 from config import StackConfig, load_stack_file
-from tests.conftest import STACKS
+from tests.conftest import STACKS, stack_graph
 from tests.helpers import REPO
 from tools import trace
 from tools.__main__ import main
@@ -293,7 +293,7 @@ def test_an_adopted_zone_is_traced_by_its_id(graphs: dict[str, Graph]) -> None:
 def test_an_unknown_stack_is_a_usage_error_naming_the_stacks(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trace", "qa"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["error: unknown stack 'qa': no Pulumi.qa.yaml; stacks here: dev, prod, staging"]
+    assert err == ["error: unknown stack 'qa': no Pulumi.qa.yaml; stacks here: dev, prod, prod-dr, staging"]
 
 
 def test_an_unknown_host_is_a_usage_error_naming_the_hosts(capsys: pytest.CaptureFixture[str]) -> None:
@@ -308,12 +308,14 @@ def test_an_unknown_host_is_a_usage_error_naming_the_hosts(capsys: pytest.Captur
 def test_the_command_prints_each_hop_and_exits_by_the_paths(
     graphs: dict[str, Graph], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(trace, "load", lambda stack, **_: graphs[stack])
+    every = {**graphs, "prod-dr": stack_graph("prod-dr")}  # prod's DR pair: its records complete prod's
+    monkeypatch.setattr(trace, "load", lambda stack, **_: every[stack])
     assert main(["trace", "prod", "assets"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "assets.quantumvest.com (whole)"
-    assert [line.split()[1] for line in out.splitlines()[1:6]] == [
+    assert [line.split()[1] for line in out.splitlines()[1:7]] == [
         "dns",
+        "failover-pair",
         "certificate",
         "distribution",
         "origin-access",
@@ -321,7 +323,7 @@ def test_the_command_prints_each_hop_and_exits_by_the_paths(
     ]
     assert out.rstrip().endswith("prod: 1 of 1 public paths whole")
     monkeypatch.setattr(
-        trace, "load", lambda stack, **_: _without(graphs[stack], graphs[stack].of_type(RECORD))
+        trace, "load", lambda stack, **_: _without(every[stack], every[stack].of_type(RECORD))
     )
     assert main(["trace", "prod", "assets"]) == 1
     assert "BROKEN dns" in capsys.readouterr().out

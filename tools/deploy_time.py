@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from tools import cli, stacks
+from tools.activation import CREATE, SAME, UPDATE, activated_stack_file, add_activate, changes, removed
 from tools.harness import Graph, Resource
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -372,17 +373,119 @@ def format_estimate(graph: Graph, result: Estimate) -> str:
     return "\n".join(lines)
 
 
+# --- the activation of a DR standby, as an update (tools/activation.py) --------------------------------
+
+#: Seed 003's recovery time objective: "RTO: 15 minutes" (automated failover to us-west-2).
+RTO_MINUTES = 15.0
+
+
+class UpdateDurations(Durations):
+    """Durations of an update: nothing for unchanged resources, update times for changed ones (by type,
+    from ``update_minutes``), creation times for new ones."""
+
+    def __init__(self, kinds: dict[str, str], aws_file: Path = DATA / "aws-create-times.json") -> None:
+        super().__init__(aws_file=aws_file)
+        self.kinds = kinds
+        self.update: dict[str, Any] = json.loads(aws_file.read_text())["update_minutes"]
+
+    def of(self, resource: Resource) -> Duration:
+        kind = self.kinds.get(resource.urn, SAME)
+        if kind == SAME:
+            return Duration(0.0, 0.0, 0.0, "unchanged")
+        if kind == CREATE or not resource.custom:
+            return super().of(resource)
+        entry = self.update.get(resource.type)
+        if entry and "median" in entry:
+            low, high = entry.get("range", [entry["median"], entry["median"]])
+            return Duration(entry["median"], low, high, "update-times table")
+        if resource.type.startswith("kubernetes:"):
+            created = super().of(resource)  # a rollout awaits its new pods as a creation does
+            return Duration(created.median, created.low, created.high, "k8s rollout (await table)")
+        low, median, high = 0.03, 0.1, 0.5
+        return Duration(median, low, high, "update default (not listed)")
+
+
+@dataclass
+class Activation:
+    """The activation update: what changes and how long it takes."""
+
+    estimate: Estimate
+    kinds: dict[str, str]
+    deleted: list[Resource]
+
+    def count(self, kind: str) -> int:
+        return sum(1 for k in self.kinds.values() if k == kind)
+
+
+def estimate_activation(idle: Graph, active: Graph, parallelism: int | None = None) -> Activation:
+    """The update from ``idle`` to ``active``, scheduled like a deploy (median, fast and slow times)."""
+    kinds = changes(idle, active)
+    durations = UpdateDurations(kinds)
+    median = schedule(active, parallelism, "median", durations)
+    low = schedule(active, parallelism, "low", durations)
+    high = schedule(active, parallelism, "high", durations)
+    result = Estimate(
+        median.finish,
+        low.finish,
+        high.finish,
+        median.lower_bound,
+        median.parallelism,
+        median.chain,
+        median.bound_chain,
+    )
+    return Activation(result, kinds, removed(idle, active))
+
+
+def format_activation(stack: str, activation: Activation, target_minutes: float = RTO_MINUTES) -> str:
+    """The estimate, the changes, and the critical chain of the activation."""
+    result = activation.estimate
+    verdict = (
+        "within"
+        if result.high <= target_minutes
+        else "median within"
+        if result.minutes <= target_minutes
+        else "OVER"
+    )
+    lines = [
+        f"Estimated activation of standby {stack} (dr.active: true, `pulumi up` as an update): "
+        f"{result.minutes:.1f} min (range {result.low:.1f}-{result.high:.1f} min from fast/slow update times)",
+        f"  changes: {activation.count(UPDATE)} updated, {activation.count(CREATE)} created, "
+        f"{len(activation.deleted)} deleted; {activation.count(SAME)} unchanged",
+        f"  recovery time objective: {target_minutes:.0f} min (seed 003); {verdict}",
+        f"  parallelism: {result.parallelism} operations at once",
+        "",
+        "  Critical chain (start -> finish, minutes):",
+    ]
+    for step in result.chain:
+        lines.append(
+            f"    {step.start:6.1f} -> {step.finish:6.1f}  {step.resource.name}  "
+            f"[{step.resource.type}, {step.duration.source}]"
+        )
+    return "\n".join(lines)
+
+
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = cli.add_command(commands, "deploy-time", run, help="critical path of a from-scratch pulumi up")
+    parser = cli.add_command(
+        commands,
+        "deploy-time",
+        run,
+        help="critical path of a from-scratch pulumi up (--activate: of a DR standby's activation)",
+    )
     cli.add_stack(parser)
     parser.add_argument(
         "--parallel",
         type=cli.whole_number(1, cli.MAX_PARALLEL),
         help="operations at once (default: PULUMI_PARALLEL, else 4 x CPUs)",
     )
+    add_activate(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.activate:
+        idle = stacks.load(args.stack, label="deploy-time idle")
+        active = stacks.load(activated_stack_file(args.stack).as_posix(), label="deploy-time active")
+        print(format_activation(idle.stack, estimate_activation(idle, active, args.parallel)))
+        return 0
     graph = stacks.load(args.stack, label="deploy-time")
     print(format_estimate(graph, estimate(graph, args.parallel)))
     return 0

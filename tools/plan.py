@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tools import cli, cost, deploy_time, policy_check, stacks
+from tools.activation import add_activate, stack_argument
 from tools.errors import ToolError
 from tools.harness import Graph, Resource
 from tools.pricing import Usage, load_usage
@@ -226,6 +227,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "machine's, PULUMI_PARALLEL or 4 x CPUs); the plan file always uses the fixed plan parallelism",
     )
     parser.add_argument("--verbose", action="store_true", help="types, outputs, unpriced and every finding")
+    add_activate(parser)
     cli.add_check(parser, cost.check_usage)
     alias = cli.add_command(
         commands, "summary", run_summary, help="what `plan` prints, without writing a plan file"
@@ -235,7 +237,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    graph = stacks.load(args.stack, label="plan")
+    graph = stacks.load(stack_argument(args), label="plan")
     shaped = deploy_time.shape(graph)  # once, for the plan's estimate and this machine's
     plan = build_plan(graph, load_usage(args.usage, graph.stack), deploy_shape=shaped)
     out = args.out or DEFAULT_OUT / f"plan-{graph.stack}.json"

@@ -3,6 +3,7 @@
 For each public host of the stack (the load balancer's hosts, ``storage.dns.regional_hosts``, and the
 CDN host, ``storage.dns.cdn_host``, under ``platform.domain``), one line per hop, in request order:
 
+  (in a DR pair, dns is the stack's failover record and failover-pair the other stack's: trace_dr.py)
   regional host:  dns -> certificate -> the hops inside the cluster (listeners, WAF, route, Service,
                   pods, NetworkPolicy; tools/trace_k8s.py)
   CDN host:       dns -> certificate -> distribution -> origin-access -> bucket-policy
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import config
-from tools import cli, trace_api, trace_aws
+from components.gateway import load_balancer_name
+from tools import cli, trace_api, trace_aws, trace_dr
 from tools.harness import Graph
 from tools.stacks import load
 from tools.trace_k8s import edge_hops
@@ -53,14 +55,36 @@ def public_hosts(cfg: StackConfig) -> list[PublicHost]:
     return hosts
 
 
-def trace_host(graph: Graph, cfg: StackConfig, host: PublicHost, k8s_hops: K8sHops = edge_hops) -> Path:
-    """The whole path of one public host, hop by hop."""
+def _dns_hops(
+    graph: Graph, cfg: StackConfig, host: PublicHost, zone: trace_aws.Zone | None, pair: Graph | None
+) -> list[Hop]:
+    """A DR pair's failover record and pair (tools/trace_dr.py); else the single stack's record."""
+    role = cfg.dr.role
+    if role == "none":
+        if host.kind == "cdn":
+            return [trace_aws.dns_alias(graph, host.name, zone)]
+        return [trace_aws.dns_regional(graph, host.name, zone)]
+    lb = load_balancer_name(cfg.platform.name, graph.stack)
+    hops = [trace_dr.dns_failover(graph, host.name, zone, role, host.kind, cfg.platform.region, lb)]
+    if pair is not None:
+        hops.append(trace_dr.failover_pair(graph, pair, host.name, role))
+    return hops
+
+
+def trace_host(
+    graph: Graph, cfg: StackConfig, host: PublicHost, k8s_hops: K8sHops = edge_hops, pair: Graph | None = None
+) -> Path:
+    """The whole path of one public host, hop by hop (``pair``: the other stack of a DR pair)."""
     domain = cfg.dns.domain or cfg.platform.domain or ""
-    zone = trace_aws.find_zone(graph, domain, cfg.dns.hosted_zone_id)
+    zone = (
+        trace_dr.zone_of(graph, domain)
+        if cfg.dr.role != "none"
+        else trace_aws.find_zone(graph, domain, cfg.dns.hosted_zone_id)
+    )
     path = Path(host.name)
     if host.kind == "cdn":
         path.hops = [
-            trace_aws.dns_alias(graph, host.name, zone),
+            *_dns_hops(graph, cfg, host, zone, pair),
             trace_aws.certificate(graph, host.name, zone, "us-east-1"),
             trace_aws.distribution_hop(graph, host.name),
             trace_aws.origin_access_hop(graph, host.name),
@@ -68,19 +92,22 @@ def trace_host(graph: Graph, cfg: StackConfig, host: PublicHost, k8s_hops: K8sHo
         ]
         return path
     path.hops = [
-        trace_aws.dns_regional(graph, host.name, zone),
+        *_dns_hops(graph, cfg, host, zone, pair),
         trace_aws.certificate(graph, host.name, zone, cfg.platform.region),
     ]
     path.hops.extend(k8s_hops(graph, host.name))
     return path
 
 
-def trace_stack(graph: Graph, cfg: StackConfig, only: str | None = None) -> list[Path]:
-    """Every public host's path (or ``only``'s, a label such as ``api`` or a full name)."""
+def trace_stack(
+    graph: Graph, cfg: StackConfig, only: str | None = None, pair: Graph | None = None
+) -> list[Path]:
+    """Every public host's path (or ``only``'s, a label such as ``api`` or a full name); ``pair`` is the
+    other stack of a DR pair, whose records must complete each host's failover pair."""
     hosts = public_hosts(cfg)
     if only is not None:
         hosts = [h for h in hosts if only in (h.name, h.name.split(".", 1)[0])]
-    return [trace_host(graph, cfg, host) for host in hosts]
+    return [trace_host(graph, cfg, host, pair=pair) for host in hosts]
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -117,8 +144,11 @@ def run(args: argparse.Namespace) -> int:
     if args.api:
         return trace_api.run(args)
     cfg = config.load_stack_file(cli.stack_path(args.stack))
+    paired = cfg.dr.paired_stack
+    # The pair first: its run is remembered, and answers this stack's StackReference (tools/harness).
+    pair = load(paired.rsplit("/", 1)[-1], label="trace", quiet=True) if paired else None
     graph = load(args.stack, label="trace", quiet=True)
-    paths = trace_stack(graph, cfg, args.host)
+    paths = trace_stack(graph, cfg, args.host, pair)
     for traced in paths:
         print(f"{traced.host} ({'whole' if traced.ok else 'BROKEN'})")
         for hop in traced.hops:

@@ -61,7 +61,9 @@ PROFILES = {
             # Seven years: the record-keeping horizon of broker-dealer rules (SEC 17a-4), mostly in Deep Archive.
             backups=_tiered(30, 90, 2555, deep_archive=180),
             logs=_tiered(30, 90, 400, noncurrent=30),
-            replicate_backups=True,
+            # The DR standby (prod-dr) holds the cross-region copy: AWS Backup copies the bucket into
+            # its vault (config/rules/storage.py asks for replication only without a standby).
+            replicate_backups=False,
         ),
         "cdn": {"price_class": "PriceClass_All"},
     },

@@ -9,12 +9,15 @@ from components.platform import PlatformArgs
 
 
 def prod_has_a_dr_region(cfg: PlatformArgs) -> Iterator[FieldProblem]:
-    """Production copies its backups to another region (seed 003: multi-region with disaster recovery)."""
-    if cfg.platform.environment == "prod" and cfg.platform.dr_region is None:
+    """Production copies its backups to another region (seed 003: multi-region with disaster recovery):
+    to its DR standby stack's vault (dr.role primary/standby: the standby is the DR region), or to a
+    vault in ``platform.dr_region``."""
+    if cfg.platform.environment == "prod" and cfg.platform.dr_region is None and cfg.dr.role == "none":
         yield FieldProblem(
             "platform.dr_region",
             None,
-            "prod needs a disaster-recovery region for backup copies (e.g. us-west-2)",
+            "prod needs another region for backup copies: a DR standby stack (dr.role: primary, "
+            "dr.standby_stack: <org>/quantumvest-infra/prod-dr) or a platform.dr_region (e.g. us-west-2)",
         )
 
 

@@ -22,7 +22,14 @@ def prod_protects_storage(cfg: PlatformArgs) -> Iterator[FieldProblem]:
 def prod_replicates_backups(cfg: PlatformArgs) -> Iterator[FieldProblem]:
     """Production backups survive the loss of the region (CKV_AWS_144; seeds 000 and 001)."""
     backups = cfg.storage.buckets.get("backups")
-    if cfg.platform.environment == "prod" and backups is not None and not backups.replicate_to_dr:
+    # A DR pair copies the backups bucket through AWS Backup into the standby's vault instead.
+    paired = cfg.dr.role != "none"
+    if (
+        cfg.platform.environment == "prod"
+        and backups is not None
+        and not backups.replicate_to_dr
+        and not paired
+    ):
         yield FieldProblem(
             "storage.buckets.backups.replicate_to_dr",
             False,

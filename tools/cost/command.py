@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tools import cli, stacks
+from tools.activation import add_activate, stack_argument
 from tools.cost.estimate import estimate
 from tools.cost.report import format_report
 from tools.pricing import load_usage
@@ -22,11 +23,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--usage", type=cli.existing_file, help="usage file (default: cost-usage.yml in the repository root)"
     )
     parser.add_argument("--verbose", action="store_true", help="every resource with its price breakdown")
+    add_activate(parser)
     cli.add_check(parser, check_usage)
 
 
 def run(args: argparse.Namespace) -> int:
-    graph = stacks.load(args.stack, label="cost")
+    graph = stacks.load(stack_argument(args), label="cost")
     report = estimate(graph, load_usage(args.usage, graph.stack))
     print(format_report(report, verbose=args.verbose))
     return 0

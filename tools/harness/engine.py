@@ -37,6 +37,14 @@ from tools.harness.invokes import answer_invoke
 from tools.harness.naming import refuse_over_limit
 from tools.harness.outputs import synthesize_outputs
 from tools.harness.paths import REPO_ROOT, stack_file
+from tools.harness.stack_refs import (
+    STACK_REFERENCE,
+    contract_placeholders,
+    recalled,
+    reference_state,
+    remember,
+    stack_of,
+)
 
 PROJECT = "quantumvest-infra"
 _SIG = "4dabf18193072939515e22adb298388d"
@@ -88,6 +96,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.recorder = recorder
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        if args.typ == STACK_REFERENCE:
+            name = str(args.inputs.get("name") or args.name)
+            return name, reference_state(name, self.recorder.reference_outputs(name))
         if not args.custom:
             return None, {}
         region = self.recorder.region_for(args.provider)
@@ -118,6 +129,18 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.records: list[Resource] = []
         self.component_outputs: dict[str, dict[str, Any]] = {}
         self._regions: dict[str, str] = {}
+        #: Outputs per referenced stack name (its last segment), for StackReference reads.
+        self.references: dict[str, dict[str, Any]] = {}
+
+    def reference_outputs(self, name: str) -> dict[str, Any]:
+        """What a StackReference to ``name`` reads: the referenced stack's outputs, supplied by the run."""
+        stack = stack_of(name)
+        if stack not in self.references:
+            raise KeyError(
+                f"StackReference {name!r}: the offline run has no outputs for stack {stack!r} "
+                "(tools/harness/stack_refs.py answers references to stacks with a Pulumi.<stack>.yaml)"
+            )
+        return self.references[stack]
 
     def region_for(self, provider_ref: str | None) -> str:
         if not provider_ref:
@@ -235,14 +258,17 @@ def run(
     secret_keys: list[str] | None = None,
     mocks_factory: MocksFactory | None = None,
     on_component: ComponentListener | None = None,
+    references: dict[str, dict[str, Any]] | None = None,
 ) -> Graph:
     """Run ``program`` under the recording mocks and return its graph (stack outputs included).
 
     ``mocks_factory`` replaces the mocks (the moto rehearsal); ``on_component``, if given, is called
-    with each component resource as it is registered.
+    with each component resource as it is registered; ``references`` answers StackReference reads
+    (stack name → its outputs).
     """
     _reset_runtime()
     monitor = RecordingMonitor(region, mocks_factory)
+    monitor.references = dict(references or {})
     if on_component is not None:
         before = monitor.on_register
 
@@ -305,12 +331,42 @@ def engine_config(stack: StackFile) -> tuple[dict[str, str], list[str]]:
     return config, secret_keys
 
 
+def referenced_outputs(settings: Any, *, placeholders_only: bool = False) -> dict[str, dict[str, Any]]:
+    """The outputs of the stack this one references (its DR pair), from that stack's own mock run; the
+    pair's reference back is answered from the contract (tools/harness/stack_refs.py)."""
+    paired = settings.dr.paired_stack
+    if paired is None:
+        return {}
+    other = stack_of(paired)
+    path = stack_file(other)
+    if not path.is_file():
+        raise FileNotFoundError(f"dr: StackReference {paired!r}: no {path.name} to run offline")
+    other_settings, _ = load_stack(path)
+    if placeholders_only:
+        return {other: contract_placeholders(other, other_settings.platform.region)}
+    outputs = recalled(path)
+    if outputs is None:
+        outputs = run_stack(other, placeholder_references=True).outputs
+    return {other: outputs}
+
+
 def run_stack(
-    stack: str, mocks_factory: MocksFactory | None = None, on_component: ComponentListener | None = None
+    stack: str,
+    mocks_factory: MocksFactory | None = None,
+    on_component: ComponentListener | None = None,
+    placeholder_references: bool = False,
+    references: dict[str, dict[str, Any]] | None = None,
 ) -> Graph:
-    """Run ``__main__.py`` for a stack exactly as ``pulumi up`` would, under the recording mocks."""
+    """Run ``__main__.py`` for a stack exactly as ``pulumi up`` would, under the recording mocks.
+
+    A stack that references its DR pair first runs the pair (remembered per process) so the reference
+    reads the pair's real outputs; ``placeholder_references`` answers them from the contract instead,
+    ``references`` (stack name → outputs) with given outputs (the rehearsal's, from emulated AWS).
+    """
     path = stack_file(stack)
     settings, document = load_stack(path)  # fails fast, naming the file, before the engine starts
+    if references is None:
+        references = referenced_outputs(settings, placeholders_only=placeholder_references)
     config, secret_keys = engine_config(document)
     name = path.stem.split(".", 1)[1] if path.stem.startswith("Pulumi.") else path.stem
 
@@ -324,7 +380,7 @@ def run_stack(
             os.chdir(cwd)
             sys.path.remove(str(REPO_ROOT))
 
-    return run(
+    graph = run(
         program,
         stack=name,
         region=settings.platform.region,
@@ -332,4 +388,8 @@ def run_stack(
         secret_keys=secret_keys,
         mocks_factory=mocks_factory,
         on_component=on_component,
+        references=references,
     )
+    if mocks_factory is None and not placeholder_references:
+        remember(path, graph.outputs)
+    return graph

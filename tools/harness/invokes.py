@@ -79,6 +79,15 @@ def acm_certificate(args: dict[str, Any], region: str) -> dict[str, Any]:
     return {"arn": arn, "id": arn, "domain": domain, "status": "ISSUED", "statuses": ["ISSUED"], "tags": {}}
 
 
+#: Route 53 hosted zone of Application Load Balancers per region, the alias target's zone (AWS General
+#: Reference, "Elastic Load Balancing endpoints and quotas").
+ALB_HOSTED_ZONES = {
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "us-west-2": "Z1H1FL5HABSF5",
+    "eu-central-1": "Z215JYRZR1TBD5",
+}
+
+
 def load_balancer(args: dict[str, Any], region: str) -> dict[str, Any]:
     """The ALB the LB controller created under the name the program gave it (a deterministic id)."""
     name = str(args.get("name") or "alb")
@@ -88,6 +97,7 @@ def load_balancer(args: dict[str, Any], region: str) -> dict[str, Any]:
         "arn": f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{suffix}",
         "arnSuffix": suffix,
         "dnsName": f"{name}-1234567890.{region}.elb.amazonaws.com",
+        "zoneId": ALB_HOSTED_ZONES.get(region, ALB_HOSTED_ZONES["us-east-1"]),
         "loadBalancerType": "application",
         "internal": False,
         "id": f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{suffix}",

@@ -6,9 +6,13 @@ import argparse
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import config
 from tools import cli
+from tools.activation import activated_stack_file
+from tools.cli import stack_path
+from tools.harness import Graph, run_stack
 from tools.harness.graph import COMPONENT_PREFIX, Resource
 from tools.rehearse.account import ACCOUNT_ID
 
@@ -70,6 +74,25 @@ def main(stack: str) -> int:
                 print(f"error: {error.line()}", file=sys.stderr)
             return 1
         print("\n".join(report_lines(rehearsal, time.perf_counter() - started)))
+        if config.load_stack_file(stack_path(stack)).dr.role == "standby":
+            return _activation(stack, rehearsal.graph, rehearsal.references)
+    return 0
+
+
+def _activation(stack: str, idle: Graph, references: dict[str, dict[str, Any]]) -> int:
+    """The standby's activation applied to the emulated account as the update it is."""
+    # late import: moto and the SDK, only when rehearsing (see main)
+    from tools.rehearse.activation import ActivationError, rehearse_activation
+
+    print(f"\nActivating {stack} (dr.active: true) as an update of the emulated account:", flush=True)
+    planned_idle = run_stack(stack, references=references)
+    active = run_stack(str(activated_stack_file(stack)), references=references)
+    try:
+        lines = rehearse_activation(idle, planned_idle, active)
+    except ActivationError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print("\n".join(f"  {line}" for line in lines))
     return 0
 
 
@@ -78,6 +101,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         commands,
         "rehearse",
         lambda args: main(args.stack),
-        help="rehearse `pulumi up` of a stack against emulated AWS (moto, in process)",
+        help="rehearse `pulumi up` of a stack against emulated AWS (moto, in process); a DR standby after "
+        "its primary, then its activation as an update",
     )
     cli.add_stack(parser)

@@ -15,7 +15,15 @@ import pulumi
 from moto import mock_aws
 from moto import settings as moto_settings
 
-from tools.harness.engine import RecordingMocks, RecordingMonitor, plain, run_stack
+from config.loader import load_stack_file
+from tools.harness.engine import (
+    RecordingMocks,
+    RecordingMonitor,
+    plain,
+    referenced_outputs,
+    run_stack,
+    stack_file,
+)
 from tools.harness.graph import Graph, Resource
 from tools.harness.outputs import synthesize_outputs
 from tools.rehearse import moto_fixes
@@ -149,6 +157,8 @@ class Rehearsal:
     graph: Graph
     report: Report
     regions: list[str]
+    #: What the stack's StackReference read (a standby: its primary's outputs from emulated AWS).
+    references: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def rehearse(
@@ -199,8 +209,20 @@ def emulated_account() -> Any:
 
 
 def rehearse_stack(stack: str, progress: Callable[[Resource], None] | None = None) -> Rehearsal:
-    """Rehearse ``pulumi up`` of a stack in emulated AWS (call inside :func:`emulated_account`)."""
-    return rehearse(lambda factory: run_stack(stack, mocks_factory=factory), progress)
+    """Rehearse ``pulumi up`` of a stack in emulated AWS (call inside :func:`emulated_account`).
+
+    A DR standby reads its primary's outputs from the primary's mock run (tools/harness/stack_refs.py):
+    the primary is not rehearsed into the same account, because the offline auto-names derive from the
+    logical name alone (the same for both stacks), so their IAM roles would collide where real Pulumi's
+    random suffixes do not; the standby's records in the primary's zone are validated against the API
+    model (a zone the account does not hold), everything else is created in its regions."""
+    settings = load_stack_file(stack_file(stack))
+    references = referenced_outputs(settings)
+    rehearsal = rehearse(
+        lambda factory: run_stack(stack, mocks_factory=factory, references=references), progress
+    )
+    rehearsal.references = references
+    return rehearsal
 
 
 __all__ = [

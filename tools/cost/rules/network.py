@@ -103,3 +103,29 @@ def _cloudfront(resource: Resource, ctx: Context) -> Priced:
         rate = ctx.prices.per_resource("cloudfront_gb_out_first_10tb")
         priced.items.append(CostItem("Data transfer out (first 10 TB tier)", gb, "GB", rate))
     return priced
+
+
+@prices("aws:route53/healthCheck:HealthCheck")
+def _health_check(resource: Resource, ctx: Context) -> Priced:
+    """A check of an AWS endpoint (the ALB, CloudFront), plus its optional features (DR failover)."""
+    features = [
+        label
+        for label, on in (
+            ("HTTPS", str(resource.inputs.get("type", "")).startswith("HTTPS")),
+            ("string matching", str(resource.inputs.get("type", "")).endswith("STR_MATCH")),
+            ("fast interval", resource.inputs.get("requestInterval") == 10),
+            ("latency measurement", bool(resource.inputs.get("measureLatency"))),
+        )
+        if on
+    ]
+    items = [
+        CostItem(
+            "Health check (AWS endpoint)",
+            1,
+            "months",
+            ctx.prices.per_resource("route53_health_check_aws_endpoint_month"),
+        )
+    ]
+    feature_price = ctx.prices.per_resource("route53_health_check_optional_feature_month")
+    items += [CostItem(f"Optional feature: {label}", 1, "months", feature_price) for label in features]
+    return Priced(items)

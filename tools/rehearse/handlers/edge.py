@@ -148,6 +148,27 @@ def zone(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
     }
 
 
+@creates("aws:route53/healthCheck:HealthCheck")
+def health_check(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
+    """A Route 53 health check (a DR primary's endpoint, components/dr.py)."""
+    config: dict[str, Any] = {
+        "Type": i["type"],
+        "FullyQualifiedDomainName": i.get("fqdn"),
+        "Port": i.get("port"),
+        "ResourcePath": i.get("resourcePath"),
+        "RequestInterval": i.get("requestInterval"),
+        "FailureThreshold": i.get("failureThreshold"),
+        "EnableSNI": i.get("enableSni"),
+    }
+    created = ctx.call(
+        "route53",
+        "create_health_check",
+        CallerReference=f"{ctx.name}-{ctx.seed}",
+        HealthCheckConfig={k: v for k, v in config.items() if v is not None},
+    )["HealthCheck"]
+    return created["Id"], {"arn": ctx.arn("route53", f"healthcheck/{created['Id']}")}
+
+
 @creates("aws:route53/record:Record")
 def record(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
     """UPSERT the record in its zone; in a zone the emulated account does not hold, validate only."""
@@ -161,7 +182,8 @@ def record(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
     else:
         ctx.call("route53", "change_resource_record_sets", **params)
     fqdn = str(i["name"]).rstrip(".")
-    return f"{i['zoneId']}_{fqdn}_{i['type']}", {"fqdn": fqdn}
+    identifier = f"_{i['setIdentifier']}" if i.get("setIdentifier") else ""  # the provider's id form
+    return f"{i['zoneId']}_{fqdn}_{i['type']}{identifier}", {"fqdn": fqdn}
 
 
 def _change(i: Outputs) -> dict[str, Any]:
@@ -176,6 +198,12 @@ def _change(i: Outputs) -> dict[str, Any]:
     else:
         record_set["TTL"] = i.get("ttl")
         record_set["ResourceRecords"] = [{"Value": v} for v in i.get("records") or []]
+    failover = i.get("failoverRoutingPolicies") or []
+    if failover:  # a DR pair's failover record (components/dr.py)
+        record_set["Failover"] = failover[0]["type"]
+        record_set["SetIdentifier"] = i.get("setIdentifier")
+    if i.get("healthCheckId"):
+        record_set["HealthCheckId"] = i["healthCheckId"]
     return {
         "HostedZoneId": i["zoneId"],
         "ChangeBatch": {"Changes": [{"Action": "UPSERT", "ResourceRecordSet": record_set}]},
