@@ -86,8 +86,8 @@ def standby_layer(profile: dict[str, Any], values: dict[str, Any]) -> dict[str, 
 
 def derive_dr(merged: dict[str, Any]) -> dict[str, Any]:
     """What follows from ``dr`` (components/dr.py): a standby scales its node groups by config (its
-    activation raises ``min_size``); an active standby detaches its database from the global cluster
-    (promotion); either side of a pair leaves the CDN host's record to the failover records."""
+    activation raises ``min_size``); a primary leads a global database, a standby's database joins it as
+    a secondary and an active standby detaches it (promotion); either side of a pair leaves the CDN host's record to the failover records."""
     dr = merged.get("dr")
     role = dr.get("role") if isinstance(dr, dict) else None
     if role not in ("primary", "standby"):
@@ -96,11 +96,13 @@ def derive_dr(merged: dict[str, Any]) -> dict[str, Any]:
     cdn = storage.get("cdn", {}) if isinstance(storage, dict) else None
     if isinstance(cdn, dict) and "alias_record" not in cdn:
         merged = {**merged, "storage": {**storage, "cdn": {**cdn, "alias_record": False}}}
+    if role == "primary":
+        # A primary with a standby leads the global database the standby's secondary cluster joins.
+        merged = _default(merged, "database", "global_database", True)
     if role == "standby":
         merged = _default(merged, "cluster", "scale_by_config", True)
         # The standby's database is the secondary cluster of the primary's global database.
         merged = _default(merged, "database", "role", "standby")
-        merged = _default(merged, "database", "global_database", False)
         merged = _default(merged, "database", DATABASE_PROMOTION_KEY, dr.get("active") is True)
     return merged
 

@@ -30,6 +30,7 @@ PROFILES = {
         "read_replica_count": 1,
         "log_retention_days": 30,
     },
-    # prod leads the global database the DR stack (prod-dr) attaches its standby to.
-    "prod": {"global_database": True},
+    # prod's global database follows from its DR pairing (dr.role: primary; config/loader.py derive_dr):
+    # the standby stack (prod-dr) runs the prod tier too, and its database joins that global database.
+    "prod": {},
 }
