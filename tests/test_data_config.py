@@ -155,11 +155,11 @@ def test_prod_without_final_snapshot_or_a_reader_to_fail_over_to(tmp_path) -> No
     )
 
 
-def test_prod_with_a_dr_region_leads_a_global_database(tmp_path) -> None:
+def test_a_dr_primary_leads_a_global_database(tmp_path) -> None:
     message = rejected(tmp_path, "prod", {"database": {"global_database": False}})
     assert message == (
-        "Pulumi.prod.yaml: quantumvest-infra:database.global_database = false: prod has a DR region "
-        "(us-west-2): its database leads a global database the DR stack's standby joins (seed 003: RPO < 5 min)"
+        "Pulumi.prod.yaml: quantumvest-infra:database.global_database = false: prod is a DR primary "
+        "(dr.role: primary): its database leads the global database its standby joins (seed 003: RPO < 5 min)"
     )
 
 

@@ -41,12 +41,12 @@ def prod_data_survives_mistakes_and_outages(cfg: PlatformArgs) -> Iterator[Field
             db.read_replica_count,
             "prod needs at least 1 reader in another AZ to fail over to (FSBP RDS.15)",
         )
-    if cfg.platform.dr_region and not db.global_database:
+    if cfg.dr.role == "primary" and not db.global_database:
         yield FieldProblem(
             "database.global_database",
             False,
-            f"prod has a DR region ({cfg.platform.dr_region}): its database leads a global database the DR "
-            "stack's standby joins (seed 003: RPO < 5 min)",
+            "prod is a DR primary (dr.role: primary): its database leads the global database its standby "
+            "joins (seed 003: RPO < 5 min)",
         )
     if not (cache.automatic_failover and cache.multi_az):
         key = "automatic_failover" if not cache.automatic_failover else "multi_az"
