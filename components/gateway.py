@@ -15,8 +15,6 @@ controller reads ACM ARNs from the LoadBalancerConfiguration only).
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Sequence
 
 import pulumi
@@ -31,8 +29,6 @@ LBC_API = "gateway.k8s.aws/v1"
 #: The Gateway's listeners (section names routes attach to).
 HTTPS_LISTENER = "https"
 HTTP_LISTENER = "http"
-#: ALB names: at most 32 characters, letters, digits and hyphens, not starting with 'internal-'.
-ALB_NAME_MAX = 32
 
 
 class ResponseHeaders(Args):
@@ -78,16 +74,6 @@ class EdgeArgs(Args):
         default="alb", pattern=r"^[a-z0-9][a-z0-9/-]{0,62}[a-z0-9]$", description="Key prefix of the logs."
     )
     response_headers: ResponseHeaders = Field(default_factory=ResponseHeaders)
-
-
-def load_balancer_name(platform_name: str, stack: str) -> str:
-    """``<platform>-<stack>``, or, beyond 32 characters, its start and a hash of the whole (deterministic)."""
-    full = re.sub(r"[^A-Za-z0-9-]+", "-", f"{platform_name}-{stack}").strip("-")
-    if len(full) <= ALB_NAME_MAX and not full.startswith("internal-"):
-        return full
-    digest = hashlib.sha256(full.encode()).hexdigest()[:8]
-    head = full[: ALB_NAME_MAX - len(digest) - 1].strip("-").removeprefix("internal-")
-    return f"{head}-{digest}"
 
 
 def listener_attributes(edge: EdgeArgs, domain: str, cors_origin: str | None) -> list[dict[str, str]]:

@@ -19,7 +19,7 @@ from tools.pricing import load_usage
 DEV_TARGET_USD = 200.00
 #: What dev measures today (docs/decisions/dev-cost.md): a ratchet, so a change that makes dev dearer
 #: has to move this figure on purpose (and say why in the decision note).
-DEV_CEILING_USD = 234.75
+DEV_CEILING_USD = 236.10
 
 #: Priced types that must appear in every stack: (component, type, how many at least).
 EVERY_TIER = (

@@ -20,7 +20,6 @@ from config import load_stack_file
 from config.errors import ConfigError
 from config.loader import DATABASE_PROMOTION_KEY
 from policy import format_findings
-from tools.policy_stack import evaluate_stack
 from tests.conftest import stack_graph
 from tests.helpers import REPO, write_stack
 from tests.policy_helpers import TODAY
@@ -30,6 +29,7 @@ from tools.deploy_time import RTO_MINUTES, estimate_activation
 from tools.diff import render_markdown
 from tools.harness import Graph, run, run_stack
 from tools.plan import build_plan
+from tools.policy_stack import evaluate_stack
 from tools.pricing import load_usage
 from tools.trace import public_hosts, trace_stack
 
