@@ -3,6 +3,8 @@ database a DR stack attaches its standby to (docs/decisions/database-topology.md
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
@@ -90,7 +92,7 @@ class Database(pulumi.ComponentResource):
             f"{name}-params",
             family=args.parameter_group_family,
             description=f"{name}: TLS required, connections and slow queries logged",
-            parameters=args.parameter_list(),
+            parameters=[aws.rds.ClusterParameterGroupParameterArgs(**p) for p in args.parameter_list()],
             opts=child,
         )
         monitoring_role_arn = self._monitoring_role(name, args, child)
@@ -210,9 +212,7 @@ class Database(pulumi.ComponentResource):
         #: The cluster's ARN (backup selection, restore testing) and security group.
         self.cluster_arn = cluster.arn
         self.security_group_id: pulumi.Output[str] = sg.id
-        self.master_secret_arn = (
-            cluster.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn) if primary else None
-        )
+        self.master_secret_arn = cluster.master_user_secrets.apply(_master_secret_arn) if primary else None
         #: Instance identifiers, the writer first (CloudWatch's DBInstanceIdentifier dimension).
         self.instance_ids = pulumi.Output.all(*[i.identifier for i in instances])
         self.register_outputs(
@@ -245,7 +245,7 @@ class Database(pulumi.ComponentResource):
             f"{name}-{role}",
             identifier=pulumi.Output.concat(cluster.cluster_identifier, f"-{role}"),
             cluster_identifier=cluster.id,
-            engine=ENGINE,
+            engine=aws.rds.EngineType.AURORA_POSTGRESQL,
             instance_class=instance_class,
             promotion_tier=promotion_tier,
             publicly_accessible=False,
@@ -330,3 +330,11 @@ class Database(pulumi.ComponentResource):
             opts=child,
         )
         return role.arn
+
+
+def _master_secret_arn(secrets: Sequence[aws.rds.outputs.ClusterMasterUserSecret]) -> str:
+    """The ARN of the RDS-managed master secret (``manage_master_user_password``): RDS reports exactly
+    one once the cluster exists."""
+    if not secrets or not secrets[0].secret_arn:
+        raise ValueError("RDS reported no managed master user secret for the cluster")
+    return secrets[0].secret_arn

@@ -35,13 +35,13 @@ def _with_standby_copy(
     exports one: a primary deployed before its standby (a new account) copies nowhere else yet."""
     if standby_vault_arn is None:
         return copy_actions
-    return pulumi.Output.from_input(standby_vault_arn).apply(
-        lambda arn: (
-            [*copy_actions, {"destination_vault_arn": arn, "lifecycle": {"delete_after": retention_days}}]
-            if arn
-            else copy_actions
-        )
-    )
+
+    def with_standby(arn: str | None) -> list[aws.backup.PlanRuleCopyActionArgsDict]:
+        if not arn:
+            return copy_actions
+        return [*copy_actions, {"destination_vault_arn": arn, "lifecycle": {"delete_after": retention_days}}]
+
+    return pulumi.Output.from_input(standby_vault_arn).apply(with_standby)
 
 
 def backups(

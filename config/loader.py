@@ -90,7 +90,7 @@ def derive_dr(merged: dict[str, Any]) -> dict[str, Any]:
     a secondary and an active standby detaches it (promotion); either side of a pair leaves the CDN host's record to the failover records."""
     dr = merged.get("dr")
     role = dr.get("role") if isinstance(dr, dict) else None
-    if role not in ("primary", "standby"):
+    if not isinstance(dr, dict) or role not in ("primary", "standby"):
         return merged
     storage = merged.get("storage", {})
     cdn = storage.get("cdn", {}) if isinstance(storage, dict) else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from pathlib import Path
 
 from policy.model import Finding
 from policy.text import coverage_summary, format_findings, rule_table
@@ -22,7 +23,7 @@ EPILOG = "exit status: 0 no blocking finding, 1 a blocking finding or rejected c
 HELP = "the guardrails over stacks (exit 1 on a blocking finding); --table: the rule table"
 
 
-def evaluate_stack(path: str, *, today: date | None = None) -> list[Finding]:
+def evaluate_stack(path: str | Path, *, today: date | None = None) -> list[Finding]:
     """:func:`tools.policy_stack.evaluate_stack` (stack file -> graph -> findings)."""
     # late import: the loader and mock engine import the SDK; --help registers this command SDK-free
     from tools.policy_stack import evaluate_stack as evaluate

@@ -26,19 +26,30 @@ def run(
     secret_keys: list[str] | None = None,
     mocks_factory: MocksFactory | None = None,
     on_component: ComponentListener | None = None,
+    references: dict[str, dict[str, Any]] | None = None,
 ) -> Graph:
     """:func:`tools.harness.engine.run`: ``program`` under the recording mocks, as a graph."""
     # late import: the SDK, only when something is evaluated
     from tools.harness import engine
 
-    return engine.run(program, stack, region, config, secret_keys, mocks_factory, on_component)
+    return engine.run(program, stack, region, config, secret_keys, mocks_factory, on_component, references)
 
 
 def run_stack(
-    stack: str, mocks_factory: MocksFactory | None = None, on_component: ComponentListener | None = None
+    stack: str,
+    mocks_factory: MocksFactory | None = None,
+    on_component: ComponentListener | None = None,
+    placeholder_references: bool = False,
+    references: dict[str, dict[str, Any]] | None = None,
 ) -> Graph:
     """:func:`tools.harness.engine.run_stack`: a stack's ``__main__.py`` under the recording mocks."""
     # late import: the SDK, only when something is evaluated
     from tools.harness import engine
 
-    return engine.run_stack(stack, mocks_factory=mocks_factory, on_component=on_component)
+    return engine.run_stack(
+        stack,
+        mocks_factory=mocks_factory,
+        on_component=on_component,
+        placeholder_references=placeholder_references,
+        references=references,
+    )
