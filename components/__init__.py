@@ -74,7 +74,7 @@ PUBLIC_API: dict[str, str] = {
     "Workloads": "workloads",
     "WorkloadsArgs": "workloads",
     "ServiceArgs": "k8s_service",
-    "load_balancer_name": "gateway",
+    "load_balancer_name": "alb_name",
     "irsa_role": "irsa",
     "STACK_OUTPUTS": "contract",
     "validate": "validation",

@@ -26,7 +26,7 @@ from .dns_zone import DnsZone, DnsZoneArgs
 from .dr import DnsFailover, DrSettings, FailoverHost, rpo_lag_alarm
 from .edge_alarms import create_edge_alarms
 from .findings import SecurityFindings
-from .load_balancer_name import load_balancer_name
+from .alb_name import load_balancer_name
 from .monitoring import Monitoring, MonitoringArgs, split_output
 from .network import Network, NetworkArgs
 from .security import Security, SecurityArgs, derive_prefix

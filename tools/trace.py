@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import config
-from components.load_balancer_name import load_balancer_name
+from components.alb_name import load_balancer_name
 from tools import cli, trace_api, trace_aws, trace_dr
 from tools.harness import Graph
 from tools.stacks import load
