@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from .access import PlatformAccess
 from .admin_roles import AdminRolesArgs
 from .admin_vpn import AdminVpnArgs
+from .alb_name import load_balancer_name
 from .args import Args, FieldProblem
 from .backup import BackupCoverage
 from .cache import Cache, CacheArgs
@@ -26,7 +27,6 @@ from .dns_zone import DnsZone, DnsZoneArgs
 from .dr import DnsFailover, DrSettings, FailoverHost, rpo_lag_alarm
 from .edge_alarms import create_edge_alarms
 from .findings import SecurityFindings
-from .alb_name import load_balancer_name
 from .monitoring import Monitoring, MonitoringArgs, split_output
 from .network import Network, NetworkArgs
 from .security import Security, SecurityArgs, derive_prefix
