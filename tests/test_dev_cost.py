@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.cluster import PREFIX_DELEGATION_ENV
+from components.cluster_iam import PREFIX_DELEGATION_ENV
 from tools import cost
 from tools.cost import CostReport
 from tools.harness import Graph
