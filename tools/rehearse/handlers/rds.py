@@ -11,18 +11,20 @@ from tools.rehearse.handlers import creates
 Outputs = dict[str, Any]
 
 
-@creates("aws:rds/parameterGroup:ParameterGroup")
-def parameter_group(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
+def _parameter_group(ctx: Ctx, i: Outputs, kind: str) -> tuple[str, Outputs]:
+    """A DB (``kind`` "") or DB cluster (``kind`` "Cluster") parameter group with its parameters: the
+    two RDS APIs differ only in the word ``Cluster`` in their names."""
+    snake = f"_{kind.lower()}" if kind else ""
     name = i.get("name") or (
         i["namePrefix"] + ctx.seed if i.get("namePrefix") else ctx.auto_name(255, lower=True)
     )
     created = ctx.call(
         "rds",
-        "create_db_parameter_group",
-        DBParameterGroupName=name,
+        f"create_db{snake}_parameter_group",
+        **{f"DB{kind}ParameterGroupName": name},
         DBParameterGroupFamily=i["family"],
         Description=i.get("description", "Managed by Pulumi"),
-    )["DBParameterGroup"]
+    )[f"DB{kind}ParameterGroup"]
     parameters = [
         {
             "ParameterName": p["name"],
@@ -32,8 +34,18 @@ def parameter_group(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
         for p in i.get("parameters") or []
     ]
     if parameters:
-        ctx.call("rds", "modify_db_parameter_group", DBParameterGroupName=name, Parameters=parameters)
-    return name, {"arn": created["DBParameterGroupArn"], "name": name}
+        ctx.call(
+            "rds",
+            f"modify_db{snake}_parameter_group",
+            **{f"DB{kind}ParameterGroupName": name},
+            Parameters=parameters,
+        )
+    return name, {"arn": created[f"DB{kind}ParameterGroupArn"], "name": name}
+
+
+@creates("aws:rds/parameterGroup:ParameterGroup")
+def parameter_group(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
+    return _parameter_group(ctx, i, "")
 
 
 def _common(i: Outputs) -> dict[str, Any]:
@@ -151,32 +163,7 @@ def _windows_only_touch(backup: str | None, maintenance: str | None) -> bool:
 
 @creates("aws:rds/clusterParameterGroup:ClusterParameterGroup")
 def cluster_parameter_group(ctx: Ctx, i: Outputs) -> tuple[str, Outputs]:
-    name = i.get("name") or (
-        i["namePrefix"] + ctx.seed if i.get("namePrefix") else ctx.auto_name(255, lower=True)
-    )
-    created = ctx.call(
-        "rds",
-        "create_db_cluster_parameter_group",
-        DBClusterParameterGroupName=name,
-        DBParameterGroupFamily=i["family"],
-        Description=i.get("description", "Managed by Pulumi"),
-    )["DBClusterParameterGroup"]
-    parameters = [
-        {
-            "ParameterName": p["name"],
-            "ParameterValue": str(p["value"]),
-            "ApplyMethod": p.get("applyMethod", "immediate"),
-        }
-        for p in i.get("parameters") or []
-    ]
-    if parameters:
-        ctx.call(
-            "rds",
-            "modify_db_cluster_parameter_group",
-            DBClusterParameterGroupName=name,
-            Parameters=parameters,
-        )
-    return name, {"arn": created["DBClusterParameterGroupArn"], "name": name}
+    return _parameter_group(ctx, i, "Cluster")
 
 
 @creates("aws:rds/globalCluster:GlobalCluster")
