@@ -15,6 +15,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
+from .cluster_access import access_entries, admit_api_clients, grant_role_access
 from .cluster_args import (
     ADDONS_BEFORE_NODES,
     CONTROL_PLANE_LOG_TYPES,
@@ -23,7 +24,6 @@ from .cluster_args import (
     ClusterArgs,
     NodeGroupArgs,
     _field,
-    _slug,
 )
 from .cluster_iam import (
     _addon_config,
@@ -186,7 +186,7 @@ class Cluster(pulumi.ComponentResource):
                 protect=args.deletion_protection,
             ),
         )
-        self._access_entries(name, args, cluster, account, partition)
+        access_entries(self, name, args, cluster, account, partition)
 
         oidc_issuer = cluster.identities.apply(lambda ids: _field(_field(ids[0], "oidcs")[0], "issuer"))
         oidc = aws.iam.OpenIdConnectProvider(
@@ -198,8 +198,8 @@ class Cluster(pulumi.ComponentResource):
         )
         oidc_provider_url = oidc_issuer.apply(lambda url: url.removeprefix("https://"))
         cluster_sg_id = cluster.vpc_config.apply(lambda c: _field(c, "cluster_security_group_id"))
-        self._admit_api_clients(name, cluster_sg_id, api_clients or {})
-        self._role_access(name, cluster, partition, role_access or {})
+        admit_api_clients(self, name, cluster_sg_id, api_clients or {})
+        grant_role_access(self, name, cluster, partition, role_access or {})
 
         # IAM: the node role. EC2 sends no aws:SourceAccount/SourceArn when an instance profile's role
         # is assumed, so its trust has no condition (the policy pack's exemption list says so). The
@@ -392,88 +392,6 @@ class Cluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         return key.arn
-
-    def _access_entries(
-        self,
-        name: str,
-        args: ClusterArgs,
-        cluster: aws.eks.Cluster,
-        account: pulumi.Output[str],
-        partition: pulumi.Output[str],
-    ) -> None:
-        """Access entries (API authentication mode) for the configured admin and read-only roles."""
-        grants = [("admin", role, "AmazonEKSClusterAdminPolicy") for role in args.admin_roles] + [
-            ("readonly", role, "AmazonEKSViewPolicy") for role in args.readonly_roles
-        ]
-        for kind, role, access_policy in grants:
-            principal = (
-                pulumi.Output.from_input(role)
-                if role.startswith("arn:")
-                else pulumi.Output.concat("arn:", partition, ":iam::", account, ":role/", role)
-            )
-            self._access_entry(f"{name}-{kind}-{_slug(role)}", cluster, partition, principal, access_policy)
-
-    # --- Who reaches the private API endpoint, and as whom (the runner, the VPN, MFA-only roles) ---
-
-    def _admit_api_clients(
-        self, name: str, cluster_sg_id: pulumi.Output[str], clients: Mapping[str, pulumi.Input[str]]
-    ) -> None:
-        """Admit each client security group (the CI runner's, the admin VPN's) to the API endpoint on 443.
-
-        The endpoint's private ENIs carry the EKS-created cluster security group, which otherwise admits
-        only itself (the control plane and the nodes); nothing else in or outside the VPC gets in.
-        """
-        for client, security_group_id in clients.items():
-            aws.vpc.SecurityGroupIngressRule(
-                f"{name}-api-from-{client}",
-                security_group_id=cluster_sg_id,
-                referenced_security_group_id=security_group_id,
-                ip_protocol="tcp",
-                from_port=443,
-                to_port=443,
-                description=f"Kubernetes API from the {client}",
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-
-    def _role_access(
-        self,
-        name: str,
-        cluster: aws.eks.Cluster,
-        partition: pulumi.Output[str],
-        grants: Mapping[str, tuple[pulumi.Input[str], str]],
-    ) -> None:
-        """Access entries for roles the platform knows by ARN: the pipeline's deploy and preview roles
-        and the MFA-only admin roles (key → (role ARN, EKS cluster access policy name))."""
-        for key, (role_arn, access_policy) in grants.items():
-            self._access_entry(f"{name}-access-{key}", cluster, partition, role_arn, access_policy)
-
-    def _access_entry(
-        self,
-        logical_name: str,
-        cluster: aws.eks.Cluster,
-        partition: pulumi.Output[str],
-        principal_arn: pulumi.Input[str],
-        access_policy: str,
-    ) -> None:
-        """One IAM principal's access entry and its cluster-wide EKS access policy
-        (``logical_name`` and ``logical_name-policy``)."""
-        entry = aws.eks.AccessEntry(
-            logical_name,
-            cluster_name=cluster.name,
-            principal_arn=principal_arn,
-            type="STANDARD",
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        aws.eks.AccessPolicyAssociation(
-            f"{logical_name}-policy",
-            cluster_name=cluster.name,
-            principal_arn=entry.principal_arn,
-            policy_arn=pulumi.Output.concat(
-                "arn:", partition, ":eks::aws:cluster-access-policy/", access_policy
-            ),
-            access_scope={"type": "cluster"},
-            opts=pulumi.ResourceOptions(parent=self),
-        )
 
     def _node_security_group(self, name: str, vpc_id: pulumi.Input[str]) -> aws.ec2.SecurityGroup:
         """The nodes' own security group, next to the EKS cluster security group.
