@@ -57,7 +57,8 @@ def test_pull_requests_run_tests_and_offline_plans_without_credentials() -> None
     assert set(workflow["on"]) == {"pull_request"}
     assert workflow["permissions"] == {"contents": "read"}
     plan = workflow["jobs"]["offline-plan"]
-    assert plan["strategy"]["matrix"]["stack"] == ["dev", "staging", "prod"]
+    # every stack file, the DR standby included: a change to the pair is reviewed on both sides
+    assert plan["strategy"]["matrix"]["stack"] == ["dev", "staging", "prod", "prod-dr"]
     script = "\n".join(s.get("run", "") for s in plan["steps"])
     assert "python -m tools plan" in script and "python -m tools diff" in script and "BASE_SHA" in script
     assert (
