@@ -23,12 +23,8 @@ from components.secret_keys import plaintext_secrets, unwrap_secure
 from config import rules
 from config.errors import PROJECT, ConfigError, for_engine, format_validation_error
 from config.profiles import TIER_PROFILES, TIERS
-from config.profiles.dr import STANDBY_IDLE
+from config.profiles.dr import DATABASE_PROMOTION_KEY, STANDBY_IDLE
 from config.yaml_reader import YamlFileError, read_yaml_file, yaml_spelling
-
-#: The database setting an active standby sets: ``DatabaseArgs.detached`` removes the secondary cluster
-#: from the global cluster, which promotes it (components/database.py).
-DATABASE_PROMOTION_KEY = "detached"
 
 
 class StackConfig(PlatformArgs):

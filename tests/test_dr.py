@@ -14,7 +14,6 @@ from pathlib import Path
 import pulumi
 import pytest
 
-from components.database import DatabaseArgs
 from components.dr import rpo_lag_alarm
 from config import load_stack_file
 from config.errors import ConfigError
@@ -136,10 +135,6 @@ def test_activation_gives_the_standby_exactly_the_primarys_sizes(tmp_path: Path)
     assert sizes(active) == sizes(primary)
 
 
-@pytest.mark.skipif(
-    DATABASE_PROMOTION_KEY not in DatabaseArgs.model_fields,
-    reason="database.detached arrives with the Aurora Global Database work (wt-db)",
-)
 def test_activation_detaches_the_database(tmp_path: Path) -> None:
     assert getattr(load_stack_file(STANDBY).database, DATABASE_PROMOTION_KEY) is False
     assert getattr(

@@ -21,13 +21,10 @@ import yaml
 
 import config as stack_config
 from config.errors import PROJECT
+from config.profiles.dr import DATABASE_PROMOTION_KEY
 from tools import cli
 from tools.errors import ToolError
 from tools.harness import Graph, Resource
-
-#: The database setting an active standby derives (config/loader.py DATABASE_PROMOTION_KEY): kept
-#: here as data so this module (imported by every command line) loads no settings model and no SDK.
-_PROMOTION_KEY = "detached"
 
 #: What each resource does during the update.
 SAME, UPDATE, CREATE = "same", "update", "create"
@@ -103,9 +100,9 @@ def set_active(path: Path, active: bool, *, keep_database_attached: bool = False
     config[key] = {**config.get(key, {}), "active": active}
     database_key = f"{PROJECT}:database"
     if keep_database_attached and active:
-        config[database_key] = {**config.get(database_key, {}), _PROMOTION_KEY: False}
+        config[database_key] = {**config.get(database_key, {}), DATABASE_PROMOTION_KEY: False}
     elif not keep_database_attached and isinstance(config.get(database_key), dict):
-        config[database_key].pop(_PROMOTION_KEY, None)
+        config[database_key].pop(DATABASE_PROMOTION_KEY, None)
     path.write_text(yaml.safe_dump(document, sort_keys=False))
     stack_config.load_stack_file(path)
 

@@ -21,6 +21,11 @@ from config.seed_services import PROD_SIZES, seed_services
 
 PROFILES: dict[str, dict[str, Any]] = {}
 
+#: The database setting an active standby sets (config/loader.py ``derive_dr``): ``DatabaseArgs.detached``
+#: removes the secondary cluster from the global cluster, which promotes it (components/database.py).
+#: Here, in an SDK-free module, so the activation tool (imported by every command line) shares it.
+DATABASE_PROMOTION_KEY = "detached"
+
 #: (replicas, autoscaler minimum, autoscaler maximum): two of each service behind the load balancer (the
 #: prod tier's floor for an ingress service: one pod per AZ-failure, and what answers the health check
 #: the moment DNS fails over), one of the others; the primary's ceilings kept.
