@@ -103,8 +103,9 @@ class PlatformArgs(Args):
             interface_endpoints=[],
             flow_log_retention_days=365,
         ),
-        description="The private network in platform.dr_region for the DR database replica: database "
-        "subnets with no route out, no NAT (a replica initiates nothing); its own CIDR, for later peering.",
+        description="The private network in platform.dr_region (a stack with a DR region and no standby "
+        "stack): database subnets with no route out, no NAT (nothing there initiates traffic); its own "
+        "CIDR, for later peering.",
     )
     dns: DnsZoneArgs = Field(
         default_factory=DnsZoneArgs,
